@@ -1,0 +1,369 @@
+"""PyWebIO 1.8.4's ``pywebio.session`` API: talk to the browser page of the current session.
+
+Every function here works in thread-based and coroutine-based sessions alike; in a coroutine session the
+waiting ones (``eval_js``, ``hold``) must be awaited. The session is found from the calling thread or task;
+the registry below picks the session class in use (PyWebIO's "implementation registry").
+
+Differences from PyWebIO 1.8.4 (see also the README):
+
+* ``eval_js`` takes ``timeout=`` (seconds, default 10) and raises ``SessionTimeout``; PyWebIO waited forever.
+  When the JavaScript throws or its promise rejects it raises ``JSError``; PyWebIO returned ``None``.
+* ``download`` sends the bytes as binary chunks, not base64.
+* ``set_env`` raises ``TypeError``/``ValueError`` for an unknown key or a bad value; PyWebIO asserted only keys.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import warnings
+from collections.abc import Callable, Coroutine, Generator
+from functools import wraps
+from typing import Any, TypeVar
+
+from .._utils import ObjectDictProxy, ReadOnlyObjectDict, iscoroutinefunction, isgeneratorfunction
+from ..exceptions import SessionClosedException, SessionException, SessionNotFoundException
+from .base import Session, js_reply_value
+from .coroutinebased import CoroutineBasedSession, TaskHandler
+from .threadbased import ScriptModeSession, ThreadBasedSession
+
+__all__ = [
+    "run_async", "run_asyncio_coroutine", "register_thread", "hold", "defer_call", "data", "get_info",
+    "run_js", "eval_js", "download", "set_env", "go_app", "local", "info",
+    # Also public in PyWebIO's module, for platforms and advanced use:
+    "Session", "ThreadBasedSession", "CoroutineBasedSession", "ScriptModeSession", "TaskHandler",
+    "SessionException", "SessionClosedException", "SessionNotFoundException",
+    "register_session_implement", "register_session_implement_for_target", "get_session_implement",
+    "get_current_session", "get_current_task_id", "check_session_impl", "chose_impl", "next_client_event",
+    "run_as_function", "to_coroutine", "iscoroutinefunction", "isgeneratorfunction", "ObjectDictProxy",
+    "ReadOnlyObjectDict", "EVAL_JS_TIMEOUT",
+]
+
+#: Seconds ``eval_js`` waits for the browser unless given ``timeout=``.
+EVAL_JS_TIMEOUT = 10.0
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# -- the implementation registry ----------------------------------------------------------------------------
+
+# Session classes in use in this process, in the order they were first used.
+_active_session_cls: list[type[Session]] = []
+
+
+def register_session_implement(cls: type[Session]) -> type[Session]:
+    """Mark a session class as in use; returns it (usable as a class decorator)."""
+    if cls not in _active_session_cls:
+        _active_session_cls.append(cls)
+    return cls
+
+
+def register_session_implement_for_target(target_func: Callable[..., Any]) -> type[Session]:
+    """Mark as in use, and return, the session class that runs ``target_func``: coroutine-based for
+    coroutine and generator functions, thread-based otherwise.
+
+    Raises ``RuntimeError`` in script mode, where no server can start.
+    """
+    if iscoroutinefunction(target_func) or isgeneratorfunction(target_func):
+        cls: type[Session] = CoroutineBasedSession
+    else:
+        cls = ThreadBasedSession
+    if any(issubclass(active, ScriptModeSession) for active in _active_session_cls):
+        raise RuntimeError("Already in script mode, can't start server")
+    return register_session_implement(cls)
+
+
+# Called when a session function runs where no session class is in use yet: a plain script. The Tornado
+# platform sets it to start the script-mode server; the Jupyter extension replaces it while loaded.
+_script_mode_starter: Callable[[], type[Session]] | None = None
+
+
+def get_session_implement() -> type[Session]:
+    """The session class of the caller. With none in use yet, start script mode."""
+    if not _active_session_cls:
+        _start_script_mode()
+    if len(_active_session_cls) == 1:
+        return _active_session_cls[0]
+    for cls in _active_session_cls:
+        try:
+            cls.get_current_session()
+            return cls
+        except SessionNotFoundException:
+            pass
+    raise SessionNotFoundException("no session is active in this thread or task")
+
+
+def _start_script_mode() -> None:
+    if _script_mode_starter is None:
+        raise SessionNotFoundException(
+            "no session is running here: session functions work inside an app run by a platform. Script mode "
+            "(calling them from a plain `python app.py`) is not available yet in this version.")
+    register_session_implement(_script_mode_starter())
+
+
+def get_current_session() -> Session:
+    """The session of the calling thread or task; raises ``SessionNotFoundException`` if there is none."""
+    return get_session_implement().get_current_session()
+
+
+def get_current_task_id() -> str:
+    return get_session_implement().get_current_task_id()
+
+
+def check_session_impl(session_type: type[Session]) -> Callable[[F], F]:
+    """Decorator: the function may only run in a session of ``session_type`` (or a subclass)."""
+
+    def decorator(func: F) -> F:
+        @wraps(func)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            current = get_session_implement()
+            if not issubclass(current, session_type):
+                raise RuntimeError(
+                    f"Only can invoke `{getattr(func, '__name__', func)}` in {session_type.__name__} context."
+                    f" You are now in {current.__name__} context")
+            return func(*args, **kwargs)
+
+        return inner  # type: ignore[return-value]
+
+    return decorator
+
+
+def chose_impl(gen_func: Callable[..., Generator[Any, Any, Any]]) -> Callable[..., Any]:
+    """Decorator: one generator function serves both session kinds.
+
+    In a coroutine session the call returns a coroutine to await, each ``yield x`` awaiting ``x``; in a
+    thread session the call runs at once, each ``yield x`` handing ``x`` (already a result) straight back.
+    """
+
+    @wraps(gen_func)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        gen = gen_func(*args, **kwargs)
+        if issubclass(get_session_implement(), CoroutineBasedSession):
+            return to_coroutine(gen)
+        return run_as_function(gen)
+
+    return inner
+
+
+def run_as_function(gen: Generator[Any, Any, Any]) -> Any:
+    """Run a ``chose_impl`` generator to its end in a thread session; returns its return value."""
+    value = None
+    while True:
+        try:
+            value = gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+
+
+async def to_coroutine(gen: Generator[Any, Any, Any]) -> Any:
+    """Run a ``chose_impl`` generator as a coroutine, awaiting what it yields."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            # An error from an awaited step is raised inside the generator, where it yielded, as it would
+            # be in a thread session.
+            awaitable = gen.send(value) if error is None else gen.throw(error)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            value, error = await awaitable, None
+        except BaseException as exc:
+            value, error = None, exc
+
+
+@chose_impl
+def next_client_event() -> Generator[Any, Any, Any]:
+    """Wait for the next browser event addressed to the current task."""
+    return (yield get_current_session().next_client_event())
+
+
+@chose_impl
+def _request(name: str, command: dict[str, Any], timeout: float | None) -> Generator[Any, Any, Any]:
+    return (yield get_current_session().request(name, command, timeout))  # type: ignore[attr-defined]
+
+
+def _send(command: str, spec: Any) -> None:
+    get_current_session().send_task_command(dict(command=command, task_id=get_current_task_id(), spec=spec))
+
+
+def _check_json_args(func: str, args: dict[str, Any]) -> None:
+    try:
+        json.dumps(args)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{func}: the JavaScript arguments must be JSON-serializable: {exc}") from None
+
+
+# -- the public functions -----------------------------------------------------------------------------------
+
+
+@chose_impl
+def hold() -> Generator[Any, Any, None]:
+    """Keep the session alive until the browser page is closed.
+
+    Needed only in script mode, to keep callbacks working after the script's last line; in server mode the
+    session stays open by itself while it has callbacks.
+    """
+    while True:
+        try:
+            yield next_client_event()
+        except SessionException:
+            return
+
+
+def download(name: str, content: bytes | bytearray | memoryview) -> None:
+    """Make the browser save ``content`` as a file called ``name``.
+
+    The bytes travel as binary chunks of at most 1 MiB, each acknowledged by the browser (PyWebIO sent one
+    base64 string). Returns at once; the transfer goes on in the background.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"download: name must be a non-empty str, not {name!r}")
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise TypeError(f"download: content must be bytes-like, not {type(content).__name__}")
+    if not isinstance(content, bytes):
+        content = bytes(content)  # the caller may change a bytearray while the transfer runs
+    _send("download", dict(name=name, content=content))
+
+
+def run_js(code_: str, **args: Any) -> None:
+    """Run JavaScript in the browser's global scope, without waiting.
+
+    ``args`` become local variables of the code; they travel as JSON data, never as code.
+    Errors are reported in the browser console only; use ``eval_js`` to see them in Python.
+    """
+    _check_json_args("run_js", args)
+    _send("run_script", dict(code=code_, args=args))
+
+
+@chose_impl
+def eval_js(expression_: str, *, timeout: float | None = None, **args: Any) -> Generator[Any, Any, Any]:
+    """Evaluate a JavaScript expression in the browser and return its value.
+
+    ``args`` become local variables of the expression (JSON data). When the value is a promise, its result is
+    returned. In a coroutine session, ``await eval_js(...)``.
+
+    Returns the JSON value (``None`` for ``undefined``).
+    Raises ``JSError`` with the browser's message when the expression throws or the promise rejects
+    (PyWebIO 1.8.4 returned ``None``), and ``SessionTimeout`` when no answer comes within ``timeout`` seconds
+    (default ``EVAL_JS_TIMEOUT``, 10 s; PyWebIO waited forever). ``timeout`` is therefore not available as a
+    JavaScript variable name.
+    """
+    _check_json_args("eval_js", args)
+    limit = EVAL_JS_TIMEOUT if timeout is None else timeout
+    if not limit > 0:
+        raise ValueError(f"eval_js: timeout must be a positive number of seconds, not {timeout!r}")
+    command = dict(command="run_script", task_id=None, spec=dict(code=expression_, args=args, eval=True))
+    event = yield _request("eval_js", command, limit)
+    return js_reply_value(event)
+
+
+@check_session_impl(CoroutineBasedSession)
+def run_async(coro_obj: Coroutine[Any, Any, Any]) -> TaskHandler:
+    """Run a coroutine as a new task of the current coroutine-based session; returns its ``TaskHandler``."""
+    return get_current_session().run_async(coro_obj)  # type: ignore[attr-defined,no-any-return]
+
+
+@check_session_impl(CoroutineBasedSession)
+async def run_asyncio_coroutine(coro_obj: Coroutine[Any, Any, Any]) -> Any:
+    """Await an asyncio coroutine inside a coroutine-based session (kept for PyWebIO compatibility: here the
+    session already runs on the asyncio loop, so a plain ``await`` works too)."""
+    return await get_current_session().run_asyncio_coroutine(coro_obj)  # type: ignore[attr-defined]
+
+
+@check_session_impl(ThreadBasedSession)
+def register_thread(thread: threading.Thread) -> None:
+    """Let ``thread`` call session functions; the session stays open until it returns.
+
+    Call before ``thread.start()``. A registered thread that runs on after its session closed gets
+    ``SessionClosedException`` from session functions.
+    """
+    return get_current_session().register_thread(thread)  # type: ignore[attr-defined,no-any-return]
+
+
+def defer_call(func: F) -> F:
+    """Run ``func`` when the session closes, whatever the cause; usable as a decorator.
+
+    Deferred functions run in registration order. ``local`` and ``info`` work inside them; functions that talk
+    to the browser raise ``SessionClosedException``.
+    """
+    get_current_session().defer_call(func)
+    return func
+
+
+#: Session-local storage: attributes set here are seen only by the session that set them.
+#: A missing attribute reads as ``None``; ``in``, iteration and ``local._dict`` work.
+local = ObjectDictProxy(lambda: get_current_session().save)
+
+
+def data() -> ObjectDictProxy:
+    """Deprecated since PyWebIO 1.1: use ``local``."""
+    warnings.warn("`jupyter_session.session.data()` is deprecated, use `jupyter_session.session.local` instead",
+                  DeprecationWarning, stacklevel=2)
+    return local
+
+
+_ENV_TYPES: dict[str, type] = {
+    "title": str,
+    "output_animation": bool,
+    "auto_scroll_bottom": bool,
+    "http_pull_interval": int,
+    "output_max_width": str,
+    "input_panel_min_height": int,
+    "input_panel_init_height": int,
+    "input_panel_fixed": bool,
+    "input_auto_focus": bool,
+}
+_CSS_WIDTH = re.compile(r"^\d+(\.\d+)?(px|%)$")
+
+
+def set_env(**env_info: Any) -> None:
+    """Configure the current session's page.
+
+    Keys: ``title`` (str), ``output_animation`` (bool), ``auto_scroll_bottom`` (bool), ``http_pull_interval``
+    (int, ms, > 0; no effect over WebSocket or comm), ``output_max_width`` (str such as ``'1080px'`` or
+    ``'80%'``), ``input_panel_min_height`` (int px, >= 75), ``input_panel_init_height`` (int px, >= 175),
+    ``input_panel_fixed`` (bool), ``input_auto_focus`` (bool).
+
+    Raises ``TypeError`` for an unknown key or a value of the wrong type and ``ValueError`` for a value out
+    of range (PyWebIO asserted only the keys).
+    """
+    for key, value in env_info.items():
+        expected = _ENV_TYPES.get(key)
+        if expected is None:
+            raise TypeError(f"set_env() got an unknown key {key!r}; valid keys: {', '.join(_ENV_TYPES)}")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise TypeError(f"set_env({key}=...) takes a {expected.__name__}, not {type(value).__name__}")
+    _check_env_ranges(env_info)
+    _send("set_env", env_info)
+
+
+def _check_env_ranges(env: dict[str, Any]) -> None:
+    if env.get("http_pull_interval", 1) <= 0:
+        raise ValueError("set_env(http_pull_interval=...) must be a positive number of milliseconds")
+    if env.get("input_panel_min_height", 75) < 75:
+        raise ValueError("set_env(input_panel_min_height=...) must be at least 75 (pixels)")
+    if env.get("input_panel_init_height", 175) < 175:
+        raise ValueError("set_env(input_panel_init_height=...) must be at least 175 (pixels)")
+    width = env.get("output_max_width")
+    if width is not None and not _CSS_WIDTH.match(width):
+        raise ValueError(f"set_env(output_max_width={width!r}) must be pixels or a percentage, e.g. '1080px'")
+
+
+def go_app(name: str, new_window: bool = True) -> None:
+    """Open another app of the same server (``?app=name``), in a new window by default."""
+    run_js("const url = '?app=' + encodeURIComponent(app);"
+           "if (new_window) { window.open(url); } else { window.location.href = url; }",
+           app=name, new_window=new_window)
+
+
+#: Read-only information about the current session: ``user_agent`` (parsed by user-agents),
+#: ``user_language``, ``server_host``, ``origin``, ``user_ip``, ``backend``, ``protocol``, ``request``.
+info = ReadOnlyObjectDict(lambda: get_current_session().internal_save["info"])
+
+
+def get_info() -> ReadOnlyObjectDict:
+    """Deprecated since PyWebIO 1.2: use ``info``."""
+    warnings.warn("`jupyter_session.session.get_info()` is deprecated, use `jupyter_session.session.info` "
+                  "instead", DeprecationWarning, stacklevel=2)
+    return info

@@ -1,0 +1,318 @@
+"""Coroutine-based sessions: ``async def`` apps run as asyncio tasks on the platform's event loop.
+
+The session ends when its main task and every task started with ``run_async`` have finished, or when the
+browser leaves. Then tasks waiting on the browser get ``SessionClosedException`` at their ``await`` and
+the other tasks are cancelled. All methods except ``send_client_event`` and ``close``
+must be called on the session's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import threading
+import types
+from collections.abc import Callable, Coroutine
+from typing import Any, ClassVar
+
+from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction, random_str
+from ..exceptions import SessionClosedException, SessionNotFoundException
+from ..protocol import Command, Event
+from .base import Session, SessionState
+
+__all__ = ["CoroutineBasedSession", "TaskHandler"]
+
+logger = logging.getLogger(__name__)
+
+# (session, task id) of the task running now; each asyncio task has its own copy.
+_current_task: contextvars.ContextVar[tuple[CoroutineBasedSession, str] | None] = contextvars.ContextVar(
+    "jupyter_session_task", default=None
+)
+
+
+class TaskHandler:
+    """The handle of a coroutine task started by ``run_async``."""
+
+    def __init__(self, close: Callable[[], None], closed: Callable[[], bool]) -> None:
+        self._close = close
+        self._closed = closed
+
+    def close(self) -> None:
+        """Close the coroutine task."""
+        return self._close()
+
+    def closed(self) -> bool:
+        """Whether the coroutine task has finished or been closed."""
+        return self._closed()
+
+
+class CoroutineBasedSession(Session):
+    """A session whose app is a coroutine function (or an old-style generator function)."""
+
+    #: Thread id of the event loop the first coroutine session ran on (PyWebIO compatibility).
+    event_loop_thread_id: ClassVar[int | None] = None
+
+    event_mq_maxsize: ClassVar[int] = 100
+
+    @classmethod
+    def get_current_session(cls) -> CoroutineBasedSession:
+        closing = cls._closing_session_of_this_kind()
+        if closing is not None:
+            return closing  # type: ignore[return-value]
+        current = _current_task.get()
+        if current is None or not isinstance(current[0], cls):
+            raise SessionNotFoundException("No session found in current context!")
+        if current[0].state is SessionState.CLOSED:
+            raise SessionClosedException(current[0]._closed_message())
+        return current[0]
+
+    @staticmethod
+    def get_current_task_id() -> str:
+        current = _current_task.get()
+        if current is None:
+            raise RuntimeError("No current task found in context!")
+        return current[1]
+
+    def __init__(
+        self,
+        target: Callable[[], Any],
+        session_info: dict[str, Any],
+        on_task_command: Callable[[CoroutineBasedSession], None] | None = None,
+        on_session_close: Callable[[], None] | None = None,
+    ) -> None:
+        if not (iscoroutinefunction(target) or isgeneratorfunction(target)):
+            raise TypeError("CoroutineBasedSession runs a coroutine function; use ThreadBasedSession for "
+                            f"the plain function {get_function_name(target)!r}")
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError("CoroutineBasedSession must be created on a running asyncio event loop") from None
+        super().__init__(session_info)
+        cls = type(self)
+        if cls.event_loop_thread_id is None:
+            cls.event_loop_thread_id = threading.get_ident()
+        self._loop_thread = threading.get_ident()
+        self._on_task_command = on_task_command or (lambda _session: None)
+        self._on_session_close = on_session_close or (lambda: None)
+
+        self._commands: list[Command] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._event_queues: dict[str, asyncio.Queue[Event | None]] = {}
+        self._blocked: set[str] = set()  # tasks awaiting the browser: close() wakes them, not cancels
+        self.callbacks: dict[str, tuple[Callable[[Any], Any], bool]] = {}
+        self._running_mutex_callbacks: set[str] = set()
+        self._need_keep_alive = False
+
+        self._spawn(self._main(target), f"{get_function_name(target, 'coro')}-{random_str(10)}")
+
+    # -- tasks ----------------------------------------------------------------------------------------------
+
+    async def _main(self, target: Callable[[], Any]) -> None:
+        app = types.coroutine(target) if isgeneratorfunction(target) else target
+        await app()
+        if self.need_keep_alive():
+            from . import hold
+            await hold()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], task_id: str) -> asyncio.Task[Any]:
+        async def run() -> Any:
+            _current_task.set((self, task_id))
+            try:
+                return await coro
+            except (SessionClosedException, SessionNotFoundException, asyncio.CancelledError):
+                return None
+            except Exception:
+                self.on_task_exception()
+                return None
+
+        self._event_queues[task_id] = asyncio.Queue(maxsize=self.event_mq_maxsize)
+        task = self._loop.create_task(run(), name=task_id)
+        # A done callback, not a `finally`: a task cancelled before its first step never runs its body.
+        task.add_done_callback(lambda _task: self._on_task_finish(task_id, coro))
+        self._tasks[task_id] = task
+        return task
+
+    def _on_task_finish(self, task_id: str, coro: Coroutine[Any, Any, Any]) -> None:
+        coro.close()  # a no-op once it ran; silences "never awaited" when cancelled before it started
+        self._tasks.pop(task_id, None)
+        self._event_queues.pop(task_id, None)
+        self.scope_stack.pop(task_id, None)
+        if self._tasks or self.closed():
+            return
+        self.send_task_command(dict(command="close_session", task_id=None, spec=None))
+        self._flush()
+        on_session_close = self._on_session_close
+        self.close(reason="the app finished")
+        on_session_close()
+
+    def run_async(self, coro_obj: Coroutine[Any, Any, Any]) -> TaskHandler:
+        """Run a coroutine as a new task of this session; session functions work inside it."""
+        if not asyncio.iscoroutine(coro_obj):
+            raise TypeError(f"run_async() takes a coroutine object, not {type(coro_obj).__name__}")
+        self._check_open()
+        task_id = f"{getattr(coro_obj, '__name__', 'coro')}-{random_str(10)}"
+        task = self._spawn(coro_obj, task_id)
+        closed = False
+
+        def close() -> None:
+            nonlocal closed
+            closed = True
+            task.cancel()
+
+        return TaskHandler(close=close, closed=lambda: closed or task.done())
+
+    async def run_asyncio_coroutine(self, coro_obj: Coroutine[Any, Any, Any]) -> Any:
+        """Await an asyncio coroutine from the session (kept for PyWebIO compatibility)."""
+        if not asyncio.iscoroutine(coro_obj):
+            raise TypeError(f"run_asyncio_coroutine() takes a coroutine object, not {type(coro_obj).__name__}")
+        return await coro_obj
+
+    def need_keep_alive(self) -> bool:
+        return self._need_keep_alive
+
+    # -- commands out ---------------------------------------------------------------------------------------
+
+    def send_task_command(self, command: Command) -> None:
+        self._check_open()
+        self._commands.append(command)
+        if self._flush_handle is None:
+            # One drain per loop iteration: commands sent together travel together.
+            if threading.get_ident() == self._loop_thread:
+                self._flush_handle = self._loop.call_soon(self._flush)
+            else:
+                self._flush_handle = self._loop.call_soon_threadsafe(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        if self._commands and self._on_task_command is not None:
+            self._on_task_command(self)
+
+    def get_task_commands(self) -> list[Command]:
+        commands, self._commands = self._commands, []
+        return commands
+
+    # -- events in ------------------------------------------------------------------------------------------
+
+    async def next_client_event(self, timeout: float | None = None) -> Event:  # type: ignore[override]
+        """Wait for the next browser event addressed to the current task."""
+        task_id = self.get_current_task_id()
+        mq = self._event_queues.get(task_id)
+        if mq is None:
+            raise SessionNotFoundException(f"task {task_id!r} is not part of this session")
+        self._blocked.add(task_id)
+        try:
+            event = await asyncio.wait_for(mq.get(), timeout)
+        except asyncio.TimeoutError:
+            raise self.timeout_error("next_client_event", timeout) from None  # type: ignore[arg-type]
+        finally:
+            self._blocked.discard(task_id)
+        if event is None:
+            raise SessionClosedException(self._closed_message())
+        return event
+
+    async def request(self, name: str, command: Command, timeout: float | None) -> Event:
+        """Send ``command`` and wait for the browser's answer; see ``ThreadBasedSession.request``."""
+        task_id = self.get_current_task_id()
+        request_id, future = self.open_request(name, command)
+        self._blocked.add(task_id)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        except asyncio.TimeoutError:
+            raise self.timeout_error(name, timeout) from None  # type: ignore[arg-type]
+        finally:
+            self._blocked.discard(task_id)
+            self.cancel_request(request_id)
+
+    def send_client_event(self, event: Any) -> None:
+        if threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(super().send_client_event, event)
+        else:
+            super().send_client_event(event)
+
+    def _dispatch_event(self, event: Event) -> bool:
+        task_id: str = event["task_id"]  # type: ignore[assignment]
+        if task_id in self.callbacks:
+            if event["event"] != "callback":
+                return False
+            self._run_callback(task_id, event["data"])
+            return True
+        mq = self._event_queues.get(task_id)
+        if mq is None:
+            return False
+        try:
+            mq.put_nowait(event)
+        except asyncio.QueueFull:
+            logger.error("event queue of task %r is full; dropped a %s event", task_id, event["event"])
+        return True
+
+    # -- callbacks ------------------------------------------------------------------------------------------
+
+    def register_callback(self, callback: Callable[[Any], Any], mutex_mode: bool = False) -> str:  # type: ignore[override]
+        """Register ``callback(data)``, a plain or coroutine function; returns its id.
+
+        With ``mutex_mode``, clicks that arrive while a coroutine callback still runs are ignored.
+        """
+        callback_id = f"CB-{get_function_name(callback, 'callback')}-{random_str(10)}"
+        self.callbacks[callback_id] = (callback, mutex_mode)
+        self._need_keep_alive = True
+        return callback_id
+
+    def _run_callback(self, callback_id: str, data: Any) -> None:
+        callback, mutex = self.callbacks[callback_id]
+        if mutex and callback_id in self._running_mutex_callbacks:
+            return
+        token = _current_task.set((self, callback_id))
+        try:
+            result = callback(data)
+        except (SessionClosedException, SessionNotFoundException):
+            return
+        except Exception:
+            self.on_task_exception()
+            return
+        finally:
+            _current_task.reset(token)
+        if asyncio.iscoroutine(result) or isinstance(result, types.GeneratorType):
+            coro = result if asyncio.iscoroutine(result) else _await_generator(result)
+            if mutex:
+                self._running_mutex_callbacks.add(callback_id)
+                coro = self._release_mutex_after(coro, callback_id)
+            self.run_async(coro)
+
+    async def _release_mutex_after(self, coro: Coroutine[Any, Any, Any], callback_id: str) -> Any:
+        try:
+            return await coro
+        finally:
+            self._running_mutex_callbacks.discard(callback_id)
+
+    # -- close ----------------------------------------------------------------------------------------------
+
+    def close(self, nonblock: bool = False, reason: str = "closed by the server") -> None:
+        if threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(self.close, nonblock, reason)
+            return
+        if self.closed():
+            return
+        super().close(nonblock=nonblock, reason=reason)
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        self._commands = []
+        for mq in self._event_queues.values():
+            while mq.full():
+                mq.get_nowait()
+            mq.put_nowait(None)
+        # Tasks awaiting the browser wake up with SessionClosedException (as in PyWebIO); cancelling them
+        # too would replace it with CancelledError. The others are cancelled.
+        current = asyncio.current_task()
+        for task_id, task in list(self._tasks.items()):
+            if task is not current and task_id not in self._blocked:
+                task.cancel()
+        self._on_task_command = None  # type: ignore[assignment]
+        self._on_session_close = None  # type: ignore[assignment]
+
+
+@types.coroutine
+def _await_generator(gen: types.GeneratorType) -> Any:  # type: ignore[type-arg]
+    return (yield from gen)

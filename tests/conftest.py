@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import jupyter_session.session as session_api
+from jupyter_session._connection import start_session
+from jupyter_session._utils import iscoroutinefunction, isgeneratorfunction
+from jupyter_session.session import ScriptModeSession, Session, ThreadBasedSession
+from jupyter_session.session.base import make_session_info
+from jupyter_session.testing import FakeBrowser
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry() -> Iterator[None]:
+    """Each test starts as a fresh process would: no session class in use, no script-mode session."""
+    session_api._active_session_cls.clear()
+    ScriptModeSession.instance = None
+    yield
+    session_api._active_session_cls.clear()
+    ScriptModeSession.instance = None
+    ThreadBasedSession.thread2session.pop(threading.current_thread(), None)
+
+
+@pytest.fixture(scope="session")
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """A platform event loop in its own thread, as the Tornado server has."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True, name="platform-loop")
+    thread.start()
+    yield loop
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+
+
+def start_app(app: Callable[[], Any], browser: FakeBrowser, loop: asyncio.AbstractEventLoop) -> Session:
+    """Start ``app`` over ``browser`` as a platform would: coroutine sessions are created on the loop."""
+    # As a server does from the request headers; the browser's hello then confirms the same values.
+    info = make_session_info(user_agent=browser.user_agent, user_language=browser.language, origin=browser.origin,
+                             backend="test", protocol="fake", server_host="fake.test")
+    if iscoroutinefunction(app) or isgeneratorfunction(app):
+        async def create() -> Session:
+            return start_session(app, browser, info, loop=loop)
+
+        return asyncio.run_coroutine_threadsafe(create(), loop).result(5)
+    return start_session(app, browser, info, loop=loop)
+
+
+@pytest.fixture
+def run_app(loop: asyncio.AbstractEventLoop) -> Callable[..., tuple[Session, FakeBrowser]]:
+    """Run an app to its end over a fake browser; returns the session and the browser."""
+
+    def run(app: Callable[[], Any], browser: FakeBrowser | None = None,
+            timeout: float = 10) -> tuple[Session, FakeBrowser]:
+        browser = browser or FakeBrowser()
+        session = start_app(app, browser, loop)
+        browser.wait_closed(timeout)
+        wait_until(session.closed, timeout)
+        return session, browser
+
+    return run
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met in {timeout} s: {predicate}")
+        time.sleep(0.005)
