@@ -60,3 +60,24 @@ def test_200_coroutine_sessions_share_one_loop_without_cross_talk(loop: Any) -> 
         browser.wait_closed(60)
     for i in range(SESSIONS):
         assert answers[i] == [({"browser": i, "asked": n}, i) for n in range(ROUNDS)]
+
+
+def test_closed_sessions_leave_no_threads_behind(loop: Any) -> None:
+    import threading
+
+    from jupyter_session.session import get_current_session
+
+    baseline = threading.active_count()
+    registered: list[str] = []
+
+    def app() -> None:  # a callback thread and a waiting main task, ended by the page closing
+        registered.append(get_current_session().register_callback(lambda value: None))
+
+    browsers = [FakeBrowser() for _ in range(50)]
+    for browser in browsers:
+        start_app(app, browser, loop)
+    wait_until(lambda: len(registered) == 50)
+    for browser, callback_id in zip(browsers, registered):
+        browser.click(callback_id)
+        browser.close()
+    wait_until(lambda: threading.active_count() <= baseline, 10)

@@ -583,3 +583,43 @@ def test_a_hello_with_another_protocol_version_is_logged_and_ignored(
     assert seen == ["en-US"]
     assert (f"incompatible jupyter_session protocol versions: the browser speaks {PROTOCOL_VERSION + 1}, "
             f"this package speaks {PROTOCOL_VERSION}") in caplog.text
+
+
+# -- the same fire-and-forget functions from a coroutine session ---------------------------------------------
+
+def test_download_set_env_go_app_and_deprecated_aliases_work_in_coroutine_sessions(run_app: Any) -> None:
+    content = b"c" * (2 * CHUNK_SIZE + 1)
+    seen: list[Any] = []
+
+    async def app() -> None:
+        download("co.bin", content)
+        set_env(title="co", input_auto_focus=False)
+        go_app("other")
+        with pytest.warns(DeprecationWarning):
+            seen.append(data() is local)
+        with pytest.warns(DeprecationWarning):
+            seen.append(get_info() is info)
+        with pytest.raises(TypeError, match="unknown key"):
+            set_env(colour="red")
+
+    _, browser = run_app(app)
+    assert browser.downloads["co.bin"] == content
+    assert browser.env == {"title": "co", "input_auto_focus": False}
+    assert browser.commands_named("run_script")[0]["spec"]["args"] == {"app": "other", "new_window": True}
+    assert seen == [True, True]
+
+
+def test_hold_returns_when_the_page_closes_in_a_thread_session(loop: Any) -> None:
+    returned = threading.Event()
+
+    def app() -> None:
+        hold()
+        returned.set()
+
+    browser = FakeBrowser()
+    session = start_app(app, browser, loop)
+    time.sleep(0.3)
+    assert not returned.is_set()  # hold() really holds
+    browser.close()
+    assert returned.wait(5)
+    wait_until(session.closed)
