@@ -1,7 +1,9 @@
 """Bind one session to one transport: commands out (downloads as acknowledged chunks), events in.
 
 Both platforms (the Tornado WebSocket, the Jupyter comm) and the test fake use this, so the session layer
-never sees a transport and every transport gets the same validation and flow control.
+never sees a transport and every transport gets the same validation and flow control. With reconnection
+enabled, a lost transport only *detaches* the connection: what the session sends meanwhile is kept, in
+order, and goes out when a new transport ``resume``s it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import asyncio
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,11 @@ logger = logging.getLogger(__name__)
 # loopback link busy while bounding what the transport buffers per download.
 DOWNLOAD_WINDOW = 4
 _MAX_EARLY_EVENTS = 100
+# Messages kept for a detached page; past this the session is closed rather than grow without bound.
+MAX_DETACHED_MESSAGES = 10_000
 _download_ids = itertools.count(1)
+
+Message = tuple[dict[str, Any], Sequence[Any]]
 
 
 @dataclass
@@ -45,21 +51,29 @@ class _Download:
 
 
 class Connection:
-    """Carries one session's commands to ``transport`` and the transport's events to the session.
+    """Carries one session's commands to a transport and the transport's events to the session.
 
     Pass ``flush`` as the session's ``on_task_command`` and ``on_session_close`` as its ``on_session_close``.
-    Malformed browser messages are logged and dropped.
+    Malformed browser messages are logged and dropped. When ``on_detached`` is given, losing the transport
+    calls it instead of closing the session; the platform then calls ``resume`` or closes the session.
     """
 
-    def __init__(self, transport: Transport) -> None:
-        self.transport = transport
+    def __init__(self, transport: Transport, *, on_detached: Callable[[Connection], None] | None = None) -> None:
+        self.transport: Transport | None = None
         self.session: Session | None = None
+        self._on_detached = on_detached
         self._lock = threading.RLock()
         self._early_events: list[tuple[Any, list[memoryview]]] = []
+        self._detached_messages: list[Message] = []
         self._downloads: dict[str, _Download] = {}
         self._close_when_idle = False
+        self._lost_transport: Transport | None = None
+        self._use(transport)
+
+    def _use(self, transport: Transport) -> None:
+        self.transport = transport
         transport.on_message(self.receive)
-        transport.on_close(self._on_transport_closed)
+        transport.on_close(lambda: self._on_transport_closed(transport))
 
     def attach(self, session: Session) -> None:
         """Bind the session; events that came before it are delivered now."""
@@ -71,6 +85,10 @@ class Connection:
         for message, buffers in early:
             self.receive(message, buffers)
 
+    @property
+    def detached(self) -> bool:
+        return self.transport is None
+
     # -- out ------------------------------------------------------------------------------------------------
 
     def flush(self, session: Session) -> None:
@@ -79,22 +97,36 @@ class Connection:
         batch: list[Command] = []
         for command in session.get_task_commands():
             if command["command"] == "download":
-                self._send_commands(batch)
+                self.send_commands(batch)
                 batch = []
                 self._start_download(command)
             else:
                 batch.append(command)
-        self._send_commands(batch)
+        self.send_commands(batch)
 
-    def _send_commands(self, commands: list[Command]) -> None:
+    def send_commands(self, commands: list[Command]) -> None:
+        """Send commands as one message (platforms use this for their own commands, e.g. session ids)."""
         if not commands:
             return
-        message, buffers = split_buffers({"commands": commands})
         try:
-            self.transport.send(message, buffers)
+            self._send(*split_buffers({"commands": commands}))
         except (TypeError, ValueError):
             logger.exception("a command could not be serialized; was a session function given a value that "
                              "is not JSON data? Commands: %.500r", commands)
+
+    def _send(self, message: dict[str, Any], buffers: Sequence[Any]) -> None:
+        with self._lock:
+            if self.transport is not None:
+                self.transport.send(message, buffers)
+            elif len(self._detached_messages) < MAX_DETACHED_MESSAGES:
+                self._detached_messages.append((message, buffers))
+            else:
+                session = self.session
+                self._detached_messages.clear()
+                if session is not None:
+                    logger.warning("closing a detached session: %d messages are waiting for its page",
+                                   MAX_DETACHED_MESSAGES)
+                    session.close(nonblock=True, reason="too much output queued while the page was away")
 
     def _start_download(self, command: Command) -> None:
         spec = command["spec"]
@@ -105,8 +137,10 @@ class Connection:
             self._pump(download)
 
     def _pump(self, download: _Download) -> None:
-        # Called with the lock held, so the chunks of one download leave in order.
-        while not download.all_sent and download.sent - download.acked < DOWNLOAD_WINDOW * CHUNK_SIZE:
+        # Called with the lock held, so the chunks of one download leave in order. While detached, chunks
+        # wait in the download itself (not in the message queue): resume restarts from the last ack.
+        while (not download.all_sent and self.transport is not None
+               and download.sent - download.acked < DOWNLOAD_WINDOW * CHUNK_SIZE):
             offset = download.sent
             chunk = download.content[offset:offset + CHUNK_SIZE]
             download.sent += chunk.nbytes
@@ -114,7 +148,7 @@ class Connection:
             spec = dict(download_id=download.download_id, name=download.name, size=download.size,
                         offset=offset, last=download.all_sent, chunk=chunk)
             command = dict(command="download", task_id=download.task_id, spec=spec)
-            self.transport.send(*split_buffers({"commands": [command]}))
+            self._send(*split_buffers({"commands": [command]}))
 
     def _on_download_ack(self, download_id: str, data: dict[str, int]) -> None:
         with self._lock:
@@ -133,7 +167,7 @@ class Connection:
 
     def _finish_download(self, download: _Download) -> None:
         del self._downloads[download.download_id]
-        if self._close_when_idle and not self._downloads:
+        if self._close_when_idle and not self._downloads and self.transport is not None:
             self.transport.close()
 
     # -- in -------------------------------------------------------------------------------------------------
@@ -141,7 +175,8 @@ class Connection:
     def receive(self, message: Any, buffers: list[memoryview]) -> None:
         """Handle one message from the browser; the transport's ``on_message`` callback."""
         with self._lock:
-            if self.session is None:
+            session = self.session
+            if session is None:
                 if len(self._early_events) < _MAX_EARLY_EVENTS:
                     self._early_events.append((message, buffers))
                 return
@@ -153,24 +188,50 @@ class Connection:
         if event["event"] == "download_ack":
             self._on_download_ack(event["task_id"], event["data"])  # type: ignore[arg-type]
         else:
-            self.session.send_client_event(event)
+            session.send_client_event(event)
 
-    # -- close ----------------------------------------------------------------------------------------------
+    # -- close and resume -----------------------------------------------------------------------------------
 
     def on_session_close(self) -> None:
         """The app ended by itself: close the transport once running downloads are done."""
         with self._lock:
             self._close_when_idle = True
-            if self._downloads:
+            transport = self.transport
+            if self._downloads or transport is None:
                 return
-        self.transport.close()
+        transport.close()
 
-    def _on_transport_closed(self) -> None:
+    def _on_transport_closed(self, transport: Transport) -> None:
         with self._lock:
-            self._downloads.clear()
+            if transport is not self.transport:
+                return  # an old transport, already replaced
+            self.transport, self._lost_transport = None, transport
             session = self.session
-        if session is not None:
+            reconnectable = (self._on_detached is not None and session is not None and not session.closed()
+                             and not self._close_when_idle)
+            if not reconnectable:
+                self._downloads.clear()
+                self._detached_messages.clear()
+        if reconnectable:
+            assert self._on_detached is not None
+            self._on_detached(self)
+        elif session is not None:
             session.close(nonblock=True, reason="the browser page was closed")
+
+    def resume(self, transport: Transport) -> None:
+        """Continue over a new transport: first what the old one could not deliver, then what was queued
+        while detached, in order; then running downloads restart from their last acknowledged byte."""
+        with self._lock:
+            # Read only now: writes scheduled before the loss may have failed after it was noticed.
+            undelivered: list[Message] = list(getattr(self._lost_transport, "undelivered", ()))
+            self._lost_transport = None
+            self._use(transport)
+            pending, self._detached_messages = self._detached_messages, []
+            for message, buffers in undelivered + pending:
+                transport.send(message, buffers)
+            for download in list(self._downloads.values()):
+                download.sent, download.all_sent = download.acked, False
+                self._pump(download)
 
 
 def start_session(
@@ -179,14 +240,16 @@ def start_session(
     session_info: dict[str, Any],
     *,
     loop: asyncio.AbstractEventLoop | None = None,
-) -> Session:
-    """Run ``app`` in a new session of the right kind, talking over ``transport``.
+    on_detached: Callable[[Connection], None] | None = None,
+) -> Connection:
+    """Run ``app`` in a new session of the right kind, talking over ``transport``; returns the connection
+    (its ``session`` attribute is the session).
 
     A coroutine app needs a running loop: call this on that loop. A thread app's commands are drained on
-    ``loop`` when given, else in the app's thread.
+    ``loop`` when given, else in the app's thread. ``on_detached`` enables reconnection (see ``Connection``).
     """
     cls = register_session_implement_for_target(app)
-    connection = Connection(transport)
+    connection = Connection(transport, on_detached=on_detached)
     session: Session
     if issubclass(cls, CoroutineBasedSession):
         session = cls(app, session_info, on_task_command=connection.flush,
@@ -196,5 +259,4 @@ def start_session(
         session = cls(app, session_info, on_task_command=connection.flush,
                       on_session_close=connection.on_session_close, loop=loop)
     connection.attach(session)
-    return session
-
+    return connection

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["ObjectDictProxy", "ReadOnlyObjectDict", "random_str", "iscoroutinefunction",
-           "isgeneratorfunction", "get_function_name"]
+           "isgeneratorfunction", "get_function_name", "parse_file_size"]
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -19,6 +19,29 @@ _ALPHABET = string.ascii_letters + string.digits
 def random_str(length: int = 16) -> str:
     """A random string of letters and digits, from a cryptographic source (ids must not be guessable)."""
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+_SIZE_UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def parse_file_size(size: int | str) -> int:
+    """Bytes from an int or a string such as ``'200M'``, ``'40K'``, ``'1G'`` or ``'500'``.
+
+    Raises ``ValueError`` for anything else.
+    """
+    if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+        return size
+    if isinstance(size, str):
+        text = size.strip().upper()
+        unit = text[-1:] if text[-1:] in _SIZE_UNITS else ""
+        number = text[: len(text) - len(unit)]
+        try:
+            value = float(number)
+        except ValueError:
+            value = -1
+        if value >= 0:
+            return int(value * _SIZE_UNITS[unit])
+    raise ValueError(f"a size must be a number of bytes or a string like '200M', '40K', '1G'; got {size!r}")
 
 
 def _unwrap_partial(func: Any) -> Any:

@@ -204,4 +204,6 @@ def start_app(app: Callable[[], Any], browser: FakeBrowser, **info: Any) -> Sess
     fields = dict(user_agent=browser.user_agent, user_language=browser.language, origin=browser.origin,
                   backend="test", protocol="fake")
     fields.update(info)
-    return start_session(app, browser, make_session_info(**fields))
+    session = start_session(app, browser, make_session_info(**fields)).session
+    assert session is not None
+    return session

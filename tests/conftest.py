@@ -44,10 +44,10 @@ def start_app(app: Callable[[], Any], browser: FakeBrowser, loop: asyncio.Abstra
                              backend="test", protocol="fake", server_host="fake.test")
     if iscoroutinefunction(app) or isgeneratorfunction(app):
         async def create() -> Session:
-            return start_session(app, browser, info, loop=loop)
+            return start_session(app, browser, info, loop=loop).session  # type: ignore[return-value]
 
         return asyncio.run_coroutine_threadsafe(create(), loop).result(5)
-    return start_session(app, browser, info, loop=loop)
+    return start_session(app, browser, info, loop=loop).session  # type: ignore[return-value]
 
 
 @pytest.fixture

@@ -65,9 +65,18 @@ def test_with_two_classes_in_use_the_callers_session_decides(loop: Any) -> None:
         get_session_implement()
 
 
-def test_with_no_class_in_use_and_no_platform_script_mode_says_it_is_unavailable() -> None:
-    with pytest.raises(SessionNotFoundException, match="Script mode .* is not available yet"):
-        get_current_session()
+def test_with_no_class_in_use_the_script_mode_starter_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[ScriptModeSession] = []
+
+    def starter() -> type[ScriptModeSession]:
+        started.append(ScriptModeSession(threading.current_thread(), make_session_info(backend="stub")))
+        return ScriptModeSession
+
+    monkeypatch.setattr(session_api, "_script_mode_starter", starter)
+    assert session_api.info.backend == "stub"
+    assert get_current_session() is started[0]
+    assert len(started) == 1
+    started[0].close()
 
 
 @chose_impl

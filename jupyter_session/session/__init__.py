@@ -73,8 +73,8 @@ def register_session_implement_for_target(target_func: Callable[..., Any]) -> ty
     return register_session_implement(cls)
 
 
-# Called when a session function runs where no session class is in use yet: a plain script. The Tornado
-# platform sets it to start the script-mode server; the Jupyter extension replaces it while loaded.
+# Called when a session function runs where no session class is in use yet: a plain script. The Jupyter
+# extension sets it while loaded; otherwise the Tornado platform's script-mode server starts.
 _script_mode_starter: Callable[[], type[Session]] | None = None
 
 
@@ -94,11 +94,10 @@ def get_session_implement() -> type[Session]:
 
 
 def _start_script_mode() -> None:
-    if _script_mode_starter is None:
-        raise SessionNotFoundException(
-            "no session is running here: session functions work inside an app run by a platform. Script mode "
-            "(calling them from a plain `python app.py`) is not available yet in this version.")
-    register_session_implement(_script_mode_starter())
+    starter = _script_mode_starter
+    if starter is None:
+        from ..platform.tornado import _start_script_mode_server as starter
+    register_session_implement(starter())
 
 
 def get_current_session() -> Session:

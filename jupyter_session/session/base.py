@@ -188,7 +188,7 @@ class Session:
                          hello["protocol_version"], PROTOCOL_VERSION)
             return
         info = self.internal_save["info"]
-        if hello.get("user_agent"):
+        if hello.get("user_agent") and not getattr(info.get("user_agent"), "ua_string", ""):
             info["user_agent"] = user_agents.parse(hello["user_agent"])
         for key, field in (("user_language", "language"), ("origin", "origin")):
             if not info.get(key) and hello.get(field):
