@@ -1,0 +1,259 @@
+"""Output functions with PyWebIO 1.8.4's names and semantics (the text, HTML, markdown and scope subset).
+
+A ``put_*`` call returns an ``Output``. When the return value is not used, the output is sent at once
+(PyWebIO sends it when the object is dropped, and so does this module); when it is passed into another
+output, it is embedded there instead.
+
+Scopes are named areas of the page: ``ROOT`` is the whole output area; ``use_scope(name)`` makes outputs go
+into ``name``; ``position`` 0 puts an output first in its scope, -1 last, other integers at that index.
+Text is always shown as text (escaped); only ``put_html`` takes HTML, and markdown's HTML is sanitized.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import string
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ._utils import iscoroutinefunction, random_str
+from .session import get_current_session, get_current_task_id
+
+__all__ = [
+    "Output", "OutputPosition", "Position", "put_text", "put_html", "put_markdown", "put_scope", "set_scope",
+    "get_scope", "clear", "remove", "scroll_to", "use_scope",
+]
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SCOPE_NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
+
+
+class OutputPosition:
+    TOP = 0
+    BOTTOM = -1
+
+
+class Position:
+    TOP = "top"
+    MIDDLE = "middle"
+    BOTTOM = "bottom"
+
+
+def scope2dom(name: str | tuple[str, str], no_css_selector: bool = False) -> str:
+    """The DOM id (or its CSS selector) of a scope: ``#pywebio-scope-<name>``."""
+    selector = "#"
+    if isinstance(name, tuple):
+        selector, name = name
+    name = name.replace(" ", "-")
+    return f"{'' if no_css_selector else selector}pywebio-scope-{name}"
+
+
+def _check_scope_name(name: Any) -> None:
+    if not isinstance(name, str) or not name or not set(name) <= _SCOPE_NAME_CHARS:
+        raise ValueError(f"scope name {name!r} must be a non-empty string of letters, digits, '_' or '-'")
+
+
+def _send(command: str, spec: Any) -> None:
+    get_current_session().send_task_command(dict(command=command, task_id=get_current_task_id(), spec=spec))
+
+
+class Output:
+    """The return value of a ``put_*`` function: sent when dropped unused, embedded when nested."""
+
+    def __init__(self, spec: dict[str, Any], on_embed: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
+        self.processed = True  # nothing to send if the checks below fail
+        get_current_session()  # outside a session, fail here rather than silently in __del__
+        self.spec = _embed(spec)
+        self.on_embed = on_embed or (lambda data: data)
+        self.processed = False
+
+    def embed_data(self) -> dict[str, Any]:
+        """The spec to place inside another output; this output will not be sent by itself."""
+        self.processed = True
+        return self.on_embed(self.spec)
+
+    def send(self) -> None:
+        """Send the output now."""
+        self.processed = True
+        _send("output", self.spec)
+
+    show = send
+
+    def style(self, css_style: str) -> Output:
+        """Add CSS declarations to the output's element, e.g. ``put_text('hi').style('color: red')``."""
+        self.spec["style"] = f"{self.spec.get('style', '')};{css_style}"
+        return self
+
+    def __del__(self) -> None:
+        if not getattr(self, "processed", True):
+            try:
+                self.send()
+            except Exception:  # nothing useful can be raised from __del__ (e.g. the session closed)
+                logger.debug("an output was dropped unsent", exc_info=True)
+
+
+def _embed(value: Any) -> Any:
+    if isinstance(value, Output):
+        return value.embed_data()
+    if isinstance(value, dict):
+        return {key: _embed(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_embed(item) for item in value]
+    return value
+
+
+def _output_spec(type: str, scope: str | None, position: int, **fields: Any) -> dict[str, Any]:  # noqa: A002
+    spec = dict(type=type, **{key: value for key, value in fields.items() if value is not None})
+    spec["scope"] = scope2dom(scope if scope else get_scope())
+    spec["position"] = position
+    return spec
+
+
+def put_text(*texts: Any, sep: str = " ", inline: bool = False, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Output plain text; non-strings are converted with ``str``. Shown as text: markup is not interpreted."""
+    content = sep.join(str(text) for text in texts)
+    return Output(_output_spec("text", scope, position, content=content, inline=inline))
+
+
+def put_html(html: Any, sanitize: bool = False, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Output HTML (objects with ``__html__`` or ``_repr_html_`` work too). With ``sanitize=True`` the browser
+    removes scripts and event handlers first (DOMPurify)."""
+    if hasattr(html, "__html__"):
+        html = html.__html__()
+    elif hasattr(html, "_repr_html_"):
+        html = html._repr_html_()
+    return Output(_output_spec("html", scope, position, content=str(html), sanitize=sanitize))
+
+
+def put_markdown(mdcontent: str, lstrip: bool = True, options: dict[str, str | bool] | None = None,
+                 sanitize: bool = True, scope: str | None = None, position: int = OutputPosition.BOTTOM,
+                 **kwargs: Any) -> Output:
+    """Output markdown, rendered in the browser. ``lstrip`` removes the indent of a multi-line string
+    literal. The resulting HTML is always sanitized (PyWebIO sanitized it only when ``sanitize=True``)."""
+    if "strip_indent" in kwargs:
+        import warnings
+
+        warnings.warn("`strip_indent` parameter is deprecated in `put_markdown()`", DeprecationWarning,
+                      stacklevel=2)
+    if lstrip:
+        mdcontent = _strip_literal_indent(mdcontent)
+    return Output(_output_spec("markdown", scope, position, content=mdcontent, options=options,
+                               sanitize=sanitize))
+
+
+def _strip_literal_indent(text: str) -> str:
+    """Remove the common indent of the lines after the first (a triple-quoted literal in indented code)."""
+    lines = text.splitlines()
+    if len(lines) < 2:
+        return text
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines[1:] if line.strip()]
+    cut = min(indents, default=0)
+    return "\n".join(lines[:1] + [line[cut:] for line in lines[1:]])
+
+
+def put_scope(name: str, content: Output | list[Output] | None = None, scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a new scope called ``name``, holding ``content`` (an output or a list of them)."""
+    _check_scope_name(name)
+    contents = [] if content is None else content if isinstance(content, list) else [content]
+    return Output(_output_spec("scope", scope, position, dom_id=scope2dom(name, no_css_selector=True),
+                               contents=contents))
+
+
+def set_scope(name: str, container_scope: str | None = None, position: int = OutputPosition.BOTTOM,
+              if_exist: str | None = None) -> None:
+    """Create scope ``name`` inside ``container_scope`` (default: the current scope).
+
+    ``if_exist``: ``None`` leaves an existing scope alone, ``'remove'`` replaces it, ``'clear'`` empties it.
+    """
+    _check_scope_name(name)
+    if if_exist not in (None, "remove", "clear", "blank"):
+        raise ValueError(f"set_scope(if_exist={if_exist!r}): use None, 'remove' or 'clear'")
+    _send("output_ctl", dict(set_scope=scope2dom(name, no_css_selector=True),
+                             container=scope2dom(container_scope or get_scope()), position=position,
+                             if_exist=if_exist))
+
+
+def get_scope(stack_idx: int = -1) -> str | None:
+    """The name of a scope of the current task's scope stack: -1 the current one, 0 ``ROOT``; ``None`` when
+    there is no such entry."""
+    try:
+        return get_current_session().get_scope_name(stack_idx)
+    except ValueError:
+        return None
+
+
+def clear(scope: str | None = None) -> None:
+    """Empty a scope (default: the current one)."""
+    _send("output_ctl", dict(clear=scope2dom(scope or get_scope())))
+
+
+def remove(scope: str | None = None) -> None:
+    """Remove a scope and its content (default: the current one). ``ROOT`` cannot be removed."""
+    scope = scope or get_scope()
+    if scope == "ROOT":
+        raise ValueError("Can not remove `ROOT` scope.")
+    _send("output_ctl", dict(remove=scope2dom(scope)))
+
+
+def scroll_to(scope: str | None = None, position: str = Position.TOP) -> None:
+    """Scroll so the scope is at the top, middle or bottom of the visible area."""
+    if position not in (Position.TOP, Position.MIDDLE, Position.BOTTOM):
+        raise ValueError(f"scroll_to(position={position!r}): use 'top', 'middle' or 'bottom'")
+    _send("output_ctl", dict(scroll_to=scope2dom(scope or get_scope()), position=position))
+
+
+class use_scope_:  # noqa: N801  (PyWebIO's name)
+    def __init__(self, name: str, before_enter: Callable[[], None] | None = None) -> None:
+        self.name = name
+        self.before_enter = before_enter
+
+    def __enter__(self) -> str:
+        if self.before_enter is not None:
+            self.before_enter()
+        get_current_session().push_scope(self.name)
+        return self.name
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        scope = get_current_session().pop_scope()
+        _send("output_ctl", dict(loose=scope2dom(scope)))  # release the height held while clearing
+        return False
+
+    def __call__(self, func: F) -> F:
+        if iscoroutinefunction(func):
+            @functools.wraps(func)
+            async def coroutine_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await func(*args, **kwargs)
+
+            return coroutine_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+def use_scope(name: str | None = None, clear: bool = False, **kwargs: Any) -> use_scope_:
+    """Send outputs to scope ``name`` (created if missing) inside a ``with`` block or a decorated function.
+
+    ``clear=True`` empties the scope on entry. Other keyword arguments (``container_scope``, ``position``,
+    ``if_exist``) go to ``set_scope``; ``create_scope=False`` uses an existing scope without creating it.
+    """
+    create_scope = kwargs.pop("create_scope", True)
+    name = name or random_str(10)
+    _check_scope_name(name)
+
+    def before_enter() -> None:
+        if create_scope:
+            set_scope(name, if_exist="blank" if clear else None, **kwargs)
+
+    return use_scope_(name, before_enter)
