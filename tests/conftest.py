@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 
 import jupyter_session.session as session_api
-from jupyter_session._connection import start_session
-from jupyter_session._utils import iscoroutinefunction, isgeneratorfunction
+from helpers import start_app, wait_until
+
 from jupyter_session.session import ScriptModeSession, Session, ThreadBasedSession
-from jupyter_session.session.base import make_session_info
 from jupyter_session.testing import FakeBrowser
 
 
@@ -37,19 +36,6 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     thread.join(5)
 
 
-def start_app(app: Callable[[], Any], browser: FakeBrowser, loop: asyncio.AbstractEventLoop) -> Session:
-    """Start ``app`` over ``browser`` as a platform would: coroutine sessions are created on the loop."""
-    # As a server does from the request headers; the browser's hello then confirms the same values.
-    info = make_session_info(user_agent=browser.user_agent, user_language=browser.language, origin=browser.origin,
-                             backend="test", protocol="fake", server_host="fake.test")
-    if iscoroutinefunction(app) or isgeneratorfunction(app):
-        async def create() -> Session:
-            return start_session(app, browser, info, loop=loop).session  # type: ignore[return-value]
-
-        return asyncio.run_coroutine_threadsafe(create(), loop).result(5)
-    return start_session(app, browser, info, loop=loop).session  # type: ignore[return-value]
-
-
 @pytest.fixture
 def run_app(loop: asyncio.AbstractEventLoop) -> Callable[..., tuple[Session, FakeBrowser]]:
     """Run an app to its end over a fake browser; returns the session and the browser."""
@@ -63,13 +49,3 @@ def run_app(loop: asyncio.AbstractEventLoop) -> Callable[..., tuple[Session, Fak
         return session, browser
 
     return run
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met in {timeout} s: {predicate}")
-        time.sleep(0.005)

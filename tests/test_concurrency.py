@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from conftest import start_app, wait_until
+from helpers import start_app, wait_until
 
 from jupyter_session.session import eval_js, local, run_js
 from jupyter_session.testing import FakeBrowser

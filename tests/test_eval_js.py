@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import start_app, wait_until
+from helpers import start_app, wait_until
 
 from jupyter_session.exceptions import JSError, SessionClosedException, SessionException, SessionTimeout
 from jupyter_session.session import eval_js, run_js

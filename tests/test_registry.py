@@ -9,7 +9,7 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
-from conftest import start_app, wait_until
+from helpers import start_app, wait_until
 
 import jupyter_session.session as session_api
 from jupyter_session.exceptions import SessionNotFoundException

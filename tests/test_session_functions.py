@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import start_app, wait_until
+from helpers import start_app, wait_until
 
 from jupyter_session import _connection
 from jupyter_session.exceptions import SessionClosedException, SessionNotFoundException

@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import start_app, wait_until
+from helpers import start_app, wait_until
 
 from jupyter_session.session import eval_js, get_current_session
 from jupyter_session.testing import FakeBrowser

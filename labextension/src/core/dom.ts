@@ -1,0 +1,28 @@
+// Placing elements: PyWebIO's positions, and the scope lookup that stays inside one renderer.
+
+/** Insert `child` into `container` at a PyWebIO position: 0 first, -1 last, i before child i, -k k-th from the end. */
+export function insertAt(container: HTMLElement, child: Node, position: number): void {
+  const count = container.children.length;
+  const index = position >= 0 ? position : Math.max(count + position + 1, 0);
+  container.insertBefore(child, container.children[index] ?? null);
+}
+
+export function findScope(root: HTMLElement, selector: string): HTMLElement | null {
+  if (typeof selector !== 'string' || !selector.startsWith('#')) {
+    return null;
+  }
+  const id = selector.slice(1);
+  // getElementById would search the whole document, where another renderer may use the same scope names.
+  for (const element of root.querySelectorAll<HTMLElement>('[id]')) {
+    if (element.id === id) {
+      return element;
+    }
+  }
+  return null;
+}
+
+export function applyStyle(element: HTMLElement, css: unknown): void {
+  if (typeof css === 'string' && css) {
+    element.style.cssText += `;${css}`;
+  }
+}

@@ -1,0 +1,3 @@
+export { render, registerCommand } from './render';
+export { registerOutputType } from './output';
+export type { Command, Context, Event, Handler, Model, RenderProps } from './types';

@@ -1,0 +1,78 @@
+// The `output` command: text, HTML, markdown and scopes, placed into a scope at a position.
+import DOMPurify from 'dompurify';
+import { marked } from 'marked';
+
+import { applyStyle, findScope, insertAt } from './dom';
+import type { Context, Handler } from './types';
+
+type Renderer = (spec: any, context: Context) => HTMLElement;
+
+const renderers: Record<string, Renderer> = {
+  text: spec => {
+    const element = document.createElement(spec.inline ? 'span' : 'p');
+    element.className = 'jps-text';
+    element.textContent = String(spec.content ?? '');
+    return element;
+  },
+  html: spec => {
+    const element = document.createElement('div');
+    element.className = 'jps-html';
+    const html = String(spec.content ?? '');
+    element.innerHTML = spec.sanitize ? DOMPurify.sanitize(html) : html;
+    return element;
+  },
+  markdown: spec => {
+    const element = document.createElement('div');
+    element.className = 'jps-markdown';
+    // `async: false` last, so no option can turn the result into a promise.
+    const html = marked.parse(String(spec.content ?? ''), { ...(spec.options ?? {}), async: false }) as unknown;
+    element.innerHTML = DOMPurify.sanitize(String(html)); // markdown may carry raw HTML: always sanitized
+    return element;
+  },
+  scope: (spec, context) => {
+    const element = document.createElement('div');
+    element.id = String(spec.dom_id);
+    element.className = 'jps-scope';
+    for (const child of spec.contents ?? []) {
+      element.appendChild(renderOutput(child, context));
+    }
+    return element;
+  }
+};
+
+/** Add renderers for more output types (tables, buttons...) without touching this module. */
+export function registerOutputType(type: string, renderer: Renderer): void {
+  renderers[type] = renderer;
+}
+
+export function renderOutput(spec: any, context: Context): HTMLElement {
+  const render = renderers[spec?.type];
+  let element: HTMLElement;
+  if (render) {
+    element = render(spec, context);
+  } else {
+    console.warn('[jupyter_session] unknown output type', spec?.type);
+    element = document.createElement('div');
+    element.className = 'jps-unsupported';
+    element.textContent = `[unsupported output: ${String(spec?.type)}]`;
+  }
+  applyStyle(element, spec?.style);
+  return element;
+}
+
+export const output: Handler = (context, command) => {
+  const spec = command.spec;
+  const container = findScope(context.root, spec.scope);
+  if (!container) {
+    console.warn('[jupyter_session] output to a scope that does not exist:', spec.scope);
+    return;
+  }
+  const element = renderOutput(spec, context);
+  if (context.env.output_animation !== false) {
+    element.classList.add('jps-appear');
+  }
+  insertAt(container, element, typeof spec.position === 'number' ? spec.position : -1);
+  if (context.env.auto_scroll_bottom === true && container === context.outputArea) {
+    element.scrollIntoView({ block: 'end' });
+  }
+};

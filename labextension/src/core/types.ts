@@ -1,0 +1,56 @@
+// The renderer's whole contract with its host (a notebook widget or the standalone page), and the wire
+// shapes of PROTOCOL.md. Field names match jupyter_session/protocol.py.
+
+/** What the host gives the renderer: a way to send to the session and to hear from it. */
+export interface Model {
+  send(message: object, buffers?: (ArrayBuffer | ArrayBufferView)[]): void;
+  on(name: 'msg', handler: (message: unknown, buffers: DataView[]) => void): void;
+  off?(name: 'msg', handler: (message: unknown, buffers: DataView[]) => void): void;
+}
+
+export interface RenderProps {
+  model: Model;
+  el: HTMLElement;
+  /** Set `document.title` on `set_env(title=...)`: true on a standalone page, false in a notebook. */
+  ownsDocument?: boolean;
+}
+
+export interface Command {
+  command: string;
+  task_id: string | null;
+  spec: any;
+}
+
+export interface CommandMessage {
+  commands: Command[];
+  buffer_paths?: (string | number)[][];
+}
+
+export interface JSErrorInfo {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export interface Event {
+  event: string;
+  task_id: string | null;
+  data: unknown;
+  error?: JSErrorInfo;
+}
+
+export const PROTOCOL_VERSION = 1;
+
+/** What a command handler gets: the renderer's root, and a way to answer the session. */
+export interface Context {
+  root: HTMLElement;
+  /** The element that holds the outputs (the ROOT scope). */
+  outputArea: HTMLElement;
+  ownsDocument: boolean;
+  env: Record<string, unknown>;
+  send(event: Event, buffers?: (ArrayBuffer | ArrayBufferView)[]): void;
+  /** Find a scope (a CSS selector such as `#pywebio-scope-ROOT`) inside this renderer only. */
+  scope(selector: string): HTMLElement | null;
+}
+
+export type Handler = (context: Context, command: Command) => void | Promise<void>;

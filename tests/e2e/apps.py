@@ -1,0 +1,109 @@
+"""Apps the browser tests serve (see serve.py). Each shows its results as text the test reads."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+import time
+
+from jupyter_session.exceptions import JSError, SessionClosedException
+from jupyter_session.output import put_html, put_markdown, put_scope, put_text, use_scope
+from jupyter_session.session import defer_call, download, eval_js, info, register_thread, run_js, set_env
+
+
+def js_round_trips() -> None:
+    results = {
+        "language": eval_js("navigator.language"),
+        "sum": eval_js("a + b", a=40, b=2),
+        "promise": eval_js("new Promise(resolve => setTimeout(() => resolve(['late', n]), 50))", n=7),
+        "undefined": eval_js("undefined"),
+        "injection": eval_js("text", text="'); window.pwned = true; ('"),
+        "pwned": eval_js("window.pwned === undefined"),
+    }
+    for name, code in {"throw": "null.property", "reject": "Promise.reject(new RangeError('nope'))",
+                       "cyclic": "(() => { const o = {}; o.o = o; return o; })()"}.items():
+        try:
+            eval_js(code)
+        except JSError as error:
+            results[name] = [error.js_name, error.js_message.split(":")[0], bool(error.js_stack)]
+    run_js("document.body.dataset.ran = value", value="run_js works")
+    results["ran"] = eval_js("document.body.dataset.ran")
+    results["browser"] = info.user_agent.browser.family
+    put_text("RESULT " + json.dumps(results))
+
+
+def download_small() -> None:
+    content = bytes(range(256)) * 4
+    put_text("SHA256 " + hashlib.sha256(content).hexdigest())
+    download("small.bin", content)
+
+
+def download_big() -> None:
+    content = random.Random(7).randbytes(100 * 2**20)
+    put_text("SHA256 " + hashlib.sha256(content).hexdigest())
+    download("big.bin", content)
+
+
+def env_keys() -> None:
+    set_env(title="Env title", output_animation=False, auto_scroll_bottom=True, http_pull_interval=700,
+            output_max_width="600px", input_panel_min_height=120, input_panel_init_height=240,
+            input_panel_fixed=False, input_auto_focus=False)
+    put_text("ENV SET")
+
+
+def outputs() -> None:
+    put_markdown("""
+        # Outputs
+        Some **markdown** with `code` and <img src=x onerror="window.xss = 'markdown'">
+        <script>window.xss = 'markdown script'</script>
+        """)
+    put_text("<img src=x onerror=\"window.xss = 'text'\">")
+    put_html("<b id='bold'>html</b><img src=x onerror=\"window.xss = 'sanitized html'\">", sanitize=True)
+    put_text("last")
+    put_text("first", position=0)
+    put_text("second", position=1)
+    put_scope("box", [put_text("in box")])
+    with use_scope("log", clear=True):
+        put_text("log line")
+    put_text("DONE")
+
+
+def whoami() -> None:
+    put_text("SESSION " + str(eval_js("Math.random()")))
+    put_text("READY")
+
+
+def slow_eval() -> None:
+    """Waits on a promise the test resolves while the connection is down; meanwhile a thread keeps writing."""
+    def ticker() -> None:
+        for n in range(10):
+            time.sleep(0.1)
+            put_text(f"TICK {n}")
+
+    thread = threading.Thread(target=ticker)
+    register_thread(thread)
+    put_text("WAITING")
+    thread.start()
+    value = eval_js("new Promise(resolve => { window.resolveLater = resolve; })", timeout=60)
+    thread.join()
+    put_text("RESUMED " + json.dumps(value))
+
+
+def echo() -> None:
+    """Answers eval_js until the page closes, so a test can poke the connection in between."""
+    put_text("READY")
+    while True:
+        put_text("ECHO " + json.dumps(eval_js("new Promise(resolve => { window.answer = resolve; })", timeout=60)))
+
+
+def until_closed() -> None:
+    closed = threading.Event()
+    defer_call(lambda: print("DEFERRED RAN", flush=True))
+    defer_call(closed.set)
+    put_text("OPEN")
+    try:
+        eval_js("new Promise(() => {})", timeout=60)
+    except SessionClosedException:
+        print("WAIT ENDED: SessionClosedException", flush=True)

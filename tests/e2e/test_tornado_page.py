@@ -1,0 +1,100 @@
+"""The standalone page in Chromium, served by the Tornado platform."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pages import screenshot, wait_text
+
+
+def test_eval_js_and_run_js_round_trips_with_promises_and_errors(serve: Any, page: Any) -> None:
+    server = serve("js_round_trips")
+    page.goto(server.url)
+    results = json.loads(wait_text(page, "RESULT"))
+    assert results == {
+        "language": page.evaluate("navigator.language"), "sum": 42, "promise": ["late", 7], "undefined": None,
+        "injection": "'); window.pwned = true; ('", "pwned": True,
+        "throw": ["TypeError", "Cannot read properties of null (reading 'property')", True],
+        "reject": ["RangeError", "nope", True],
+        "cyclic": ["TypeError", "eval_js", True],
+        "ran": "run_js works", "browser": "HeadlessChrome",
+    }
+    screenshot(page, "tornado-eval-js")
+
+
+@pytest.mark.parametrize("app, name", [("download_small", "small.bin"), ("download_big", "big.bin")])
+def test_download_saves_the_exact_bytes(serve: Any, page: Any, app: str, name: str) -> None:
+    # One download per page: Chromium holds back a second automatic download until the user allows it.
+    server = serve(app)
+    started = time.monotonic()
+    with page.expect_download(timeout=60_000) as pending:
+        page.goto(server.url)
+    saved = pending.value
+    digest = hashlib.sha256(Path(saved.path()).read_bytes()).hexdigest()
+    elapsed = time.monotonic() - started
+    assert saved.suggested_filename == name
+    assert digest == wait_text(page, "SHA256")
+    print(f"{name}: saved in {elapsed:.2f} s")
+
+
+def test_every_set_env_key_has_a_visible_effect(serve: Any, page: Any) -> None:
+    server = serve("env_keys")
+    page.goto(server.url)
+    wait_text(page, "ENV SET")
+    root = page.locator(".jps-root")
+    assert page.title() == "Env title"
+    assert root.evaluate("el => ({...el.dataset})") == {
+        "title": "Env title", "outputAnimation": "false", "autoScrollBottom": "true", "httpPullInterval": "700",
+        "outputMaxWidth": "600px", "inputPanelMinHeight": "120", "inputPanelInitHeight": "240",
+        "inputPanelFixed": "false", "inputAutoFocus": "false"}
+    assert page.locator(".jps-output").evaluate("el => getComputedStyle(el).maxWidth") == "600px"
+    assert root.evaluate("el => el.classList.contains('jps-no-animation')")
+    assert root.evaluate("el => getComputedStyle(el).getPropertyValue('--jps-input-panel-min-height')") == "120px"
+
+
+def test_outputs_escape_text_sanitize_markdown_and_honour_positions(serve: Any, page: Any) -> None:
+    server = serve("outputs")
+    page.goto(server.url)
+    wait_text(page, "DONE")
+    texts = page.locator("#pywebio-scope-ROOT > .jps-text").all_text_contents()
+    assert texts[:3] == ["first", "second", "<img src=x onerror=\"window.xss = 'text'\">"]
+    assert page.locator("#pywebio-scope-box .jps-text").text_content() == "in box"
+    assert page.locator("#pywebio-scope-log .jps-text").text_content() == "log line"
+    assert page.locator("#bold").text_content() == "html"
+    page.wait_for_timeout(300)  # give any injected handler time to fire
+    assert page.evaluate("window.xss") is None
+    assert page.locator(".jps-markdown h1").text_content() == "Outputs"
+    assert page.locator(".jps-markdown script").count() == 0
+    screenshot(page, "tornado-outputs")
+
+
+def test_two_tabs_are_two_sessions(serve: Any, browser: Any) -> None:
+    server = serve("whoami")
+    context = browser.new_context()
+    first, second = context.new_page(), context.new_page()
+    for tab in (first, second):
+        tab.goto(server.url)
+    values = [wait_text(tab, "SESSION") for tab in (first, second)]
+    assert values[0] != values[1]
+    context.close()
+
+
+def test_closing_the_tab_runs_defer_call_and_ends_the_wait(serve: Any, browser: Any) -> None:
+    server = serve("until_closed")
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(server.url)
+    wait_text(tab, "OPEN")
+    tab.close()
+    deadline = time.monotonic() + 10
+    while "DEFERRED RAN" not in "".join(server.output) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    output = "".join(server.output)
+    assert "DEFERRED RAN" in output and "WAIT ENDED: SessionClosedException" in output
+    context.close()
