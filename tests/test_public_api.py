@@ -125,3 +125,28 @@ def test_exceptions_keep_pywebio_hierarchy() -> None:
     assert issubclass(exceptions.SessionTimeout, exceptions.SessionException)
     assert issubclass(exceptions.SessionTimeout, TimeoutError)
     assert issubclass(exceptions.JSError, exceptions.SessionException)
+
+
+PYWEBIO_TORNADO_NAMES = {
+    "start_server": "(applications, port=0, host='', debug=False, cdn=True, static_dir=None, remote_access=False, "
+                    "reconnect_timeout=0, allowed_origins=None, check_origin=None, auto_open_webbrowser=False, "
+                    "max_payload_size='200M', **tornado_app_settings)",
+    "webio_handler": "(applications, cdn=True, reconnect_timeout=0, allowed_origins=None, check_origin=None)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PYWEBIO_TORNADO_NAMES))
+def test_tornado_platform_matches_pywebio_signatures(name: str) -> None:
+    from jupyter_session.platform import tornado
+
+    theirs = _parse(PYWEBIO_TORNADO_NAMES[name]).parameters
+    ours = inspect.signature(getattr(tornado, name)).parameters
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.values()]
+
+
+def test_start_server_is_importable_from_the_package_as_from_pywebio() -> None:
+    import jupyter_session
+    from jupyter_session.platform.tornado import start_server
+
+    assert jupyter_session.start_server is start_server

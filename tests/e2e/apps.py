@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
+import os
 import threading
 import time
 
@@ -41,7 +41,7 @@ def download_small() -> None:
 
 
 def download_big() -> None:
-    content = random.Random(7).randbytes(100 * 2**20)
+    content = os.urandom(100 * 2**20)
     put_text("SHA256 " + hashlib.sha256(content).hexdigest())
     download("big.bin", content)
 
