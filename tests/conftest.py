@@ -6,10 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-import jupyter_session.session as session_api
 from helpers import start_app, wait_until
 
+import jupyter_session.session as session_api
 from jupyter_session.session import ScriptModeSession, Session, ThreadBasedSession
 from jupyter_session.testing import FakeBrowser
 

@@ -33,3 +33,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"condition not met in {timeout} s: {predicate}")
         time.sleep(0.005)
+
+
+def both(thread_app: Any, coroutine_app: Any, mode: str) -> Any:
+    """The app for a test parametrized over ``mode`` ("thread" or "coroutine")."""
+    return thread_app if mode == "thread" else coroutine_app

@@ -1,43 +1,29 @@
-"""The rest of the seed API (download, set_env, go_app, local, info, defer_call, hold, threads, tasks)."""
+"""The fire-and-forget and state functions: download, set_env, go_app, local, info, data/get_info."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import threading
 import time
 from typing import Any
 
 import pytest
-from helpers import start_app, wait_until
+from helpers import both, start_app
 
 from jupyter_session import _connection
-from jupyter_session.exceptions import SessionClosedException, SessionNotFoundException
+from jupyter_session.exceptions import SessionNotFoundException
 from jupyter_session.protocol import CHUNK_SIZE
 from jupyter_session.session import (
-    TaskHandler,
     data,
-    defer_call,
     download,
-    eval_js,
-    get_current_session,
     get_info,
     go_app,
-    hold,
     info,
     local,
-    register_thread,
-    run_async,
-    run_asyncio_coroutine,
     run_js,
     set_env,
 )
 from jupyter_session.testing import FakeBrowser
-
-
-def both(thread_app: Any, coroutine_app: Any, mode: str) -> Any:
-    return thread_app if mode == "thread" else coroutine_app
-
 
 # -- download ----------------------------------------------------------------------------------------------
 
@@ -250,297 +236,28 @@ def test_session_functions_outside_a_session_raise_session_not_found() -> None:
         local.x = 1
 
 
-# -- defer_call --------------------------------------------------------------------------------------------
+# -- the same fire-and-forget functions from a coroutine session ---------------------------------------------
 
-@pytest.mark.parametrize("mode", ["thread", "coroutine"])
-def test_defer_call_runs_in_order_when_the_app_ends(run_app: Any, mode: str) -> None:
-    calls: list[Any] = []
+def test_download_set_env_go_app_and_deprecated_aliases_work_in_coroutine_sessions(run_app: Any) -> None:
+    content = b"c" * (2 * CHUNK_SIZE + 1)
+    seen: list[Any] = []
 
-    def body() -> None:
-        local.name = "kept"
-        defer_call(lambda: calls.append("first"))
-
-        @defer_call
-        def second() -> None:
-            calls.append(("second", local.name))
-
-    async def coroutine_app() -> None:
-        body()
-
-    session, _ = run_app(both(body, coroutine_app, mode))
-    assert calls == ["first", ("second", "kept")]
-    assert session.close_reason == "the app finished"
-
-
-@pytest.mark.parametrize("mode", ["thread", "coroutine"])
-def test_defer_call_runs_when_the_app_raises(run_app: Any, mode: str) -> None:
-    calls: list[str] = []
-
-    def body() -> None:
-        defer_call(lambda: calls.append("cleanup"))
-        raise RuntimeError("app bug")
-
-    async def coroutine_app() -> None:
-        body()
-
-    _, browser = run_app(both(body, coroutine_app, mode))
-    assert calls == ["cleanup"]
-    (toast,) = browser.commands_named("toast")
-    assert toast["spec"]["content"] == "An internal error occurred in the application"
-
-
-@pytest.mark.parametrize("mode", ["thread", "coroutine"])
-def test_defer_call_runs_when_the_browser_disconnects(loop: Any, mode: str) -> None:
-    calls: list[str] = []
-    waiting = threading.Event()
-
-    def app() -> None:
-        defer_call(lambda: calls.append("cleanup"))
-        waiting.set()
-        hold()
-
-    async def coroutine_app() -> None:
-        defer_call(lambda: calls.append("cleanup"))
-        waiting.set()
-        await hold()
-
-    browser = FakeBrowser()
-    session = start_app(both(app, coroutine_app, mode), browser, loop)
-    assert waiting.wait(5)
-    browser.close()
-    wait_until(lambda: calls == ["cleanup"])
-    wait_until(session.closed)
-    assert session.close_reason == "the browser page was closed"
-
-
-def test_session_functions_in_a_deferred_function_raise_session_closed(run_app: Any,
-                                                                       caplog: pytest.LogCaptureFixture) -> None:
-    def app() -> None:
-        defer_call(lambda: run_js("too late"))
+    async def app() -> None:
+        download("co.bin", content)
+        set_env(title="co", input_auto_focus=False)
+        go_app("other")
+        with pytest.warns(DeprecationWarning):
+            seen.append(data() is local)
+        with pytest.warns(DeprecationWarning):
+            seen.append(get_info() is info)
+        with pytest.raises(TypeError, match="unknown key"):
+            set_env(colour="red")
 
     _, browser = run_app(app)
-    assert "cannot run while the session closes" in caplog.text
-    assert browser.commands_named("run_script") == []
-
-
-# -- threads -----------------------------------------------------------------------------------------------
-
-def test_register_thread_lets_a_thread_use_the_session_and_keeps_it_open(run_app: Any) -> None:
-    results: list[Any] = []
-
-    def worker() -> None:
-        time.sleep(0.2)
-        results.append(eval_js("from thread"))
-
-    def app() -> None:
-        thread = threading.Thread(target=worker)
-        register_thread(thread)
-        thread.start()
-
-    _, browser = run_app(app, FakeBrowser(lambda code, args: code.upper()))
-    assert results == ["FROM THREAD"]
-
-
-def test_an_unregistered_thread_gets_session_not_found(run_app: Any) -> None:
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            run_js("x")
-        except SessionNotFoundException as exc:
-            errors.append(exc)
-
-    def app() -> None:
-        thread = threading.Thread(target=worker)
-        thread.start()
-        thread.join()
-
-    run_app(app)
-    assert "forget to use `register_thread()`" in str(errors[0])
-
-
-def test_a_registered_thread_that_outlives_its_session_gets_session_closed(loop: Any) -> None:
-    errors: list[BaseException] = []
-    page_closed = threading.Event()
-    registered = threading.Event()
-
-    def worker() -> None:
-        registered.set()
-        page_closed.wait(5)
-        try:
-            run_js("still there?")
-        except SessionClosedException as exc:
-            errors.append(exc)
-
-    def app() -> None:
-        thread = threading.Thread(target=worker, daemon=True)
-        register_thread(thread)
-        thread.start()
-
-    browser = FakeBrowser()
-    session = start_app(app, browser, loop)
-    assert registered.wait(5)
-    browser.close()
-    wait_until(session.closed)
-    page_closed.set()
-    wait_until(lambda: bool(errors))
-    assert "the session has closed (the browser page was closed)" in str(errors[0])
-
-
-def test_thread_only_functions_refuse_coroutine_sessions(run_app: Any) -> None:
-    errors: list[str] = []
-
-    async def app() -> None:
-        try:
-            register_thread(threading.Thread(target=lambda: None))
-        except RuntimeError as exc:
-            errors.append(str(exc))
-
-    run_app(app)
-    assert errors == ["Only can invoke `register_thread` in ThreadBasedSession context. "
-                      "You are now in CoroutineBasedSession context"]
-
-
-# -- coroutine tasks ---------------------------------------------------------------------------------------
-
-def test_run_async_runs_a_task_that_can_use_the_session(run_app: Any) -> None:
-    seen: list[Any] = []
-
-    async def child(tag: str) -> None:
-        seen.append((tag, await eval_js("child")))
-
-    async def app() -> None:
-        handle = run_async(child("a"))
-        assert isinstance(handle, TaskHandler)
-        await asyncio.sleep(0.05)
-        seen.append(handle.closed())
-
-    run_app(app, FakeBrowser(lambda code, args: code + "!"))
-    assert seen == [("a", "child!"), True]
-
-
-def test_task_handler_close_stops_the_task(run_app: Any) -> None:
-    seen: list[Any] = []
-
-    async def forever() -> None:
-        await asyncio.sleep(60)
-        seen.append("not reached")
-
-    async def app() -> None:
-        handle = run_async(forever())
-        seen.append(handle.closed())
-        handle.close()
-        seen.append(handle.closed())
-
-    started = time.monotonic()
-    run_app(app)
-    assert seen == [False, True] and time.monotonic() - started < 5
-
-
-def test_session_stays_open_until_run_async_tasks_end(run_app: Any) -> None:
-    order: list[str] = []
-
-    async def late() -> None:
-        await asyncio.sleep(0.2)
-        order.append("late task done")
-        run_js("from late task")
-
-    async def app() -> None:
-        run_async(late())
-        order.append("main done")
-
-    _, browser = run_app(app)
-    assert order == ["main done", "late task done"]
-    assert browser.commands_named("run_script")[0]["spec"]["code"] == "from late task"
-
-
-def test_run_asyncio_coroutine_awaits_an_asyncio_coroutine(run_app: Any) -> None:
-    seen: list[Any] = []
-
-    async def compute() -> int:
-        await asyncio.sleep(0.01)
-        return 7
-
-    async def app() -> None:
-        seen.append(await run_asyncio_coroutine(compute()))
-
-    run_app(app)
-    assert seen == [7]
-
-
-def test_coroutine_only_functions_refuse_thread_sessions(run_app: Any) -> None:
-    errors: list[str] = []
-
-    def app() -> None:
-        coro = asyncio.sleep(0)
-        try:
-            run_async(coro)
-        except RuntimeError as exc:
-            errors.append(str(exc))
-        coro.close()
-
-    run_app(app)
-    assert errors == ["Only can invoke `run_async` in CoroutineBasedSession context. "
-                      "You are now in ThreadBasedSession context"]
-
-
-def test_generator_function_apps_run_as_coroutine_sessions(run_app: Any) -> None:
-    seen: list[Any] = []
-
-    def app():  # type: ignore[no-untyped-def]
-        seen.append((yield from eval_js("old style")))  # PyWebIO's pre-async syntax
-
-    run_app(app, FakeBrowser(lambda code, args: len(code)))
-    assert seen == [9]
-
-
-# -- callbacks ---------------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("mode", ["thread", "coroutine"])
-def test_callbacks_keep_the_session_open_and_run_on_click(loop: Any, mode: str) -> None:
-    clicks: list[Any] = []
-    registered: list[str] = []
-
-    def on_click(value: Any) -> None:
-        clicks.append((value, local.tag))
-
-    def app() -> None:
-        local.tag = "t"
-        registered.append(get_current_session().register_callback(on_click))
-
-    async def coroutine_app() -> None:
-        local.tag = "t"
-        registered.append(get_current_session().register_callback(on_click))
-
-    browser = FakeBrowser()
-    session = start_app(both(app, coroutine_app, mode), browser, loop)
-    wait_until(lambda: bool(registered))
-    browser.click(registered[0], "first")
-    browser.click(registered[0], "second")
-    wait_until(lambda: len(clicks) == 2)
-    assert sorted(clicks) == [("first", "t"), ("second", "t")]
-    assert not session.closed()
-    browser.close()
-    wait_until(session.closed)
-
-
-def test_an_async_callback_in_a_coroutine_session_can_wait_on_the_browser(loop: Any) -> None:
-    answers: list[Any] = []
-    registered: list[str] = []
-
-    async def on_click(value: Any) -> None:
-        answers.append(await eval_js("clicked"))
-
-    async def app() -> None:
-        registered.append(get_current_session().register_callback(on_click))
-
-    browser = FakeBrowser(lambda code, args: code)
-    session = start_app(app, browser, loop)
-    wait_until(lambda: bool(registered))
-    browser.click(registered[0])
-    wait_until(lambda: answers == ["clicked"])
-    browser.close()
-    wait_until(session.closed)
+    assert browser.downloads["co.bin"] == content
+    assert browser.env == {"title": "co", "input_auto_focus": False}
+    assert browser.commands_named("run_script")[0]["spec"]["args"] == {"app": "other", "new_window": True}
+    assert seen == [True, True]
 
 
 def test_the_browser_hello_fills_in_info_the_request_did_not_give(loop: Any) -> None:
@@ -583,43 +300,3 @@ def test_a_hello_with_another_protocol_version_is_logged_and_ignored(
     assert seen == ["en-US"]
     assert (f"incompatible jupyter_session protocol versions: the browser speaks {PROTOCOL_VERSION + 1}, "
             f"this package speaks {PROTOCOL_VERSION}") in caplog.text
-
-
-# -- the same fire-and-forget functions from a coroutine session ---------------------------------------------
-
-def test_download_set_env_go_app_and_deprecated_aliases_work_in_coroutine_sessions(run_app: Any) -> None:
-    content = b"c" * (2 * CHUNK_SIZE + 1)
-    seen: list[Any] = []
-
-    async def app() -> None:
-        download("co.bin", content)
-        set_env(title="co", input_auto_focus=False)
-        go_app("other")
-        with pytest.warns(DeprecationWarning):
-            seen.append(data() is local)
-        with pytest.warns(DeprecationWarning):
-            seen.append(get_info() is info)
-        with pytest.raises(TypeError, match="unknown key"):
-            set_env(colour="red")
-
-    _, browser = run_app(app)
-    assert browser.downloads["co.bin"] == content
-    assert browser.env == {"title": "co", "input_auto_focus": False}
-    assert browser.commands_named("run_script")[0]["spec"]["args"] == {"app": "other", "new_window": True}
-    assert seen == [True, True]
-
-
-def test_hold_returns_when_the_page_closes_in_a_thread_session(loop: Any) -> None:
-    returned = threading.Event()
-
-    def app() -> None:
-        hold()
-        returned.set()
-
-    browser = FakeBrowser()
-    session = start_app(app, browser, loop)
-    time.sleep(0.3)
-    assert not returned.is_set()  # hold() really holds
-    browser.close()
-    assert returned.wait(5)
-    wait_until(session.closed)

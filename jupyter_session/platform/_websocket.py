@@ -1,4 +1,5 @@
-"""A ``Transport`` over a Tornado WebSocket: JSON text frames, and binary frames for messages with buffers."""
+"""A ``Transport`` over a Tornado WebSocket (JSON text frames, binary frames for messages with buffers), and
+the handler base that serves a page and its WebSocket on one path."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import tornado.websocket
 from ..exceptions import ProtocolError
 from ..protocol import Transport, decode_frame, encode_frame
 
-__all__ = ["WebSocketTransport"]
+__all__ = ["WebSocketTransport", "PageSocketHandler"]
 
 logger = logging.getLogger(__name__)
 
@@ -85,3 +86,32 @@ class WebSocketTransport(Transport):
         self.closed = True
         for callback in self._close_callbacks:
             callback()
+
+
+class PageSocketHandler(tornado.websocket.WebSocketHandler):
+    """A plain GET gets the page (``write_page``); an Upgrade opens the WebSocket, whose frames go to
+    ``self.transport``. Subclasses implement ``write_page`` and ``open``."""
+
+    transport: WebSocketTransport | None = None
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        if self.request.headers.get("Upgrade", "").lower() == "websocket":
+            await super().get(*args, **kwargs)
+        else:
+            self.write_page()
+
+    def write_page(self) -> None:
+        raise NotImplementedError
+
+    def open_transport(self) -> WebSocketTransport:
+        self.set_nodelay(True)  # small frames must not wait for Nagle: eval_js latency
+        self.transport = WebSocketTransport(self)
+        return self.transport
+
+    def on_message(self, message: str | bytes) -> None:
+        if self.transport is not None:
+            self.transport.receive(message)
+
+    def on_close(self) -> None:
+        if self.transport is not None:
+            self.transport.connection_lost()

@@ -30,7 +30,7 @@ from ..protocol import Command
 from ..session import ScriptModeSession, Session, register_session_implement_for_target
 from ..session.base import get_session_info_from_headers
 from ._page import STATIC_PATH, Applications, make_applications, page_title, render_index, render_page
-from ._websocket import WebSocketTransport
+from ._websocket import PageSocketHandler, WebSocketTransport
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -113,28 +113,20 @@ def _session_info(handler: tornado.web.RequestHandler) -> dict[str, Any]:
 
 
 def _make_handler(apps: dict[str, Callable[[], Any]], check_origin_func: Callable[[str, Any], bool],
-                  reconnect_timeout: float) -> type[tornado.websocket.WebSocketHandler]:
+                  reconnect_timeout: float) -> type[PageSocketHandler]:
     detached = _DetachedSessions(reconnect_timeout) if reconnect_timeout > 0 else None
 
-    class WebIOHandler(tornado.websocket.WebSocketHandler):
-        transport: WebSocketTransport | None = None
-
+    class WebIOHandler(PageSocketHandler):
         def _app_name(self) -> str | None:
             name = self.get_query_argument("app", None)
             if name is None and "index" in apps:
                 return "index"
             return name
 
-        async def get(self, *args: Any, **kwargs: Any) -> None:
-            if self.request.headers.get("Upgrade", "").lower() == "websocket":
-                await super().get(*args, **kwargs)
-                return
+        def write_page(self) -> None:
             name = self._app_name()
-            if name is None:
-                self.write(render_index(apps))
-                return
             if name not in apps:
-                self.set_status(404)
+                self.set_status(404 if name is not None else 200)
                 self.write(render_index(apps))
                 return
             self.write(render_page(page_title(apps[name], name), ws_path=self.request.path,
@@ -144,32 +136,23 @@ def _make_handler(apps: dict[str, Callable[[], Any]], check_origin_func: Callabl
             return check_origin_func(origin, self)
 
         def open(self, *args: Any, **kwargs: Any) -> None:
-            self.set_nodelay(True)  # small frames must not wait for Nagle: eval_js latency
-            self.transport = WebSocketTransport(self)
+            transport = self.open_transport()
             session_id = self.get_query_argument("session_id", None)
             if session_id is not None:
-                if detached is None or not detached.resume(session_id, self.transport):
-                    self.transport.send({"commands": [_CLOSE_SESSION]})
+                if detached is None or not detached.resume(session_id, transport):
+                    transport.send({"commands": [_CLOSE_SESSION]})
                     self.close(reason="unknown or expired session")
                 return
             name = self._app_name()
             if name not in apps:
                 self.close(code=4004, reason=f"no app named {name!r}")
                 return
-            connection = start_session(apps[name], self.transport, _session_info(self),
+            connection = start_session(apps[name], transport, _session_info(self),
                                        loop=asyncio.get_running_loop(),
                                        on_detached=detached.detached if detached else None)
             if detached is not None:
                 session_id = detached.add(connection)
                 connection.send_commands([dict(command="set_session_id", task_id=None, spec=session_id)])
-
-        def on_message(self, message: str | bytes) -> None:
-            if self.transport is not None:
-                self.transport.receive(message)
-
-        def on_close(self) -> None:
-            if self.transport is not None:
-                self.transport.connection_lost()
 
     return WebIOHandler
 
@@ -282,15 +265,11 @@ def _start_script_mode_server() -> type[Session]:
     ready = threading.Event()
     failure: list[BaseException] = []
 
-    class ScriptModeHandler(tornado.websocket.WebSocketHandler):
+    class ScriptModeHandler(PageSocketHandler):
         connection: Connection | None = None
-        transport: WebSocketTransport | None = None
 
-        async def get(self, *args: Any, **kwargs: Any) -> None:
-            if self.request.headers.get("Upgrade", "").lower() == "websocket":
-                await super().get(*args, **kwargs)
-            else:
-                self.write(render_page(os.path.basename(_script_name()), self.request.path, ASSETS_URL))
+        def write_page(self) -> None:
+            self.write(render_page(os.path.basename(_script_name()), self.request.path, ASSETS_URL))
 
         def check_origin(self, origin: str) -> bool:
             return _is_same_site(origin, self)
@@ -299,21 +278,11 @@ def _start_script_mode_server() -> type[Session]:
             if ScriptModeSession.instance is not None:
                 self.close(reason="this script already has its page open")
                 return
-            self.set_nodelay(True)
-            self.transport = WebSocketTransport(self)
-            ScriptModeHandler.connection = connection = Connection(self.transport)
+            ScriptModeHandler.connection = connection = Connection(self.open_transport())
             session = ScriptModeSession(script_thread, _session_info(self), on_task_command=connection.flush,
                                         loop=asyncio.get_running_loop())
             connection.attach(session)
             connected.set()
-
-        def on_message(self, message: str | bytes) -> None:
-            if self.transport is not None:
-                self.transport.receive(message)
-
-        def on_close(self) -> None:
-            if self.transport is not None:
-                self.transport.connection_lost()
 
     async def stop_when_the_script_is_done(server: tornado.httpserver.HTTPServer) -> None:
         while any(t.is_alive() and not t.daemon and t is not threading.current_thread()

@@ -26,7 +26,6 @@ from ..exceptions import (
     ProtocolError,
     SessionClosedException,
     SessionException,
-    SessionNotFoundException,
     SessionTimeout,
 )
 from ..protocol import PROTOCOL_VERSION, Command, Event, parse_event
