@@ -14,4 +14,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python -m pip install --quiet -e ".[test]"
+python -m ruff check jupyter_session tests examples
 python -m pytest "$@"
