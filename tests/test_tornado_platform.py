@@ -282,3 +282,37 @@ def test_index_page_lists_apps_and_unknown_app_is_404(serve: Any) -> None:
 def test_start_server_rejects_remote_access() -> None:
     with pytest.raises(ValueError, match="remote_access is not supported"):
         platform.start_server(lambda: None, remote_access=True)
+
+
+def test_webio_handler_mounts_under_a_path_of_an_existing_app(loop: asyncio.AbstractEventLoop,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import tornado.web
+
+    from jupyter_session.platform._page import STATIC_PATH
+
+    seen: list[Any] = []
+
+    async def setup() -> Any:
+        app = tornado.web.Application([
+            (r"/tool", platform.webio_handler(lambda: seen.append(eval_js("mounted")))),
+            (platform.ASSETS_URL + "/(.*)", tornado.web.StaticFileHandler, {"path": str(STATIC_PATH)}),
+        ])
+        return app.listen(0, address="127.0.0.1")
+
+    server = asyncio.run_coroutine_threadsafe(setup(), loop).result(5)
+    port = next(iter(server._sockets.values())).getsockname()[1]
+
+    async def page() -> None:
+        response = await tornado.httpclient.AsyncHTTPClient().fetch(f"http://127.0.0.1:{port}/tool")
+        assert b'data-ws-path="/tool"' in response.body
+        request = tornado.httpclient.HTTPRequest(f"ws://127.0.0.1:{port}/tool",
+                                                 headers={"Origin": f"http://127.0.0.1:{port}"})
+        client = Page(await tornado.websocket.websocket_connect(request))
+        await client.send(HELLO)
+        command = await client.next_command("run_script")
+        await client.send({"event": "js_yield", "task_id": command["task_id"], "data": "yes"})
+        await client.next_command("close_session")
+
+    asyncio.run(page())
+    loop.call_soon_threadsafe(server.stop)
+    assert seen == ["yes"]
