@@ -6,7 +6,7 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__", "start_server"]
+__all__ = ["__version__", "start_server", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def __getattr__(name: str) -> Any:
@@ -17,3 +17,17 @@ def __getattr__(name: str) -> Any:
 
         return start_server
     raise AttributeError(f"module 'jupyter_session' has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_session``: session and output functions work in the cells that follow."""
+    from .platform.jupyter import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext jupyter_session``: close the notebook session and give the kernel back as it was."""
+    from .platform.jupyter import unload_ipython_extension as unload
+
+    unload(ipython)

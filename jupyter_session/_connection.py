@@ -94,8 +94,12 @@ class Connection:
     def flush(self, session: Session) -> None:
         """Send every queued command of ``session``; the session's ``on_task_command``."""
         self.attach(session)
+        self.deliver(session.get_task_commands())
+
+    def deliver(self, commands: list[Command]) -> None:
+        """Send ``commands`` in order: downloads as acknowledged chunks, the rest in as few messages as can be."""
         batch: list[Command] = []
-        for command in session.get_task_commands():
+        for command in commands:
             if command["command"] == "download":
                 self.send_commands(batch)
                 batch = []

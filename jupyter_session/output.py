@@ -88,6 +88,11 @@ class Output:
         self.spec["style"] = f"{self.spec.get('style', '')};{css_style}"
         return self
 
+    def _ipython_display_(self) -> None:
+        # A notebook cell's last expression: show the output instead of printing the object.
+        if not self.processed:
+            self.send()
+
     def __del__(self) -> None:
         if not getattr(self, "processed", True):
             try:

@@ -73,8 +73,8 @@ def register_session_implement_for_target(target_func: Callable[..., Any]) -> ty
     return register_session_implement(cls)
 
 
-# Called when a session function runs where no session class is in use yet: a plain script. The Jupyter
-# extension sets it while loaded; otherwise the Tornado platform's script-mode server starts.
+# Called when a session function runs where no session class is in use yet: a plain script, or a Jupyter
+# kernel where `%load_ext jupyter_session` was not run. Tests replace it.
 _script_mode_starter: Callable[[], type[Session]] | None = None
 
 
@@ -96,7 +96,7 @@ def get_session_implement() -> type[Session]:
 def _start_script_mode() -> None:
     starter = _script_mode_starter
     if starter is None:
-        from ..platform.tornado import _start_script_mode_server as starter
+        from ..platform import start_script_mode as starter
     register_session_implement(starter())
 
 
@@ -201,8 +201,11 @@ def hold() -> Generator[Any, Any, None]:
     """Keep the session alive until the browser page is closed.
 
     Needed only in script mode, to keep callbacks working after the script's last line; in server mode the
-    session stays open by itself while it has callbacks.
+    session stays open by itself while it has callbacks. In a notebook it returns at once: the kernel outlives
+    its cells, and callbacks keep working after their cell ends.
     """
+    if not get_current_session().hold_blocks:
+        return
     while True:
         try:
             yield next_client_event()

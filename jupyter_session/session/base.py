@@ -91,6 +91,8 @@ class Session:
 
     #: When true, an unhandled app exception also shows its traceback in the browser console.
     debug: ClassVar[bool] = False
+    #: Whether ``hold()`` blocks until the page closes.
+    hold_blocks: ClassVar[bool] = True
 
     _request_ids = itertools.count(1)
 

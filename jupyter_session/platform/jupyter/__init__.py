@@ -1,0 +1,88 @@
+"""The Jupyter platform: ``%load_ext jupyter_session`` makes the session API work in the cells that follow.
+
+Outputs appear under the cell that made them, in a widget drawn by the same renderer as the Tornado page;
+``eval_js`` and the other waits block the cell until the browser answers over the widget's comm. Without
+``%load_ext``, the first session call in a kernel loads the extension itself; in a plain script or the IPython
+terminal the Tornado platform serves a page instead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import sys
+from typing import Any
+
+from ...session import _active_session_cls, register_session_implement
+from ...session.base import Session
+from ._replies import install_router
+from ._session import NotebookSession, parent_of
+from ._widget import SessionWidget
+
+__all__ = ["load_ipython_extension", "unload_ipython_extension", "NotebookSession", "SessionWidget",
+           "kernel_of_this_process", "start_notebook_session"]
+
+logger = logging.getLogger(__name__)
+
+
+def kernel_of_this_process() -> Any | None:
+    """The ipykernel kernel running this code, or None (plain Python, the IPython terminal)."""
+    if "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None)
+
+
+class _Loaded:
+    """What loading the extension changed, so that unloading puts it all back."""
+
+    def __init__(self, shell: Any, session: NotebookSession) -> None:
+        self.shell = shell
+        self.session = session
+
+    def pre_run_cell(self, _info: Any) -> None:
+        self.session.start_cell(parent_of(self.session.kernel))
+
+    def on_exit(self) -> None:
+        self.session.close(reason="the kernel shut down")
+
+
+_loaded: _Loaded | None = None
+
+
+def start_notebook_session(kernel: Any) -> type[Session]:
+    """Start (once per kernel) the notebook session and return its class."""
+    global _loaded
+    if _loaded is None or _loaded.session.closed():
+        router = install_router(kernel)
+        try:
+            session = NotebookSession(kernel, router)
+        except BaseException:
+            router.close()
+            raise
+        _loaded = _Loaded(kernel.shell, session)
+        kernel.shell.events.register("pre_run_cell", _loaded.pre_run_cell)
+        atexit.register(_loaded.on_exit)
+    return register_session_implement(NotebookSession)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    kernel = getattr(ipython, "kernel", None)
+    if kernel is None:
+        print("jupyter_session: not in a Jupyter kernel; session calls will serve a page with Tornado instead")
+        return
+    start_notebook_session(kernel)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    global _loaded
+    loaded, _loaded = _loaded, None
+    if loaded is None:
+        return
+    loaded.shell.events.unregister("pre_run_cell", loaded.pre_run_cell)
+    atexit.unregister(loaded.on_exit)
+    loaded.session.close(reason="the extension was unloaded")
+    loaded.session.router.close()
+    if NotebookSession in _active_session_cls:
+        _active_session_cls.remove(NotebookSession)

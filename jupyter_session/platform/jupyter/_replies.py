@@ -1,0 +1,200 @@
+"""Let a running cell receive comm messages from the browser.
+
+A kernel reads shell messages (comm messages among them) only between cells, so a cell that blocks on
+``eval_js`` would never see the answer. Two ways around it, chosen by what the kernel has:
+
+* ipykernel 7.x reads the shell socket on its own thread (``kernel.shell_channel_thread``). ``Intercept``
+  wraps that thread's receive callback: a custom message on one of our comms is handed to its receiver right
+  there, and everything else goes on to the kernel untouched. The waiting cell sleeps on a future.
+* ipykernel 6.x reads the shell socket on the main thread, which the cell occupies. ``Pump`` lets the waiting
+  cell read the socket itself: it takes our messages and re-queues every other one, in order, for the kernel
+  to handle after the cell.
+
+Messages taken here are never seen by the kernel: it publishes no busy/idle status for them (through
+jupyter_server that costs ~40 ms a message) and runs no user code for them. The peek checks the HMAC
+signature as the kernel would; malformed messages go on to the kernel, which logs them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CommRouter", "Intercept", "Pump", "NoRoute", "install_router"]
+
+Receiver = Callable[[Any, list[memoryview]], None]
+
+# How long the cell's main thread sleeps at a time while waiting, so an interrupt (SIGINT) lands promptly.
+_SLICE = 0.2
+
+
+class NoRoute(RuntimeError):
+    """This kernel offers no known way to read comm messages while a cell runs."""
+
+
+class CommRouter:
+    """Comm ids whose custom messages we take, and the receiver of each."""
+
+    def __init__(self, kernel: Any) -> None:
+        self.kernel = kernel
+        self.session = kernel.session
+        self._receivers: dict[str, Receiver] = {}
+
+    def add(self, comm_id: str, receiver: Receiver) -> None:
+        self._receivers[comm_id] = receiver
+
+    def discard(self, comm_id: str) -> None:
+        self._receivers.pop(comm_id, None)
+
+    def take(self, frames: list[Any]) -> bool:
+        """Deliver ``frames`` if they are a custom message on one of our comms; True when taken.
+
+        Never raises: anything unexpected leaves the message to the kernel.
+        """
+        if not self._receivers:
+            return False
+        try:
+            _idents, parts = self.session.feed_identities(frames, copy=False)
+            message = self.session.deserialize(parts, content=False, copy=False)  # checks the signature
+            if message["header"].get("msg_type") != "comm_msg":
+                return False
+            content = self.session.unpack(message["content"])
+            receiver = self._receivers.get(content.get("comm_id"))
+            data = content.get("data")
+            if receiver is None or not isinstance(data, dict) or data.get("method") != "custom":
+                return False
+            signature = bytes(getattr(parts[0], "bytes", parts[0]))
+            add_digest = getattr(self.session, "_add_digest", None)
+            if self.session.auth is not None and add_digest is not None:
+                add_digest(signature)  # the kernel's own deserialize would have; keeps replays out
+        except Exception:
+            return False
+        try:
+            receiver(data.get("content"), list(message["buffers"]))
+        except Exception:
+            logger.exception("error while handling a message from the browser")
+        return True
+
+    def wait(self, ready: Callable[[float], bool], timeout: float) -> bool:
+        """Block until ``ready`` says so or ``timeout`` passes; True when ready.
+
+        ``ready(seconds)`` waits up to ``seconds`` for what the caller needs and tells whether it came. The
+        wait goes in short slices, so an interrupt lands in the main thread.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if ready(max(0.0, min(_SLICE, remaining))):
+                return True
+            if remaining <= 0:
+                return False
+
+    def close(self) -> None:
+        """Give the kernel back its own message handling."""
+
+
+class Intercept(CommRouter):
+    """ipykernel 7.x: take our messages on the shell-channel thread."""
+
+    def __init__(self, kernel: Any) -> None:
+        super().__init__(kernel)
+        self._stream = kernel.shell_stream
+        self._original: Callable[..., Any] | None = None
+        self._on_shell_thread(self._install)
+
+    def _on_shell_thread(self, func: Callable[[], None]) -> None:
+        io_loop = self.kernel.shell_channel_thread.io_loop
+        done = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                func()
+            except BaseException as exc:  # reported to the caller below
+                failure.append(exc)
+            finally:
+                done.set()
+
+        io_loop.add_callback(run)
+        if not done.wait(5):
+            raise NoRoute("the kernel's shell-channel thread did not respond within 5 s")
+        if failure:
+            raise NoRoute(f"could not hook the kernel's shell channel: {failure[0]!r}") from failure[0]
+
+    def _install(self) -> None:
+        original = self._stream._recv_callback
+        if original is None:
+            raise NoRoute("the kernel's shell stream has no receiver")
+        self._original = original
+
+        def receive(frames: list[Any]) -> Any:
+            if self.take(frames):
+                return None
+            return original(frames)
+
+        self._stream.on_recv(receive, copy=False)
+
+    def close(self) -> None:
+        original, self._original = self._original, None
+        if original is not None:
+            self._on_shell_thread(lambda: self._stream.on_recv(original, copy=False))
+
+
+class Pump(CommRouter):
+    """ipykernel 6.x: while a cell waits on the main thread, read the shell socket from the wait."""
+
+    def __init__(self, kernel: Any) -> None:
+        super().__init__(kernel)
+        import zmq
+
+        self._zmq = zmq
+        self._socket = kernel.shell_stream.socket
+        self._main = threading.main_thread()
+
+    def wait(self, ready: Callable[[float], bool], timeout: float) -> bool:
+        if threading.current_thread() is not self._main:
+            # Another thread: the main thread's event loop (between cells) or its pump (in a cell) delivers.
+            return super().wait(ready, timeout)
+        deadline = time.monotonic() + timeout
+        others: list[list[Any]] = []
+        try:
+            while not ready(0):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                if self._socket.poll(int(min(_SLICE, remaining) * 1000) + 1, self._zmq.POLLIN):
+                    self._drain(others)
+            return True
+        finally:
+            for frames in others:  # after the cell, in arrival order, behind what was queued before
+                self.kernel.schedule_dispatch(self.kernel.dispatch_shell, frames)
+
+    def _drain(self, others: list[list[Any]]) -> None:
+        # Read everything that is there: the event loop is only woken by new arrivals once we return.
+        while True:
+            try:
+                frames = self._socket.recv_multipart(self._zmq.NOBLOCK, copy=False)
+            except self._zmq.Again:
+                return
+            if not self.take(frames):
+                others.append(frames)
+
+
+def install_router(kernel: Any) -> CommRouter:
+    """The right router for ``kernel``. Raises ``NoRoute`` when the kernel has neither known layout."""
+    stream = getattr(kernel, "shell_stream", None)
+    if stream is None or not hasattr(kernel, "session"):
+        raise NoRoute("this kernel has no shell stream (is it an ipykernel kernel?)")
+    thread = getattr(kernel, "shell_channel_thread", None)
+    if thread is not None and hasattr(thread, "io_loop") and hasattr(stream, "_recv_callback"):
+        return Intercept(kernel)
+    if (hasattr(kernel, "schedule_dispatch") and hasattr(kernel, "dispatch_shell")
+            and hasattr(stream, "socket")):
+        return Pump(kernel)
+    raise NoRoute(f"unsupported ipykernel layout ({type(kernel).__module__}); "
+                  "jupyter_session supports ipykernel 6.x and 7.x")

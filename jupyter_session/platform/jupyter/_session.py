@@ -1,0 +1,321 @@
+"""The notebook's session: the kernel is the script, and each cell shows the output it made.
+
+There is one ``NotebookSession`` per kernel, a ``ScriptModeSession`` whose tasks are the kernel's main thread
+and the threads it registers. Each command goes to the output of the cell that made it: a ``SessionWidget``
+displayed under that cell, created on the cell's first command. Threads and callbacks belong to the cell that
+was running when they were registered, so a button clicked after its cell ended writes to that cell. Running a
+cell again closes its old output: its threads and callbacks then get ``SessionClosedException``.
+
+With no browser on the kernel (nbclient, nbconvert, nbval), cells get plain-text outputs instead and waits
+fail at once with a ``SessionTimeout`` that names the cause.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import logging
+import math
+import queue
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from ..._connection import Connection
+from ...exceptions import SessionClosedException, SessionTimeout
+from ...protocol import Command, Event
+from ...session import ScriptModeSession
+from ...session.base import SessionState, make_session_info
+from ._replies import CommRouter
+from ._widget import CommTransport, SessionWidget
+
+__all__ = ["NotebookSession"]
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a kernel waits for a browser to answer its first widget before it decides there is none.
+FRONTEND_PROBE_TIMEOUT = 2.0
+#: After finding no browser, how long before a new cell asks again (a notebook may be opened later).
+FRONTEND_RECHECK_AFTER = 30.0
+
+_NO_FRONTEND = ("no browser has answered this kernel: the notebook runs without one (nbclient, nbconvert, "
+                "nbval), or the jupyter-session extension is not enabled in JupyterLab / Notebook 7 "
+                "(check `jupyter labextension list`)")
+
+
+class _Cell:
+    """Where the session output of one cell goes."""
+
+    live = False
+
+    def __init__(self, key: str, parent: dict[str, Any]) -> None:
+        self.key = key
+        self.parent = parent
+        self.closed = False
+        self.callback_ids: list[str] = []
+
+    def deliver(self, commands: list[Command]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _WidgetCell(_Cell):
+    """A widget under the cell, talking over its comm."""
+
+    live = True
+
+    def __init__(self, key: str, parent: dict[str, Any], widget: SessionWidget, session: NotebookSession) -> None:
+        super().__init__(key, parent)
+        self.transport = CommTransport(widget)
+        self._router = session.router
+        self.connection = Connection(self.transport, on_detached=lambda _connection: self.close())
+        self.connection.attach(session)
+        self._router.add(self.transport.comm_id, self.transport.deliver)
+
+    def deliver(self, commands: list[Command]) -> None:
+        self.connection.deliver(commands)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        super().close()
+        self._router.discard(self.transport.comm_id)
+        self.transport.close()
+
+
+class _TextCell(_Cell):
+    """No browser: each output becomes a plain display output of the cell, readable in a saved notebook."""
+
+    def __init__(self, key: str, parent: dict[str, Any], publish: Callable[[dict[str, str], dict[str, Any]], None]):
+        super().__init__(key, parent)
+        self._publish = publish
+
+    def deliver(self, commands: list[Command]) -> None:
+        for command in commands:
+            bundle = _as_text(command)
+            if bundle is not None:
+                self._publish(bundle, self.parent)
+
+
+def _as_text(command: Command) -> dict[str, str] | None:
+    spec = command.get("spec") or {}
+    if command["command"] == "download":
+        return {"text/plain": f"[download {spec.get('name')!r}: {len(spec.get('content') or b'')} bytes]"}
+    if command["command"] != "output":
+        return None  # scripts, scopes, environment: nothing to show without a browser
+    kind, content = spec.get("type"), spec.get("content")
+    if kind == "text":
+        return {"text/plain": str(content)}
+    if kind == "markdown":
+        return {"text/markdown": str(content), "text/plain": str(content)}
+    if kind == "html":
+        return {"text/html": str(content), "text/plain": str(content)}
+    return None
+
+
+def _future_done(future: Future[Event], seconds: float) -> bool:
+    concurrent.futures.wait([future], timeout=seconds)
+    return future.done()
+
+
+class NotebookSession(ScriptModeSession):
+    """The session of a Jupyter kernel with ``jupyter_session`` loaded."""
+
+    #: ``hold()`` returns at once: the kernel outlives its cells, and callbacks work after a cell ends.
+    hold_blocks = False
+
+    def __init__(self, kernel: Any, router: CommRouter) -> None:
+        self.kernel = kernel
+        self.router = router
+        self._cells: dict[str, _Cell] = {}
+        self._cells_lock = threading.RLock()
+        self._thread_cells: weakref.WeakKeyDictionary[threading.Thread, _Cell] = weakref.WeakKeyDictionary()
+        self._main_thread = threading.main_thread()
+        parent = parent_of(kernel)
+        self._running: tuple[str, dict[str, Any]] = (_cell_key(parent), parent)
+        self._frontend: bool | None = None
+        self._frontend_checked_at = 0.0
+        self._hello = threading.Event()
+        super().__init__(self._main_thread, make_session_info(backend="jupyter", protocol="comm"))
+
+    # -- cells ----------------------------------------------------------------------------------------------
+
+    def start_cell(self, parent: dict[str, Any]) -> None:
+        """A cell starts running: it gets a fresh output; the output of its previous run is closed."""
+        key = _cell_key(parent)
+        with self._cells_lock:
+            self._running = (key, parent)
+            previous = self._cells.pop(key, None)
+        if previous is not None:
+            self._close_cell(previous)
+
+    def _close_cell(self, cell: _Cell) -> None:
+        cell.close()
+        for callback_id in cell.callback_ids:
+            self.callbacks.pop(callback_id, None)
+
+    def current_cell(self) -> _Cell:
+        """The output of the calling thread's cell. Raises ``SessionClosedException`` once that cell was run
+        again (its threads and callbacks then stop)."""
+        cell = self._thread_cells.get(threading.current_thread())
+        if cell is None:
+            with self._cells_lock:
+                key, parent = self._running
+                cell = self._cells.get(key)
+                if cell is None:
+                    cell = self._cells[key] = self._open_cell(key, parent)
+        if cell.closed:
+            raise SessionClosedException("this output's cell was run again or its output was closed")
+        return cell
+
+    def _open_cell(self, key: str, parent: dict[str, Any]) -> _Cell:
+        self._check_open()
+        recheck = (self._frontend is False
+                   and time.monotonic() - self._frontend_checked_at > FRONTEND_RECHECK_AFTER)
+        if self._frontend is None or recheck:
+            widget = SessionWidget()
+            cell = _WidgetCell(key, parent, widget, self)
+            self._frontend = self.router.wait(self._hello.wait, FRONTEND_PROBE_TIMEOUT)
+            self._frontend_checked_at = time.monotonic()
+            if not self._frontend:
+                logger.info("jupyter_session: %s; cells show their output as text", _NO_FRONTEND)
+                cell.close()
+                return _TextCell(key, parent, self._publish)
+        elif self._frontend:
+            cell = _WidgetCell(key, parent, SessionWidget(), self)
+        else:
+            return _TextCell(key, parent, self._publish)
+        self._publish(cell.transport.widget._repr_mimebundle_(), parent)
+        return cell
+
+    def _publish(self, bundle: dict[str, Any], parent: dict[str, Any]) -> None:
+        # Sent with the cell's own parent header, so it lands under that cell whichever thread sends it.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        self.kernel.session.send(self.kernel.iopub_socket, "display_data",
+                                 {"data": bundle, "metadata": {}, "transient": {}},
+                                 parent=parent, ident=b"display_data")
+
+    # -- commands and waits ---------------------------------------------------------------------------------
+
+    def send_task_command(self, command: Command) -> None:
+        self._check_open()
+        self.current_cell().deliver([command])
+
+    def wait_reply(self, name: str, future: Future[Event], timeout: float | None) -> Event:
+        self._require_browser(name)
+        if not self.router.wait(functools.partial(_future_done, future), math.inf if timeout is None else timeout):
+            raise self.timeout_error(name, timeout)  # type: ignore[arg-type]
+        return future.result()
+
+    def next_client_event(self, timeout: float | None = None) -> Event:
+        task_id = self.get_current_task_id()
+        mq = self.task_mqs[task_id]
+        self._require_browser("next_client_event")
+        received: list[Event | None] = []
+
+        def ready(seconds: float) -> bool:
+            try:
+                received.append(mq.get(timeout=seconds) if seconds > 0 else mq.get_nowait())
+                return True
+            except queue.Empty:
+                return self.state is SessionState.CLOSED
+
+        if not self.router.wait(ready, math.inf if timeout is None else timeout):
+            raise self.timeout_error("next_client_event", timeout)  # type: ignore[arg-type]
+        if not received or received[0] is None:
+            raise SessionClosedException(self._closed_message())
+        return received[0]
+
+    def _require_browser(self, name: str) -> None:
+        if not self.current_cell().live:
+            raise SessionTimeout(f"{name} needs a browser, but {_NO_FRONTEND}", request=name, timeout=0)
+
+    def timeout_error(self, name: str, timeout: float) -> SessionTimeout:
+        return SessionTimeout(
+            f"{name} got no reply from the browser in {timeout:g} s: is the notebook still open, with the "
+            "jupyter-session extension enabled? Pass a larger timeout= if the browser needs longer.",
+            request=name, timeout=timeout,
+        )
+
+    def _on_hello(self, hello: dict[str, Any]) -> None:
+        super()._on_hello(hello)
+        self._hello.set()
+
+    # -- threads and callbacks ------------------------------------------------------------------------------
+
+    def register_thread(self, t: threading.Thread) -> None:
+        super().register_thread(t)
+        if t is self._main_thread:
+            return
+        cell = self.current_cell()  # shown now, so that what the thread writes later has a place
+        self._thread_cells[t] = cell
+        if t.ident is None:
+            _print_to_cell(t, cell.parent, self.kernel)
+
+    def register_callback(self, callback: Callable[[Any], Any], serial_mode: bool = False) -> str:  # type: ignore[override]
+        cell = self.current_cell()
+
+        @functools.wraps(callback)
+        def in_its_cell(data: Any) -> Any:
+            self._thread_cells[threading.current_thread()] = cell
+            return callback(data)
+
+        callback_id = super().register_callback(in_its_cell, serial_mode)
+        cell.callback_ids.append(callback_id)
+        return callback_id
+
+    # -- close ----------------------------------------------------------------------------------------------
+
+    def close(self, nonblock: bool = False, reason: str = "closed by the server") -> None:
+        if self.closed():
+            return
+        super().close(nonblock=nonblock, reason=reason)
+        with self._cells_lock:
+            cells, self._cells = list(self._cells.values()), {}
+        for cell in cells:
+            self._close_cell(cell)
+        type(self).instance = None
+
+
+def parent_of(kernel: Any) -> dict[str, Any]:
+    get_parent = getattr(kernel, "get_parent", None)
+    parent = get_parent("shell") if get_parent is not None else getattr(kernel, "_parent_header", None)
+    return dict(parent or {})
+
+
+def _cell_key(parent: dict[str, Any]) -> str:
+    # JupyterLab and Notebook 7 name the notebook cell; other clients get one output per execution.
+    cell_id = (parent.get("metadata") or {}).get("cellId")
+    return f"cell:{cell_id}" if cell_id else f"msg:{(parent.get('header') or {}).get('msg_id', '')}"
+
+
+def _print_to_cell(thread: threading.Thread, parent: dict[str, Any], kernel: Any) -> None:
+    """Make ``print`` and ``display`` in ``thread`` go to the cell that registered it (ipykernel 7 sends a
+    thread's output to whichever cell runs at the moment)."""
+    shell = getattr(kernel, "shell", None)
+    targets = [target for target in (sys.stdout, sys.stderr, getattr(shell, "display_pub", None))
+               if hasattr(target, "set_thread_parent") and hasattr(target, "reset_thread_parent")]
+    if not targets:
+        return
+    run = thread.run
+
+    @functools.wraps(run)
+    def run_in_cell() -> None:
+        tokens = [(target, target.set_thread_parent(parent)) for target in targets]
+        try:
+            run()
+        finally:
+            for target, token in reversed(tokens):
+                target.reset_thread_parent(token)
+
+    thread.run = run_in_cell  # type: ignore[method-assign]

@@ -1,0 +1,218 @@
+"""A real ipykernel driven through jupyter_client, with a scripted stand-in for the notebook frontend.
+
+``FakeFrontend`` watches IOPub like JupyterLab's widget manager: when a ``SessionModel`` comm opens it sends
+the handshake, and it answers ``run_script`` evaluations and download chunks on the shell channel, as the
+browser would. The JavaScript is not run: an evaluation answers with its ``value`` argument, or throws when
+the code is ``throw``; ``answer_delay`` and ``answers`` shape the timing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client import KernelManager
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@dataclass
+class CellResult:
+    status: str
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+
+    @property
+    def text(self) -> str:
+        """Everything the cell printed, and the text/plain of what it displayed."""
+        parts = []
+        for message in self.outputs:
+            content = message["content"]
+            if message["msg_type"] == "stream":
+                parts.append(content["text"])
+            elif message["msg_type"] in ("display_data", "execute_result"):
+                parts.append(content["data"].get("text/plain", "") + "\n")
+        return "".join(parts)
+
+
+class FakeFrontend:
+    """Answers the kernel's session widgets over the shell channel, as a browser would."""
+
+    def __init__(self, client: Any, *, answers: bool = True) -> None:
+        self.client = client
+        self.answers = answers
+        self.answer_delay = 0.0
+        self.comms: list[str] = []
+        self.commands: list[dict[str, Any]] = []
+        self.downloads: dict[str, bytearray] = defaultdict(bytearray)
+        self.finished_downloads: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def on_iopub(self, message: dict[str, Any]) -> None:
+        kind, content = message["msg_type"], message["content"]
+        if kind == "comm_open":
+            state = content.get("data", {}).get("state", {})
+            if state.get("_model_name") == "SessionModel":
+                self.comms.append(content["comm_id"])
+                if self.answers:
+                    self.send_event(content["comm_id"], dict(event="hello", task_id=None, data=dict(
+                        protocol_version=1, user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36",
+                        language="en-GB", origin="http://localhost")))
+        elif kind == "comm_msg" and content["comm_id"] in self.comms:
+            data = content["data"]
+            if data.get("method") != "custom":
+                return
+            envelope = data["content"]
+            buffers = message.get("buffers") or []
+            for path, buffer in zip(envelope.get("buffer_paths", []), buffers):
+                target = envelope
+                for key in path[:-1]:
+                    target = target[key]
+                target[path[-1]] = bytes(buffer)
+            for command in envelope["commands"]:
+                with self._lock:
+                    self.commands.append(command)
+                if self.answers:
+                    self._answer(content["comm_id"], command)
+
+    def _answer(self, comm_id: str, command: dict[str, Any]) -> None:
+        spec = command["spec"]
+        if command["command"] == "run_script" and spec.get("eval"):
+            reply: dict[str, Any] = dict(event="js_yield", task_id=command["task_id"], data=None)
+            if spec["code"] == "throw":
+                reply["error"] = dict(name="Error", message="thrown in the page", stack="")
+            else:
+                reply["data"] = spec["args"].get("value")
+            if self.answer_delay:
+                threading.Timer(self.answer_delay, self.send_event, (comm_id, reply)).start()
+            else:
+                self.send_event(comm_id, reply)
+        elif command["command"] == "download":
+            chunk = spec["chunk"]
+            self.downloads[spec["download_id"]] += chunk
+            self.send_event(comm_id, dict(event="download_ack", task_id=spec["download_id"],
+                                          data=dict(offset=spec["offset"], length=len(chunk))))
+            if spec["last"]:
+                self.finished_downloads[spec["name"]] = bytes(self.downloads.pop(spec["download_id"]))
+
+    def send_event(self, comm_id: str, event: dict[str, Any], buffers: list[bytes] | None = None) -> None:
+        message = self.client.session.msg("comm_msg", dict(comm_id=comm_id, data=dict(method="custom",
+                                                                                          content=event)))
+        if buffers:
+            message["buffers"] = buffers
+        self.client.shell_channel.send(message)
+
+    def texts(self) -> list[str]:
+        with self._lock:
+            return [c["spec"].get("content") for c in self.commands if c["command"] == "output"]
+
+
+class Kernel:
+    """One running kernel: ``run(code)`` executes a cell and returns its outputs."""
+
+    def __init__(self, python: str, *, frontend: bool = True) -> None:
+        self.manager = KernelManager(kernel_cmd=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+        self.manager.start_kernel(cwd=REPO, env={**os.environ, "PYTHONPATH": REPO})
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+        self.frontend = FakeFrontend(self.client, answers=frontend)
+        self._replies: dict[str, queue.Queue[dict[str, Any]]] = defaultdict(queue.Queue)
+        self._outputs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._idle: dict[str, threading.Event] = defaultdict(threading.Event)
+        self._stop = threading.Event()
+        self._iopub = threading.Thread(target=self._read_iopub, daemon=True)
+        self._iopub.start()
+        self._shell = threading.Thread(target=self._read_shell, daemon=True)
+        self._shell.start()
+
+    def _read_iopub(self) -> None:
+        while not self._stop.is_set():
+            try:
+                message = self.client.get_iopub_msg(timeout=0.1)
+            except queue.Empty:
+                continue
+            except Exception:
+                return
+            parent = message["parent_header"].get("msg_id", "")
+            kind = message["msg_type"]
+            if kind in ("stream", "display_data", "execute_result", "error"):
+                self._outputs[parent].append(message)
+            elif kind == "status" and message["content"]["execution_state"] == "idle":
+                self._idle[parent].set()
+            self.frontend.on_iopub(message)
+
+    def _read_shell(self) -> None:
+        while not self._stop.is_set():
+            try:
+                message = self.client.get_shell_msg(timeout=0.1)
+            except queue.Empty:
+                continue
+            except Exception:
+                return
+            self._replies[message["parent_header"].get("msg_id", "")].put(message)
+
+    def submit(self, code: str) -> str:
+        """Queue a cell; returns its message id."""
+        return self.client.execute(code, allow_stdin=False)
+
+    def result(self, msg_id: str, timeout: float = 30) -> CellResult:
+        reply = self._replies[msg_id].get(timeout=timeout)
+        self._idle[msg_id].wait(timeout)
+        content = reply["content"]
+        error = content if content["status"] == "error" else None
+        return CellResult(content["status"], list(self._outputs[msg_id]), error)
+
+    def run(self, code: str, timeout: float = 30) -> CellResult:
+        return self.result(self.submit(code), timeout)
+
+    def ok(self, code: str, timeout: float = 30) -> CellResult:
+        result = self.run(code, timeout)
+        assert result.status == "ok", f"cell failed: {result.error}\n{code}"
+        return result
+
+    def value(self, expression: str, timeout: float = 30) -> Any:
+        """Evaluate ``expression`` in the kernel and bring back its ``repr``-able value."""
+        result = self.ok(f"print(repr({expression}))", timeout)
+        import ast
+
+        return ast.literal_eval(result.text.strip().splitlines()[-1])
+
+    def interrupt(self) -> None:
+        self.manager.interrupt_kernel()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self.client.stop_channels()
+        if self.manager.is_alive():
+            self.manager.shutdown_kernel(now=False)
+
+
+@contextmanager
+def kernel(python: str = sys.executable, *, frontend: bool = True) -> Iterator[Kernel]:
+    k = Kernel(python, frontend=frontend)
+    try:
+        yield k
+    finally:
+        k.shutdown()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def wait_until(predicate: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
