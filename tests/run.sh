@@ -14,5 +14,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python -m pip install --quiet -e ".[test]"
+
+# The kernel tests run on this environment's ipykernel and on older ones, each in a venv under .kernels/.
+if [ -z "${JUPYTER_SESSION_KERNEL_PYTHONS:-}" ]; then
+  pythons=("$(command -v python)")
+  for version in 6.31.0 7.3.0; do
+    venv=".kernels/ipykernel-$version"
+    [ -x "$venv/bin/python" ] || python -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet "ipykernel==$version" "ipywidgets>=8" user-agents "tornado>=6.3"
+    pythons+=("$PWD/$venv/bin/python")
+  done
+  export JUPYTER_SESSION_KERNEL_PYTHONS="${pythons[*]}"
+fi
 python -m ruff check jupyter_session tests examples
 python -m pytest "$@"

@@ -14,8 +14,11 @@ Differences from PyWebIO 1.8.4 (see also the README):
 
 from __future__ import annotations
 
+import contextvars
+import inspect
 import json
 import re
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Coroutine, Generator
@@ -137,11 +140,36 @@ def chose_impl(gen_func: Callable[..., Generator[Any, Any, Any]]) -> Callable[..
     @wraps(gen_func)
     def inner(*args: Any, **kwargs: Any) -> Any:
         gen = gen_func(*args, **kwargs)
-        if issubclass(get_session_implement(), CoroutineBasedSession):
+        cls = get_session_implement()
+        if issubclass(cls, CoroutineBasedSession):
             return to_coroutine(gen)
+        if cls.awaitable_in_async_code and _called_from_async_code():
+            return _run_when_awaited(gen)
         return run_as_function(gen)
 
     return inner
+
+
+# Set while an awaited wait runs: the waiting functions it calls in turn run at once.
+_running_awaited = contextvars.ContextVar("jupyter_session_running_awaited", default=False)
+
+
+def _called_from_async_code() -> bool:
+    if _running_awaited.get():
+        return False
+    # The first frame outside this package decides: `await input(...)` calls through several of our functions.
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(f"{__package__.split('.')[0]}."):
+        frame = frame.f_back
+    return frame is not None and bool(frame.f_code.co_flags & inspect.CO_COROUTINE)
+
+
+async def _run_when_awaited(gen: Generator[Any, Any, Any]) -> Any:
+    token = _running_awaited.set(True)
+    try:
+        return run_as_function(gen)
+    finally:
+        _running_awaited.reset(token)
 
 
 def run_as_function(gen: Generator[Any, Any, Any]) -> Any:

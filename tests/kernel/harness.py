@@ -9,9 +9,11 @@ the code is ``throw``; ``answer_delay`` and ``answers`` shape the timing.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import queue
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -52,7 +55,9 @@ class FakeFrontend:
         self.answers = answers
         self.answer_delay = 0.0
         self.comms: list[str] = []
-        self.commands: list[dict[str, Any]] = []
+        self.answer_evals = True
+        self.commands: list[dict[str, Any]] = []  # each with the "comm_id" it came on
+        self.closed_comms: list[str] = []
         self.downloads: dict[str, bytearray] = defaultdict(bytearray)
         self.finished_downloads: dict[str, bytes] = {}
         self._lock = threading.Lock()
@@ -67,6 +72,8 @@ class FakeFrontend:
                     self.send_event(content["comm_id"], dict(event="hello", task_id=None, data=dict(
                         protocol_version=1, user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36",
                         language="en-GB", origin="http://localhost")))
+        elif kind == "comm_close":
+            self.closed_comms.append(content["comm_id"])
         elif kind == "comm_msg" and content["comm_id"] in self.comms:
             data = content["data"]
             if data.get("method") != "custom":
@@ -80,13 +87,13 @@ class FakeFrontend:
                 target[path[-1]] = bytes(buffer)
             for command in envelope["commands"]:
                 with self._lock:
-                    self.commands.append(command)
+                    self.commands.append(dict(command, comm_id=content["comm_id"]))
                 if self.answers:
                     self._answer(content["comm_id"], command)
 
     def _answer(self, comm_id: str, command: dict[str, Any]) -> None:
         spec = command["spec"]
-        if command["command"] == "run_script" and spec.get("eval"):
+        if command["command"] == "run_script" and spec.get("eval") and self.answer_evals:
             reply: dict[str, Any] = dict(event="js_yield", task_id=command["task_id"], data=None)
             if spec["code"] == "throw":
                 reply["error"] = dict(name="Error", message="thrown in the page", stack="")
@@ -120,7 +127,14 @@ class Kernel:
     """One running kernel: ``run(code)`` executes a cell and returns its outputs."""
 
     def __init__(self, python: str, *, frontend: bool = True) -> None:
-        self.manager = KernelManager(kernel_cmd=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+        self._specs = tempfile.TemporaryDirectory()
+        spec_dir = os.path.join(self._specs.name, "under-test")
+        os.makedirs(spec_dir)
+        with open(os.path.join(spec_dir, "kernel.json"), "w") as spec:
+            json.dump(dict(argv=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                           display_name="under test", language="python", interrupt_mode="signal"), spec)
+        self.manager = KernelManager(kernel_name="under-test",
+                                     kernel_spec_manager=KernelSpecManager(kernel_dirs=[self._specs.name]))
         self.manager.start_kernel(cwd=REPO, env={**os.environ, "PYTHONPATH": REPO})
         self.client = self.manager.client()
         self.client.start_channels()
@@ -161,9 +175,14 @@ class Kernel:
                 return
             self._replies[message["parent_header"].get("msg_id", "")].put(message)
 
-    def submit(self, code: str) -> str:
-        """Queue a cell; returns its message id."""
-        return self.client.execute(code, allow_stdin=False)
+    def submit(self, code: str, cell_id: str | None = None) -> str:
+        """Queue a cell (``cell_id``: the notebook cell it stands for); returns its message id."""
+        content = dict(code=code, silent=False, store_history=True, user_expressions={}, allow_stdin=False,
+                       stop_on_error=True)
+        message = self.client.session.msg("execute_request", content,
+                                          metadata={"cellId": cell_id} if cell_id else {})
+        self.client.shell_channel.send(message)
+        return message["header"]["msg_id"]
 
     def result(self, msg_id: str, timeout: float = 30) -> CellResult:
         reply = self._replies[msg_id].get(timeout=timeout)
@@ -172,11 +191,15 @@ class Kernel:
         error = content if content["status"] == "error" else None
         return CellResult(content["status"], list(self._outputs[msg_id]), error)
 
-    def run(self, code: str, timeout: float = 30) -> CellResult:
-        return self.result(self.submit(code), timeout)
+    def text_of(self, msg_id: str) -> str:
+        """What the cell ``msg_id`` has printed and displayed so far, including output that came after it ended."""
+        return CellResult("", list(self._outputs[msg_id])).text
 
-    def ok(self, code: str, timeout: float = 30) -> CellResult:
-        result = self.run(code, timeout)
+    def run(self, code: str, timeout: float = 30, cell_id: str | None = None) -> CellResult:
+        return self.result(self.submit(code, cell_id), timeout)
+
+    def ok(self, code: str, timeout: float = 30, cell_id: str | None = None) -> CellResult:
+        result = self.run(code, timeout, cell_id)
         assert result.status == "ok", f"cell failed: {result.error}\n{code}"
         return result
 
@@ -195,6 +218,7 @@ class Kernel:
         self.client.stop_channels()
         if self.manager.is_alive():
             self.manager.shutdown_kernel(now=False)
+        self._specs.cleanup()
 
 
 @contextmanager

@@ -13,6 +13,7 @@ fail at once with a ``SessionTimeout`` that names the cause.
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import functools
 import logging
 import math
@@ -24,6 +25,8 @@ import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
+
+from jupyter_client.session import extract_header
 
 from ..._connection import Connection
 from ...exceptions import SessionClosedException, SessionTimeout
@@ -129,6 +132,8 @@ class NotebookSession(ScriptModeSession):
 
     #: ``hold()`` returns at once: the kernel outlives its cells, and callbacks work after a cell ends.
     hold_blocks = False
+    #: ``await eval_js(...)`` works in an async cell (the wait blocks the kernel's loop, as in a plain cell).
+    awaitable_in_async_code = True
 
     def __init__(self, kernel: Any, router: CommRouter) -> None:
         self.kernel = kernel
@@ -300,22 +305,31 @@ def _cell_key(parent: dict[str, Any]) -> str:
 
 
 def _print_to_cell(thread: threading.Thread, parent: dict[str, Any], kernel: Any) -> None:
-    """Make ``print`` and ``display`` in ``thread`` go to the cell that registered it (ipykernel 7 sends a
-    thread's output to whichever cell runs at the moment)."""
+    """Make ``print`` and ``display`` in ``thread`` go to the cell that registered it: by itself, ipykernel sends
+    a thread's output to whichever cell runs at the moment."""
     shell = getattr(kernel, "shell", None)
-    targets = [target for target in (sys.stdout, sys.stderr, getattr(shell, "display_pub", None))
-               if hasattr(target, "set_thread_parent") and hasattr(target, "reset_thread_parent")]
-    if not targets:
+    header = extract_header(parent)
+    setters = [setter for target in (sys.stdout, sys.stderr, getattr(shell, "display_pub", None))
+               if (setter := _thread_parent_setter(target)) is not None]
+    if not setters:
         return
     run = thread.run
 
     @functools.wraps(run)
     def run_in_cell() -> None:
-        tokens = [(target, target.set_thread_parent(parent)) for target in targets]
-        try:
-            run()
-        finally:
-            for target, token in reversed(tokens):
-                target.reset_thread_parent(token)
+        for set_parent in setters:
+            set_parent(header)
+        run()
 
     thread.run = run_in_cell  # type: ignore[method-assign]
+
+
+def _thread_parent_setter(target: Any) -> Callable[[dict[str, Any]], Any] | None:
+    # ipykernel >= 7.4 has a method for it; 6.x and 7.0-7.3 keep the header in a context variable.
+    method = getattr(target, "set_thread_parent", None)
+    if callable(method):
+        return method  # type: ignore[no-any-return]
+    variable = getattr(target, "_parent_header", None)
+    if isinstance(variable, contextvars.ContextVar):
+        return variable.set
+    return None

@@ -1,0 +1,81 @@
+"""Loading, unloading, no browser, and kernel shutdown, each in a kernel of its own."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from .harness import kernel, wait_until
+
+
+def test_without_a_browser_output_is_plain_text_and_waits_fail_fast(python: str) -> None:
+    with kernel(python, frontend=False) as k:
+        k.ok("%load_ext jupyter_session\nfrom jupyter_session.session import eval_js\n"
+             "from jupyter_session.output import put_text, put_markdown")
+        shown = k.ok("put_text('hello'); put_markdown('# Title')")
+        assert shown.text == "hello\n# Title\n"
+        assert [m["content"]["data"] for m in shown.outputs][1] == {"text/markdown": "# Title", "text/plain": "# Title"}
+        started = time.monotonic()
+        failed = k.run("eval_js('1')")
+        assert failed.error is not None and failed.error["ename"] == "SessionTimeout"
+        assert "no browser has answered this kernel" in failed.error["evalue"]
+        assert "nbclient" in failed.error["evalue"]
+        assert time.monotonic() - started < 5
+        again = k.ok("put_text('still works')")
+        assert again.text == "still works\n"
+
+
+def test_a_bare_import_in_a_kernel_needs_no_load_ext(python: str) -> None:
+    with kernel(python) as k:
+        k.ok("from jupyter_session.session import eval_js\nfrom jupyter_session.output import put_text")
+        k.ok("put_text('no load_ext')")
+        assert "no load_ext" in k.frontend.texts()
+        assert k.value("eval_js('value', value=3)") == 3
+        assert k.value("type(__import__('jupyter_session').session.get_current_session()).__name__") == (
+            "NotebookSession")
+
+
+def test_unloading_gives_the_kernel_back(python: str) -> None:
+    with kernel(python) as k:
+        k.ok("ip = get_ipython()\n"
+             "stream = ip.kernel.shell_stream\n"
+             "before = (stream._recv_callback, len(ip.events.callbacks['pre_run_cell']))")
+        k.ok("%load_ext jupyter_session\nfrom jupyter_session.session import eval_js, defer_call\n"
+             "from jupyter_session.output import put_text\n"
+             "put_text('loaded')\n"
+             "defer_call(lambda: print('deferred ran'))")
+        assert k.value("eval_js('value', value=1)") == 1
+        unloaded = k.ok("%unload_ext jupyter_session")
+        assert "deferred ran" in unloaded.text
+        assert k.value("(stream._recv_callback, len(ip.events.callbacks['pre_run_cell'])) == before") is True
+        assert k.value("__import__('jupyter_session').session._active_session_cls") == []
+        comms = k.frontend.comms
+        wait_until(lambda: set(comms) <= set(k.frontend.closed_comms))
+        # Loading again starts a new session.
+        k.ok("%load_ext jupyter_session\nput_text('loaded again')")
+        assert k.value("eval_js('value', value=2)") == 2
+
+
+def test_kernel_shutdown_runs_defer_call(python: str, tmp_path: Path) -> None:
+    marker = tmp_path / "deferred"
+    with kernel(python) as k:
+        k.ok("%load_ext jupyter_session\nfrom jupyter_session.session import defer_call, local\n"
+             "from jupyter_session.output import put_text\n"
+             "local.note = 'from local'\n"
+             f"defer_call(lambda: open({str(marker)!r}, 'w').write(local.note))\n"
+             "put_text('waiting for shutdown')")
+    wait_until(lambda: marker.exists() and marker.read_text() == "from local")
+
+
+def test_plain_python_and_the_ipython_terminal_use_the_tornado_platform(python: str) -> None:
+    import subprocess
+
+    code = ("from jupyter_session.platform import start_script_mode\n"
+            "import jupyter_session.platform.tornado as t\n"
+            "t._start_script_mode_server = lambda: print('tornado')\n"
+            "start_script_mode()")
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    for command in ([python, "-c", code], [python, "-m", "IPython", "--quick", "--no-banner", "-c", code]):
+        out = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+        assert out.stdout.strip().splitlines()[-1:] == ["tornado"], (command, out.stdout, out.stderr)
