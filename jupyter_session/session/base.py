@@ -7,6 +7,7 @@ commands with ``get_task_commands`` when told to by ``on_task_command``, and fee
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import enum
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 _closing_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
     "jupyter_session_closing", default=None
 )
+
+
+_ANSWERED_KEPT = 64
 
 
 class SessionState(enum.Enum):
@@ -118,6 +122,8 @@ class Session:
         self._state_lock = threading.Lock()
         # request id -> (what asked, future of the browser's reply event)
         self._pending: dict[str, tuple[str, Future[Event]]] = {}
+        # Ids of the latest requests that were answered, to tell a duplicate answer from a stray event.
+        self._answered: collections.deque[str] = collections.deque(maxlen=_ANSWERED_KEPT)
 
     # -- scopes -------------------------------------------------------------------------------------------
 
@@ -176,8 +182,13 @@ class Session:
         task_id = event["task_id"]
         with self._state_lock:
             pending = self._pending.pop(task_id, None)  # type: ignore[arg-type]
+            if pending is not None:
+                self._answered.append(task_id)  # type: ignore[arg-type]
         if pending is not None:
             _resolve(pending[1], event)
+        elif task_id in self._answered:
+            # A second page on the same session (two notebook tabs) answered too; the first answer won.
+            logger.debug("dropped a second reply to request %r", task_id)
         elif not self._dispatch_event(event):
             logger.warning("dropped a %s event for unknown task_id %r (late reply to an expired request?)",
                            event["event"], task_id)

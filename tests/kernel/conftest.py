@@ -45,3 +45,4 @@ def frontend(nb: Kernel) -> Iterator[object]:
     yield nb.frontend
     nb.frontend.answer_evals = True
     nb.frontend.answer_delay = 0.0
+    nb.frontend.answer_twice = False

@@ -56,6 +56,7 @@ class FakeFrontend:
         self.answer_delay = 0.0
         self.comms: list[str] = []
         self.answer_evals = True
+        self.answer_twice = False  # as two browser tabs on one kernel would
         self.commands: list[dict[str, Any]] = []  # each with the "comm_id" it came on
         self.closed_comms: list[str] = []
         self.downloads: dict[str, bytearray] = defaultdict(bytearray)
@@ -103,6 +104,8 @@ class FakeFrontend:
                 threading.Timer(self.answer_delay, self.send_event, (comm_id, reply)).start()
             else:
                 self.send_event(comm_id, reply)
+            if self.answer_twice:
+                self.send_event(comm_id, dict(reply, data="second tab"))
         elif command["command"] == "download":
             chunk = spec["chunk"]
             self.downloads[spec["download_id"]] += chunk

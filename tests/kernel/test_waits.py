@@ -19,6 +19,15 @@ def test_a_js_error_raises_with_its_message(nb: Kernel, frontend: object) -> Non
     assert result.error["ename"] == "JSError" and "thrown in the page" in result.error["evalue"]
 
 
+def test_with_two_frontends_the_first_answer_wins_once(nb: Kernel, frontend: object) -> None:
+    nb.frontend.answer_twice = True
+    result = nb.ok("print([eval_js('value', value=i) for i in range(20)])")
+    assert result.text.strip().splitlines()[-1] == str(list(range(20)))
+    assert "dropped" not in result.text and "second tab" not in result.text
+    nb.frontend.answer_twice = False
+    assert nb.value("len(get_current_session()._pending)") == 0
+
+
 def test_an_async_cell_awaits_eval_js(nb: Kernel, frontend: object) -> None:
     result = nb.ok("x = await eval_js('value', value=5)\nprint(x + 1)")
     assert result.text.strip().endswith("6")
