@@ -381,7 +381,13 @@ def _check_env_ranges(env: dict[str, Any]) -> None:
 
 
 def go_app(name: str, new_window: bool = True) -> None:
-    """Open another app of the same server (``?app=name``), in a new window by default."""
+    """Open another app of the same server (``?app=name``), in a new window by default.
+
+    Raises ``RuntimeError`` in a notebook, which has no apps to go to.
+    """
+    if not get_current_session().serves_apps:
+        raise RuntimeError("go_app() opens another app of a jupyter_session server; a notebook has none "
+                           "(start_server() serves several apps from a dict)")
     run_js("const url = '?app=' + encodeURIComponent(app);"
            "if (new_window) { window.open(url); } else { window.location.href = url; }",
            app=name, new_window=new_window)

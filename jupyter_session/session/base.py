@@ -97,6 +97,8 @@ class Session:
     debug: ClassVar[bool] = False
     #: Whether ``hold()`` blocks until the page closes.
     hold_blocks: ClassVar[bool] = True
+    #: Whether the page belongs to a server of apps that ``go_app`` can switch between.
+    serves_apps: ClassVar[bool] = True
     #: Thread-based sessions only: whether a waiting function (``eval_js``...) called from ``async`` code
     #: returns an awaitable that waits when awaited, instead of waiting at once. A notebook's async cells
     #: rely on it: the kernel runs them in the thread of its other cells.

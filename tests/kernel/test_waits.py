@@ -147,3 +147,9 @@ def test_hold_returns_at_once(nb: Kernel, frontend: object) -> None:
     started = time.monotonic()
     nb.ok("hold()")
     assert time.monotonic() - started < 2
+
+
+def test_go_app_has_no_meaning_in_a_notebook(nb: Kernel, frontend: object) -> None:
+    result = nb.run("go_app('other')")
+    assert result.error is not None and result.error["ename"] == "RuntimeError"
+    assert "a notebook has none" in result.error["evalue"]

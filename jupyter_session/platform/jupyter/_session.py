@@ -134,6 +134,7 @@ class NotebookSession(ScriptModeSession):
     hold_blocks = False
     #: ``await eval_js(...)`` works in an async cell (the wait blocks the kernel's loop, as in a plain cell).
     awaitable_in_async_code = True
+    serves_apps = False
 
     def __init__(self, kernel: Any, router: CommRouter) -> None:
         self.kernel = kernel
