@@ -1,4 +1,5 @@
 // render({ model, el }): draw a session into `el` and answer it through `model`. Returns a cleanup.
+import DOMPurify from 'dompurify';
 import { putBuffers } from './buffers';
 import { download } from './download';
 import { findScope } from './dom';
@@ -26,12 +27,15 @@ export function registerCommand(name: string, handler: Handler): void {
   handlers[name] = handler;
 }
 
-export function render({ model, el, ownsDocument = false }: RenderProps): () => void {
+export function render({ model, el, ownsDocument = false, snapshot }: RenderProps): () => void {
   const root = document.createElement('div');
-  root.className = 'jps-root';
+  root.className = ownsDocument ? 'jps-root jps-page' : 'jps-root';
   const outputArea = document.createElement('div');
   outputArea.id = 'pywebio-scope-ROOT';
   outputArea.className = 'jps-output';
+  if (snapshot) {
+    outputArea.innerHTML = DOMPurify.sanitize(snapshot);
+  }
   root.appendChild(outputArea);
   el.appendChild(root);
 

@@ -13,6 +13,8 @@ export interface RenderProps {
   el: HTMLElement;
   /** Set `document.title` on `set_env(title=...)`: true on a standalone page, false in a notebook. */
   ownsDocument?: boolean;
+  /** HTML of outputs drawn earlier (a reloaded page, a saved notebook): shown sanitized, then updated live. */
+  snapshot?: string;
 }
 
 export interface Command {

@@ -1,0 +1,159 @@
+// The notebook widget: an ipywidgets model that keeps a cell's command stream, and a view that draws it with
+// the shared core renderer.
+import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+import { render } from './core/render';
+import { PROTOCOL_VERSION } from './core/types';
+import type { Command, Model } from './core/types';
+
+export const MODULE_NAME = 'jupyter-session';
+export const MODULE_VERSION = '0.1.0'; // the Python package's version; a test keeps them equal
+
+type Listener = (message: unknown, buffers: DataView[]) => void;
+type Message = [unknown, DataView[]];
+
+// Commands a late view replays to show what the first view shows; scripts and downloads happen once.
+const REPLAYED = new Set(['output', 'output_ctl', 'set_env']);
+const SNAPSHOT_DELAY_MS = 500;
+
+export class SessionModel extends DOMWidgetModel {
+  private pending: Message[] = []; // until the first view subscribes
+  private replay: Message[] = []; // for later views
+  private listeners = new Set<Listener>();
+  private subscribed = false;
+
+  defaults() {
+    return {
+      ...super.defaults(),
+      _model_name: 'SessionModel',
+      _view_name: 'SessionView',
+      _model_module: MODULE_NAME,
+      _view_module: MODULE_NAME,
+      _model_module_version: MODULE_VERSION,
+      _view_module_version: MODULE_VERSION,
+      snapshot: ''
+    };
+  }
+
+  initialize(attributes: any, options: any): void {
+    super.initialize(attributes, options);
+    this.on('msg:custom', this.receive, this);
+    if (this.comm_live) {
+      // Tells the kernel a browser is here before any view renders, and fills `session.info`.
+      this.send({
+        event: 'hello',
+        task_id: null,
+        data: { protocol_version: PROTOCOL_VERSION, user_agent: navigator.userAgent, language: navigator.language,
+          origin: location.origin }
+      }, {});
+    }
+  }
+
+  /** Whether this model has drawn anything in this page (else a view starts from the snapshot). */
+  get hasHistory(): boolean {
+    return this.pending.length > 0 || this.replay.length > 0;
+  }
+
+  subscribe(listener: Listener): () => void {
+    const earlier = this.subscribed ? this.replay : this.pending;
+    if (!this.subscribed) {
+      this.subscribed = true;
+      this.pending = [];
+      earlier.forEach(([message, buffers]) => this.keep(message, buffers));
+    }
+    earlier.forEach(([message, buffers]) => listener(message, buffers));
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private receive(content: unknown, buffers: DataView[] = []): void {
+    if (this.subscribed) {
+      this.keep(content, buffers);
+    } else {
+      this.pending.push([content, buffers]);
+    }
+    this.listeners.forEach(listener => listener(content, buffers));
+  }
+
+  private keep(content: unknown, buffers: DataView[]): void {
+    const kept = onlyReplayed(content, buffers);
+    if (kept) {
+      this.replay.push(kept);
+    }
+  }
+}
+
+/** The display commands of a message, with their buffers re-indexed; null when there are none. */
+function onlyReplayed(content: unknown, buffers: DataView[]): Message | null {
+  const envelope = content as { commands?: Command[]; buffer_paths?: (string | number)[][] };
+  if (!Array.isArray(envelope?.commands)) {
+    return null;
+  }
+  const newIndex = new Map<number, number>();
+  const commands = envelope.commands.filter((command, index) => {
+    const keep = REPLAYED.has(command?.command);
+    if (keep) {
+      newIndex.set(index, newIndex.size);
+    }
+    return keep;
+  });
+  if (!commands.length) {
+    return null;
+  }
+  const paths: (string | number)[][] = [];
+  const kept: DataView[] = [];
+  (envelope.buffer_paths ?? []).forEach((path, i) => {
+    const index = newIndex.get(path[1] as number);
+    if (path[0] === 'commands' && index !== undefined && buffers[i]) {
+      paths.push(['commands', index, ...path.slice(2)]);
+      kept.push(buffers[i]);
+    }
+  });
+  return [{ commands, buffer_paths: paths }, kept];
+}
+
+export class SessionView extends DOMWidgetView {
+  private cleanup: (() => void) | null = null;
+  private observer: MutationObserver | null = null;
+  private snapshotTimer: number | undefined;
+
+  render(): void {
+    const model = this.model as SessionModel;
+    const listeners = new Map<Listener, () => void>();
+    const adapter: Model = {
+      send: (message, buffers) => model.send(message as any, {}, buffers as ArrayBuffer[]),
+      on: (_name, listener) => {
+        listeners.set(listener, model.subscribe(listener));
+      },
+      off: (_name, listener) => {
+        listeners.get(listener)?.();
+        listeners.delete(listener);
+      }
+    };
+    const snapshot = model.hasHistory ? undefined : (model.get('snapshot') as string);
+    this.cleanup = render({ model: adapter, el: this.el, snapshot });
+    if (model.comm_live) {
+      this.observer = new MutationObserver(() => this.scheduleSnapshot());
+      this.observer.observe(this.el, { childList: true, subtree: true, characterData: true, attributes: true });
+    }
+  }
+
+  /** Report the drawn HTML to the kernel, so a reloaded page or a saved notebook can show it again. */
+  private scheduleSnapshot(): void {
+    window.clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = window.setTimeout(() => {
+      const area = this.el.querySelector('.jps-output');
+      if (area && this.model.comm_live && area.innerHTML !== this.model.get('snapshot')) {
+        this.model.set('snapshot', area.innerHTML);
+        this.model.save_changes();
+      }
+    }, SNAPSHOT_DELAY_MS);
+  }
+
+  remove(): any {
+    window.clearTimeout(this.snapshotTimer);
+    this.observer?.disconnect();
+    this.cleanup?.();
+    this.cleanup = null;
+    return super.remove();
+  }
+}

@@ -1,0 +1,106 @@
+"""A real Jupyter server (JupyterLab or Notebook 7) in a subprocess, and a notebook page driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from pages import free_port
+
+KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status=idle]"
+
+
+class JupyterServer:
+    """``jupyter lab`` or ``jupyter notebook`` serving ``root`` on a free port, without a token."""
+
+    def __init__(self, app: str, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", app, "--no-browser", f"--port={self.port}", "--allow-root",
+             "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.port_retries=0",
+             "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config")})
+        self.output: list[str] = []
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter {app} exited:\n{''.join(self.output)}")
+            try:
+                urllib.request.urlopen(f"{self.url}/api/status", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"jupyter {app} did not start:\n{''.join(self.output)}")
+
+    def _drain(self) -> None:
+        for line in self.process.stdout:  # type: ignore[union-attr]
+            self.output.append(line)
+
+    def notebook(self, name: str) -> str:
+        """Create an empty notebook ``name`` in the root; returns its path relative to the root."""
+        content = dict(cells=[], metadata=dict(kernelspec=dict(name="python3", display_name="Python 3",
+                                                                  language="python")), nbformat=4, nbformat_minor=5)
+        (self.root / name).write_text(json.dumps(content))
+        return name
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(5)
+        return "".join(self.output)
+
+
+class NotebookPage:
+    """A notebook open in the browser: type cells, run them, read what they show."""
+
+    def __init__(self, page: Any, server: JupyterServer, path: str, app: str) -> None:
+        self.page = page
+        self.app = app
+        address = f"{server.url}/lab/tree/{path}?reset" if app == "lab" else f"{server.url}/notebooks/{path}"
+        page.goto(address)
+        self.wait_idle()
+
+    def wait_idle(self, timeout: float = 60_000) -> None:
+        self.page.locator(KERNEL_IDLE).first.wait_for(timeout=timeout)
+
+    def run(self, code: str) -> Any:
+        """Type ``code`` into the last cell, run it with Shift+Enter and wait until the kernel is idle again.
+        Returns the locator of that cell."""
+        cells = self.page.locator(".jp-Notebook .jp-Cell")
+        index = cells.count() - 1
+        cell = cells.nth(index)
+        cell.locator(".cm-content").click()
+        self.page.keyboard.insert_text(code)
+        self.page.keyboard.press("Shift+Enter")
+        self.page.locator(".jp-Notebook .jp-Cell").nth(index + 1).wait_for()
+        prompt = cell.locator(".jp-InputPrompt")
+        deadline = time.monotonic() + 60
+        while not re.fullmatch(r"\[\d+\]:", (prompt.text_content() or "").strip()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the cell did not finish: {code!r}")
+            time.sleep(0.05)
+        return cell
+
+    def output_text(self, cell: Any) -> str:
+        return str(cell.locator(".jp-OutputArea").inner_text())
+
+    def save(self) -> None:
+        self.page.keyboard.press("Control+s")
+        time.sleep(0.5)

@@ -1,0 +1,96 @@
+"""The session API in real notebook cells: JupyterLab 4 and Notebook 7 in Chromium, a real kernel."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jupyter import JupyterServer, NotebookPage
+from pages import screenshot
+
+SETUP = ("%load_ext jupyter_session\n"
+         "from jupyter_session.session import *\n"
+         "from jupyter_session.output import put_text, put_markdown, put_html\n"
+         "from jupyter_session.exceptions import JSError")
+
+
+@pytest.fixture(scope="module", params=["lab", "notebook"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
+    jupyter = JupyterServer(request.param, tmp_path_factory.mktemp(request.param))
+    jupyter.app = request.param  # type: ignore[attr-defined]
+    yield jupyter
+    jupyter.stop()
+
+
+@pytest.fixture
+def notebook(server: JupyterServer, page: Any, request: pytest.FixtureRequest) -> NotebookPage:
+    name = re.sub(r"\W+", "_", request.node.name) + ".ipynb"
+    nb = NotebookPage(page, server, server.notebook(name), server.app)  # type: ignore[attr-defined]
+    nb.run(SETUP)
+    return nb
+
+
+def test_output_and_eval_js_in_a_cell(notebook: NotebookPage, server: JupyterServer) -> None:
+    cell = notebook.run("put_markdown('## Hello from a cell')\n"
+                        "put_text('<b>escaped</b>')\n"
+                        "print('language:', eval_js('navigator.language'))\n"
+                        "print('sum:', eval_js('new Promise(r => setTimeout(() => r(a + b), 50))', a=1, b=2))\n"
+                        "print('browser:', info.user_agent.browser.family, info.backend, info.protocol)")
+    text = notebook.output_text(cell)
+    assert "Hello from a cell" in text and "<b>escaped</b>" in text
+    assert re.search(r"language: \w\w", text)
+    assert "sum: 3" in text
+    assert re.search(r"browser: (Headless)?Chrome jupyter comm", text)
+    assert cell.locator(".jps-output h2", has_text="Hello from a cell").count() == 1
+    assert cell.locator(".jps-output b").count() == 0
+    screenshot(notebook.page, f"notebook-{server.app}-output")  # type: ignore[attr-defined]
+
+
+def test_run_js_and_js_errors(notebook: NotebookPage) -> None:
+    cell = notebook.run("run_js('document.body.dataset.fromKernel = value', value='yes')\n"
+                        "try:\n"
+                        "    eval_js('null.property')\n"
+                        "except JSError as error:\n"
+                        "    print('JSError:', error.js_name)")
+    assert "JSError: TypeError" in notebook.output_text(cell)
+    assert notebook.page.evaluate("document.body.dataset.fromKernel") == "yes"
+
+
+def test_a_wait_times_out_and_the_next_cell_runs(notebook: NotebookPage) -> None:
+    cell = notebook.run("try:\n"
+                        "    eval_js('new Promise(() => {})', timeout=1)\n"
+                        "except Exception as error:\n"
+                        "    print(type(error).__name__)")
+    assert "SessionTimeout" in notebook.output_text(cell)
+    after = notebook.run("print(eval_js('1 + 1'))")
+    assert "2" in notebook.output_text(after)
+
+
+def test_download_from_a_cell_saves_the_exact_bytes(notebook: NotebookPage, tmp_path: Path) -> None:
+    notebook.run("import os, hashlib\n"
+                 "data = os.urandom(50 * 1024 * 1024)\n"
+                 "print(hashlib.sha256(data).hexdigest())")
+    with notebook.page.expect_download(timeout=120_000) as info:
+        cell = notebook.run("download('blob.bin', data)")
+    saved = tmp_path / "blob.bin"
+    info.value.save_as(saved)
+    printed = notebook.page.locator(".jp-OutputArea-output", has_text=re.compile(r"[0-9a-f]{64}")).first
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == printed.inner_text().strip()
+    assert cell.locator(".jp-OutputArea").count() == 1
+
+
+def test_outputs_survive_a_page_reload(notebook: NotebookPage, server: JupyterServer) -> None:
+    notebook.run("put_text('kept across reloads')")
+    notebook.page.wait_for_timeout(1500)  # the widget reports its drawn output to the kernel
+    notebook.save()
+    notebook.page.reload()
+    notebook.wait_idle()
+    notebook.page.locator(".jps-output", has_text="kept across reloads").first.wait_for(timeout=20_000)
+    after = notebook.run("put_text('written after the reload')\nprint(eval_js('40 + 2'))")
+    assert "42" in notebook.output_text(after)
+    assert "written after the reload" in notebook.output_text(after)
+    screenshot(notebook.page, f"notebook-{server.app}-reloaded")  # type: ignore[attr-defined]
