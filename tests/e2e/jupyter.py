@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from pages import free_port
+from pages import free_port, screenshot
 
 KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status=idle]"
 
@@ -22,14 +22,24 @@ class JupyterServer:
     """``jupyter lab`` or ``jupyter notebook`` serving ``root`` on a free port, without a token."""
 
     def __init__(self, app: str, root: Path) -> None:
+        self.app = app
         self.root = root
+        for attempt in range(3):  # another process may take the free port before the server binds it
+            try:
+                self._start()
+                return
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+
+    def _start(self) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", app, "--no-browser", f"--port={self.port}", "--allow-root",
+            [sys.executable, "-m", "jupyter", self.app, "--no-browser", f"--port={self.port}", "--allow-root",
              "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.port_retries=0",
-             "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}"],
+             "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={self.root}"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config")})
+            env={**os.environ, "JUPYTER_CONFIG_DIR": str(self.root / ".jupyter-config")})
         self.output: list[str] = []
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -37,13 +47,15 @@ class JupyterServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter {app} exited:\n{''.join(self.output)}")
+                self._reader.join(5)
+                raise RuntimeError(f"jupyter {self.app} exited:\n{''.join(self.output)}")
             try:
                 urllib.request.urlopen(f"{self.url}/api/status", timeout=1)
                 return
             except OSError:
                 time.sleep(0.2)
-        raise TimeoutError(f"jupyter {app} did not start:\n{''.join(self.output)}")
+        self.stop()
+        raise TimeoutError(f"jupyter {self.app} did not start:\n{''.join(self.output)}")
 
     def _drain(self) -> None:
         for line in self.process.stdout:  # type: ignore[union-attr]
@@ -92,9 +104,18 @@ class NotebookPage:
         self.page.locator(".jp-Notebook .jp-Cell").nth(index + 1).wait_for()
         prompt = cell.locator(".jp-InputPrompt")
         deadline = time.monotonic() + 60
+        resend_at = time.monotonic() + 5
         while not re.fullmatch(r"\[\d+\]:", (prompt.text_content() or "").strip()):
+            if (prompt.text_content() or "").strip() == "[ ]:" and time.monotonic() > resend_at:
+                # Sent while the kernel connection was still being set up, the request was dropped: run the
+                # cell again, in place.
+                cell.locator(".cm-content").click()
+                self.page.keyboard.press("Control+Enter")
+                resend_at = time.monotonic() + 5
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the cell did not finish: {code!r}")
+                shot = screenshot(self.page, "notebook-stuck-cell")
+                raise TimeoutError(f"the cell did not finish (prompt {prompt.text_content()!r}, see {shot}): "
+                                   f"{code!r}")
             time.sleep(0.05)
         return cell
 

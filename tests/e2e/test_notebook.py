@@ -21,7 +21,6 @@ SETUP = ("%load_ext jupyter_session\n"
 @pytest.fixture(scope="module", params=["lab", "notebook"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]:
     jupyter = JupyterServer(request.param, tmp_path_factory.mktemp(request.param))
-    jupyter.app = request.param  # type: ignore[attr-defined]
     yield jupyter
     jupyter.stop()
 
@@ -29,7 +28,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture
 def notebook(server: JupyterServer, page: Any, request: pytest.FixtureRequest) -> NotebookPage:
     name = re.sub(r"\W+", "_", request.node.name) + ".ipynb"
-    nb = NotebookPage(page, server, server.notebook(name), server.app)  # type: ignore[attr-defined]
+    nb = NotebookPage(page, server, server.notebook(name), server.app)
     nb.run(SETUP)
     return nb
 
@@ -47,7 +46,7 @@ def test_output_and_eval_js_in_a_cell(notebook: NotebookPage, server: JupyterSer
     assert re.search(r"browser: (Headless)?Chrome jupyter comm", text)
     assert cell.locator(".jps-output h2", has_text="Hello from a cell").count() == 1
     assert cell.locator(".jps-output b").count() == 0
-    screenshot(notebook.page, f"notebook-{server.app}-output")  # type: ignore[attr-defined]
+    screenshot(notebook.page, f"notebook-{server.app}-output")
 
 
 def test_run_js_and_js_errors(notebook: NotebookPage) -> None:
@@ -93,4 +92,4 @@ def test_outputs_survive_a_page_reload(notebook: NotebookPage, server: JupyterSe
     after = notebook.run("put_text('written after the reload')\nprint(eval_js('40 + 2'))")
     assert "42" in notebook.output_text(after)
     assert "written after the reload" in notebook.output_text(after)
-    screenshot(notebook.page, f"notebook-{server.app}-reloaded")  # type: ignore[attr-defined]
+    screenshot(notebook.page, f"notebook-{server.app}-reloaded")

@@ -57,15 +57,27 @@ def test_unloading_gives_the_kernel_back(python: str) -> None:
         assert k.value("eval_js('value', value=2)") == 2
 
 
+def _defer_a_marker(k: object, marker: Path) -> None:
+    k.ok("%load_ext jupyter_session\nfrom jupyter_session.session import defer_call, local\n"  # type: ignore[attr-defined]
+         "from jupyter_session.output import put_text\n"
+         "local.note = 'from local'\n"
+         f"defer_call(lambda: open({str(marker)!r}, 'w').write(local.note))\n"
+         "put_text('waiting for the end')")
+
+
 def test_kernel_shutdown_runs_defer_call(python: str, tmp_path: Path) -> None:
     marker = tmp_path / "deferred"
     with kernel(python) as k:
-        k.ok("%load_ext jupyter_session\nfrom jupyter_session.session import defer_call, local\n"
-             "from jupyter_session.output import put_text\n"
-             "local.note = 'from local'\n"
-             f"defer_call(lambda: open({str(marker)!r}, 'w').write(local.note))\n"
-             "put_text('waiting for shutdown')")
+        _defer_a_marker(k, marker)
     wait_until(lambda: marker.exists() and marker.read_text() == "from local")
+
+
+def test_kernel_restart_runs_defer_call(python: str, tmp_path: Path) -> None:
+    marker = tmp_path / "deferred"
+    with kernel(python) as k:
+        _defer_a_marker(k, marker)
+        k.client.shutdown(restart=True)  # what a frontend's "Restart kernel" asks the kernel
+        wait_until(lambda: marker.exists() and marker.read_text() == "from local", timeout=20)
 
 
 def test_plain_python_and_the_ipython_terminal_use_the_tornado_platform(python: str) -> None:
