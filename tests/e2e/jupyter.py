@@ -24,6 +24,10 @@ class JupyterServer:
     def __init__(self, app: str, root: Path) -> None:
         self.app = app
         self.root = root
+        # Save widget state in notebooks (off by default in JupyterLab): saved notebooks then show outputs.
+        settings = root / ".jupyter-config" / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
         for attempt in range(3):  # another process may take the free port before the server binds it
             try:
                 self._start()
@@ -68,6 +72,12 @@ class JupyterServer:
         (self.root / name).write_text(json.dumps(content))
         return name
 
+    def shut_down_kernels(self) -> None:
+        for kind in ("sessions", "kernels"):
+            for item in json.load(urllib.request.urlopen(f"{self.url}/api/{kind}")):
+                request = urllib.request.Request(f"{self.url}/api/{kind}/{item['id']}", method="DELETE")
+                urllib.request.urlopen(request)
+
     def stop(self) -> str:
         self.process.terminate()
         try:
@@ -85,6 +95,7 @@ class NotebookPage:
     def __init__(self, page: Any, server: JupyterServer, path: str, app: str) -> None:
         self.page = page
         self.app = app
+        self.path = path
         address = f"{server.url}/lab/tree/{path}?reset" if app == "lab" else f"{server.url}/notebooks/{path}"
         page.goto(address)
         self.wait_idle()

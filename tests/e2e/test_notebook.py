@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,3 +94,18 @@ def test_outputs_survive_a_page_reload(notebook: NotebookPage, server: JupyterSe
     assert "42" in notebook.output_text(after)
     assert "written after the reload" in notebook.output_text(after)
     screenshot(notebook.page, f"notebook-{server.app}-reloaded")
+
+
+def test_a_saved_notebook_shows_its_outputs_without_its_kernel(notebook: NotebookPage, server: JupyterServer,
+                                                                page: Any) -> None:
+    notebook.run("put_markdown('## Saved heading')\nput_text('saved text')")
+    page.wait_for_timeout(1500)
+    notebook.save()
+    saved = json.loads((server.root / notebook.path).read_text())
+    states = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert any("saved text" in state["state"].get("snapshot", "") for state in states.values())
+    server.shut_down_kernels()
+    reopened = NotebookPage(page, server, notebook.path, server.app)
+    reopened.page.locator(".jps-output h2", has_text="Saved heading").first.wait_for(timeout=20_000)
+    assert reopened.page.locator(".jps-output", has_text="saved text").count() == 1
+    screenshot(page, f"notebook-{server.app}-reopened")
