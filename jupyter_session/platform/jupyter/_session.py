@@ -55,8 +55,7 @@ class _Cell:
 
     live = False
 
-    def __init__(self, key: str, parent: dict[str, Any]) -> None:
-        self.key = key
+    def __init__(self, parent: dict[str, Any]) -> None:
         self.parent = parent
         self.closed = False
         self.callback_ids: list[str] = []
@@ -73,8 +72,8 @@ class _WidgetCell(_Cell):
 
     live = True
 
-    def __init__(self, key: str, parent: dict[str, Any], widget: SessionWidget, session: NotebookSession) -> None:
-        super().__init__(key, parent)
+    def __init__(self, parent: dict[str, Any], widget: SessionWidget, session: NotebookSession) -> None:
+        super().__init__(parent)
         self.transport = CommTransport(widget)
         self._router = session.router
         self.connection = Connection(self.transport, on_detached=lambda _connection: self.close())
@@ -95,8 +94,8 @@ class _WidgetCell(_Cell):
 class _TextCell(_Cell):
     """No browser: each output becomes a plain display output of the cell, readable in a saved notebook."""
 
-    def __init__(self, key: str, parent: dict[str, Any], publish: Callable[[dict[str, str], dict[str, Any]], None]):
-        super().__init__(key, parent)
+    def __init__(self, parent: dict[str, Any], publish: Callable[[dict[str, str], dict[str, Any]], None]):
+        super().__init__(parent)
         self._publish = publish
 
     def deliver(self, commands: list[Command]) -> None:
@@ -175,28 +174,28 @@ class NotebookSession(ScriptModeSession):
                 key, parent = self._running
                 cell = self._cells.get(key)
                 if cell is None:
-                    cell = self._cells[key] = self._open_cell(key, parent)
+                    cell = self._cells[key] = self._open_cell(parent)
         if cell.closed:
             raise SessionClosedException("this output's cell was run again or its output was closed")
         return cell
 
-    def _open_cell(self, key: str, parent: dict[str, Any]) -> _Cell:
+    def _open_cell(self, parent: dict[str, Any]) -> _Cell:
         self._check_open()
         recheck = (self._frontend is False
                    and time.monotonic() - self._frontend_checked_at > FRONTEND_RECHECK_AFTER)
         if self._frontend is None or recheck:
             widget = SessionWidget()
-            cell = _WidgetCell(key, parent, widget, self)
+            cell = _WidgetCell(parent, widget, self)
             self._frontend = self.router.wait(self._hello.wait, FRONTEND_PROBE_TIMEOUT)
             self._frontend_checked_at = time.monotonic()
             if not self._frontend:
                 logger.info("jupyter_session: %s; cells show their output as text", _NO_FRONTEND)
                 cell.close()
-                return _TextCell(key, parent, self._publish)
+                return _TextCell(parent, self._publish)
         elif self._frontend:
-            cell = _WidgetCell(key, parent, SessionWidget(), self)
+            cell = _WidgetCell(parent, SessionWidget(), self)
         else:
-            return _TextCell(key, parent, self._publish)
+            return _TextCell(parent, self._publish)
         self._publish(cell.transport.widget._repr_mimebundle_(), parent)
         return cell
 
