@@ -91,3 +91,15 @@ def test_plain_python_and_the_ipython_terminal_use_the_tornado_platform(python: 
     for command in ([python, "-c", code], [python, "-m", "IPython", "--quick", "--no-banner", "-c", code]):
         out = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
         assert out.stdout.strip().splitlines()[-1:] == ["tornado"], (command, out.stdout, out.stderr)
+
+
+def test_a_browser_that_answers_after_the_probe_gave_up_gets_widgets(python: str) -> None:
+    with kernel(python, frontend=False) as k:
+        k.ok("%load_ext jupyter_session\nfrom jupyter_session.session import eval_js\n"
+             "from jupyter_session.output import put_text")
+        assert k.ok("put_text('before the browser')").text == "before the browser\n"
+        k.frontend.answers = True
+        probe = k.frontend.comms[-1]
+        k.frontend.send_event(probe, dict(event="hello", task_id=None, data=dict(protocol_version=1)))
+        time.sleep(0.5)
+        assert k.value("eval_js('value', value='now live')") == "now live"

@@ -20,7 +20,6 @@ import math
 import queue
 import sys
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -40,10 +39,9 @@ __all__ = ["NotebookSession"]
 
 logger = logging.getLogger(__name__)
 
-#: Seconds a kernel waits for a browser to answer its first widget before it decides there is none.
-FRONTEND_PROBE_TIMEOUT = 2.0
-#: After finding no browser, how long before a new cell asks again (a notebook may be opened later).
-FRONTEND_RECHECK_AFTER = 30.0
+#: Seconds a kernel waits for a browser to answer its first widget before it decides there is none (a browser
+#: that answers later is noticed then).
+FRONTEND_PROBE_TIMEOUT = 3.0
 
 _NO_FRONTEND = ("no browser has answered this kernel: the notebook runs without one (nbclient, nbconvert, "
                 "nbval), or the jupyter-session extension is not enabled in JupyterLab / Notebook 7 "
@@ -144,8 +142,8 @@ class NotebookSession(ScriptModeSession):
         self._main_thread = threading.main_thread()
         parent = parent_of(kernel)
         self._running: tuple[str, dict[str, Any]] = (_cell_key(parent), parent)
-        self._frontend: bool | None = None
-        self._frontend_checked_at = 0.0
+        self._frontend: bool | None = None  # whether a browser shows this kernel's outputs; None: not asked yet
+        self._probe: _WidgetCell | None = None
         self._hello = threading.Event()
         super().__init__(self._main_thread, make_session_info(backend="jupyter", protocol="comm"))
 
@@ -173,7 +171,7 @@ class NotebookSession(ScriptModeSession):
             with self._cells_lock:
                 key, parent = self._running
                 cell = self._cells.get(key)
-                if cell is None:
+                if cell is None or (not cell.live and self._frontend):  # a browser may have come since
                     cell = self._cells[key] = self._open_cell(parent)
         if cell.closed:
             raise SessionClosedException("this output's cell was run again or its output was closed")
@@ -181,21 +179,20 @@ class NotebookSession(ScriptModeSession):
 
     def _open_cell(self, parent: dict[str, Any]) -> _Cell:
         self._check_open()
-        recheck = (self._frontend is False
-                   and time.monotonic() - self._frontend_checked_at > FRONTEND_RECHECK_AFTER)
-        if self._frontend is None or recheck:
-            widget = SessionWidget()
-            cell = _WidgetCell(parent, widget, self)
-            self._frontend = self.router.wait(self._hello.wait, FRONTEND_PROBE_TIMEOUT)
-            self._frontend_checked_at = time.monotonic()
-            if not self._frontend:
-                logger.info("jupyter_session: %s; cells show their output as text", _NO_FRONTEND)
-                cell.close()
-                return _TextCell(parent, self._publish)
-        elif self._frontend:
-            cell = _WidgetCell(parent, SessionWidget(), self)
-        else:
+        if self._frontend is None:
+            # The first widget asks whether a browser is there. Left open when none answers, it still hears a
+            # browser that answers late or opens the notebook later (its model says hello then).
+            self._probe = _WidgetCell(parent, SessionWidget(), self)
+            self.router.wait(self._hello.wait, FRONTEND_PROBE_TIMEOUT)
+            self._frontend = self._hello.is_set()
+            if self._frontend:
+                cell, self._probe = self._probe, None
+                self._publish(cell.transport.widget._repr_mimebundle_(), parent)
+                return cell
+            logger.info("jupyter_session: %s; cells show their output as text", _NO_FRONTEND)
+        if not self._frontend:
             return _TextCell(parent, self._publish)
+        cell = _WidgetCell(parent, SessionWidget(), self)
         self._publish(cell.transport.widget._repr_mimebundle_(), parent)
         return cell
 
@@ -254,6 +251,7 @@ class NotebookSession(ScriptModeSession):
 
     def _on_hello(self, hello: dict[str, Any]) -> None:
         super()._on_hello(hello)
+        self._frontend = True  # also when it comes after the probe gave up: the next outputs use widgets
         self._hello.set()
 
     # -- threads and callbacks ------------------------------------------------------------------------------
@@ -287,6 +285,8 @@ class NotebookSession(ScriptModeSession):
         super().close(nonblock=nonblock, reason=reason)
         with self._cells_lock:
             cells, self._cells = list(self._cells.values()), {}
+            if self._probe is not None:
+                cells.append(self._probe)
         for cell in cells:
             self._close_cell(cell)
         type(self).instance = None
