@@ -26,5 +26,5 @@ if [ -z "${JUPYTER_SESSION_KERNEL_PYTHONS:-}" ]; then
   done
   export JUPYTER_SESSION_KERNEL_PYTHONS="${pythons[*]}"
 fi
-python -m ruff check jupyter_session tests examples
+python -m ruff check jupyter_session tests examples bench
 python -m pytest "$@"

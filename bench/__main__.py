@@ -1,0 +1,96 @@
+"""``python -m bench [--smoke] [--json FILE] [--only CASE ...]``: jupyter_session against PyWebIO 1.8.4, side by
+side in one run, with the ratio of each figure (ours / PyWebIO's; below 1 is faster or smaller).
+
+Needs the ``bench`` extra (``pip install -e ".[bench]"``) and Debian's chromium. The full run takes a few
+minutes; ``--smoke`` runs small sizes to check that the harness works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import cases
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    run: Callable[[Any, int], dict[str, dict[str, float]]]
+    size: int
+    smoke_size: int
+    figure: str  # the figure compared
+    target: float | None = None  # the highest ratio that meets the target
+
+
+CASES = [
+    Case("eval_js round trip over WebSocket (ms, median of {size})", cases.eval_js_round_trip, 2000, 50,
+         "median_ms", 0.6),
+    Case("eval_js round trip over WebSocket (ms, p99 of {size})", cases.eval_js_round_trip, 2000, 50, "p99_ms"),
+    Case("{size} put_text until all are in the DOM (s)", cases.put_text_rendered, 2000, 100, "seconds", 0.05),
+    Case("download of {mb} MB until saved (s)", cases.download_saved, 20 * 2**20, 2**20, "seconds", 0.2),
+    Case("download of {mb} MB: server memory above its baseline (MB)", cases.download_saved, 20 * 2**20, 2**20,
+         "peak_extra_mb"),
+    Case("download of {mb} MB until saved (s)", cases.download_saved, 200 * 2**20, 2 * 2**20, "seconds", 0.2),
+    Case("download of {mb} MB: server memory above its baseline (MB)", cases.download_saved, 200 * 2**20,
+         2 * 2**20, "peak_extra_mb"),
+    Case("{size} idle WebSocket sessions: memory per session (KB)", cases.idle_sessions, 1000, 20,
+         "kb_per_session"),
+    Case("script mode: python app.py to first output painted (s)", cases.script_mode_first_paint, 1, 1, "seconds"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="small sizes: checks the harness, not the speed")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--only", nargs="*", help="run only the cases whose name contains one of these words")
+    arguments = parser.parse_args()
+
+    selected = [case for case in CASES if not arguments.only or any(word in case.name for word in arguments.only)]
+    rows = []
+    measured: dict[tuple[str, int], dict[str, dict[str, float]]] = {}  # one run serves every figure of a case
+    with cases.browser() as chromium:
+        for case in selected:
+            size = case.smoke_size if arguments.smoke else case.size
+            key = (case.run.__name__, size)
+            if key not in measured:
+                measured[key] = case.run(chromium, size)
+            figures = measured[key]
+            ours, theirs = figures["jupyter_session"][case.figure], figures["pywebio"][case.figure]
+            ratio = ours / theirs if theirs else float("inf")
+            rows.append(dict(case=case.name.format(size=size, mb=size // 2**20), figure=case.figure, size=size,
+                             jupyter_session=ours, pywebio=theirs, ratio=ratio, target=case.target,
+                             met=None if case.target is None else ratio <= case.target))
+    print_table(rows)
+    if arguments.json:
+        arguments.json.parent.mkdir(parents=True, exist_ok=True)
+        arguments.json.write_text(json.dumps(dict(
+            when=time.strftime("%Y-%m-%d %H:%M:%S %Z"), smoke=arguments.smoke, machine=machine(), rows=rows),
+            indent=2))
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    return dict(python=platform.python_version(), system=platform.platform(), cpus=os.cpu_count())
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    header = f"{'case':<62} {'jupyter_session':>15} {'PyWebIO 1.8.4':>14} {'ratio':>7}  target"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        target = "" if row["target"] is None else f"<= {row['target']:g} {'met' if row['met'] else 'MISSED'}"
+        print(f"{row['case']:<62} {row['jupyter_session']:>15.3f} {row['pywebio']:>14.3f} {row['ratio']:>7.3f}  "
+              f"{target}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""Each case runs the same app on jupyter_session and on PyWebIO 1.8.4, in the same headless Chromium, on loopback.
+
+A case returns ``{library: {figure: value}}``; the apps (``bench/apps.py``) run in server subprocesses and
+report what they time themselves, so both libraries are measured by the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+LIBRARIES = ("jupyter_session", "pywebio")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+class Server:
+    """``python -m bench.apps LIBRARY APP PORT SIZE`` in a subprocess; collects its RESULT lines."""
+
+    def __init__(self, library: str, app: str, size: int) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.apps", library, app, str(self.port), str(size)], cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "BROWSER": "true"})
+        self.results: list[dict[str, Any]] = []
+        self.output: list[str] = []
+        self._got_result = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        wait_for_port(self.port, self.process)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:  # type: ignore[union-attr]
+            self.output.append(line)
+            if line.startswith("RESULT "):
+                with self._got_result:
+                    self.results.append(json.loads(line[len("RESULT "):]))
+                    self._got_result.notify_all()
+
+    def result(self, count: int = 1, timeout: float = 600) -> dict[str, Any]:
+        """The ``count``-th result of the app, waiting for it."""
+        with self._got_result:
+            if not self._got_result.wait_for(lambda: len(self.results) >= count, timeout):
+                raise TimeoutError(f"no result from the app in {timeout} s:\n{''.join(self.output[-30:])}")
+            return self.results[count - 1]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wait_for_port(port: int, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
+
+
+@contextmanager
+def server(library: str, app: str, size: int) -> Iterator[Server]:
+    running = Server(library, app, size)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@contextmanager
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        raise RuntimeError("the benchmark needs Debian's chromium (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def eval_js_round_trip(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    figures = {}
+    for library in LIBRARIES:
+        with server(library, "eval_js", size) as app:
+            page = chromium.new_page()
+            page.goto(app.url)
+            figures[library] = app.result()
+            page.close()
+    return figures
+
+
+def put_text_rendered(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    figures = {}
+    for library in LIBRARIES:
+        with server(library, "put_text", size) as app:
+            page = chromium.new_page()
+            page.goto(app.url)
+            figures[library] = app.result()
+            page.close()
+    return figures
+
+
+class PeakMemory:
+    """Samples a process's RSS every 10 ms from ``start()`` to ``stop()``; ``extra`` is the peak above the first."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.baseline = self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def start(self) -> None:
+        self.baseline = self.peak = rss_bytes(self.pid)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes(self.pid))
+            time.sleep(0.01)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return (self.peak - self.baseline) / 2**20
+
+
+def download_saved(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    figures = {}
+    for library in LIBRARIES:
+        with server(library, "download", size) as app, tempfile.TemporaryDirectory() as folder:
+            context = chromium.new_context(accept_downloads=True)
+            page = context.new_page()
+            memory = PeakMemory(app.process.pid)
+            with page.expect_download(timeout=600_000) as download:
+                page.goto(app.url)
+                started = app.result()["started"]
+                memory.start()
+            saved = Path(folder) / "blob.bin"
+            download.value.save_as(saved)
+            seconds = time.monotonic() - started
+            extra = memory.stop()
+            if saved.stat().st_size != size:
+                raise RuntimeError(f"{library} saved {saved.stat().st_size} bytes of {size}")
+            figures[library] = dict(seconds=seconds, peak_extra_mb=extra)
+            context.close()
+    return figures
+
+
+def idle_sessions(_chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    """Open ``size`` WebSocket sessions from one async client; the server's memory per session."""
+    figures = {}
+    for library in LIBRARIES:
+        with server(library, "idle", size) as app:
+            time.sleep(0.5)
+            before = rss_bytes(app.process.pid)
+            # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+            client = threading.Thread(target=asyncio.run, args=(
+                _open_sessions(app.port, size, app.process.pid, figures, library, before),))
+            client.start()
+            client.join()
+    return figures
+
+
+async def _open_sessions(port: int, size: int, pid: int, figures: dict[str, Any], library: str,
+                         before: int) -> None:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    url = f"ws://127.0.0.1:{port}/"
+    connections = []
+    for _ in range(size):
+        request = HTTPRequest(url, headers={"Origin": f"http://127.0.0.1:{port}"})
+        connection = await websocket_connect(request)
+        await connection.read_message()  # the app's first output: the session runs
+        connections.append(connection)
+    await asyncio.sleep(1)
+    after = rss_bytes(pid)
+    figures[library] = dict(kb_per_session=(after - before) / size / 1024, sessions=size)
+    for connection in connections:
+        connection.close()
+
+
+SCRIPT = "from {library}.output import put_text\nput_text('first output')\n"
+
+
+def script_mode_first_paint(chromium: Any, _size: int) -> dict[str, dict[str, float]]:
+    """From starting ``python app.py`` to its first output painted in the page."""
+    figures = {}
+    for library in LIBRARIES:
+        port = free_port()
+        variable = "JUPYTER_SESSION_SCRIPT_MODE_PORT" if library == "jupyter_session" else "PYWEBIO_SCRIPT_MODE_PORT"
+        started = time.monotonic()
+        process = subprocess.Popen([sys.executable, "-c", SCRIPT.format(library=library)], cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env={**os.environ, variable: str(port), "BROWSER": "true"})
+        try:
+            wait_for_port(port, process)
+            page = chromium.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.get_by_text("first output").wait_for(timeout=30_000)
+            figures[library] = dict(seconds=time.monotonic() - started)
+            page.close()
+        finally:
+            process.terminate()
+            process.wait(10)
+    return figures
