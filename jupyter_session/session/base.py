@@ -7,6 +7,7 @@ commands with ``get_task_commands`` when told to by ``on_task_command``, and fee
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
 import contextvars
@@ -222,7 +223,7 @@ class Session:
         request gave up finds no taker and is dropped.
         """
         request_id = f"{name}-{next(self._request_ids)}-{threading.get_ident() % 10_000}"
-        future: Future[Event] = Future()
+        future = self._reply_future()
         with self._state_lock:
             self._check_open()
             self._pending[request_id] = (name, future)
@@ -232,6 +233,11 @@ class Session:
             self.cancel_request(request_id)
             raise
         return request_id, future
+
+    def _reply_future(self) -> Future[Event]:
+        """A future for one reply: thread-safe here; coroutine sessions, which resolve replies on their own
+        loop, use an asyncio future and save a thread hop per reply."""
+        return Future()
 
     def cancel_request(self, request_id: str) -> None:
         """Forget a request; a reply that comes later is dropped."""
@@ -334,7 +340,7 @@ def _resolve(future: Future[Event], outcome: Event | BaseException) -> None:
             future.set_exception(outcome)
         else:
             future.set_result(outcome)
-    except InvalidStateError:
+    except (InvalidStateError, asyncio.InvalidStateError):
         logger.debug("dropped an outcome for a request nobody waits for any more")
 
 

@@ -217,13 +217,21 @@ class CoroutineBasedSession(Session):
         task_id = self.get_current_task_id()
         request_id, future = self.open_request(name, command)
         self._blocked.add(task_id)
+        expiry = None if timeout is None else self._loop.call_later(timeout, _expire, future)
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+            return await future  # type: ignore[misc]
         except asyncio.TimeoutError:
             raise self.timeout_error(name, timeout) from None  # type: ignore[arg-type]
         finally:
+            if expiry is not None:
+                expiry.cancel()
             self._blocked.discard(task_id)
             self.cancel_request(request_id)
+
+    def _reply_future(self) -> asyncio.Future[Event]:  # type: ignore[override]
+        # Replies are resolved on this session's loop (send_client_event hops there), so a plain asyncio
+        # future does: no thread-safe wake-up per reply.
+        return self._loop.create_future()
 
     def send_client_event(self, event: Any) -> None:
         if threading.get_ident() != self._loop_thread:
@@ -316,3 +324,8 @@ class CoroutineBasedSession(Session):
 @types.coroutine
 def _await_generator(gen: types.GeneratorType) -> Any:  # type: ignore[type-arg]
     return (yield from gen)
+
+
+def _expire(future: asyncio.Future[Event]) -> None:
+    if not future.done():
+        future.set_exception(asyncio.TimeoutError())
