@@ -1,4 +1,4 @@
-"""Output functions with PyWebIO 1.8.4's names and semantics (the text, HTML, markdown and scope subset).
+"""Output functions with PyWebIO 1.8.4's names and semantics (text, HTML, markdown, scopes and buttons so far).
 
 A ``put_*`` call returns an ``Output``. When the return value is not used, the output is sent at once
 (PyWebIO sends it when the object is dropped, and so does this module); when it is passed into another
@@ -11,10 +11,11 @@ Text is always shown as text (escaped); only ``put_html`` takes HTML, and markdo
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ._utils import iscoroutinefunction, random_str
@@ -22,7 +23,7 @@ from .session import get_current_session, get_current_task_id
 
 __all__ = [
     "Output", "OutputPosition", "Position", "put_text", "put_html", "put_markdown", "put_scope", "set_scope",
-    "get_scope", "clear", "remove", "scroll_to", "use_scope",
+    "get_scope", "clear", "remove", "scroll_to", "use_scope", "put_buttons", "put_button",
 ]
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,71 @@ def put_text(*texts: Any, sep: str = " ", inline: bool = False, scope: str | Non
     """Output plain text; non-strings are converted with ``str``. Shown as text: markup is not interpreted."""
     content = sep.join(str(text) for text in texts)
     return Output(_output_spec("text", scope, position, content=content, inline=inline))
+
+
+_BUTTON_COLORS = frozenset({"primary", "secondary", "success", "danger", "warning", "info", "light", "dark"})
+
+
+def _format_buttons(buttons: Sequence[Any]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The buttons' specs, whose values are their indexes (values may be any object), and the real values."""
+    specs, values = [], []
+    for index, button in enumerate(buttons):
+        if isinstance(button, Mapping):
+            if "label" not in button or "value" not in button:
+                raise ValueError(f"button {button!r} needs a 'label' and a 'value'")
+            spec = copy.deepcopy(dict(button))
+        elif isinstance(button, (list, tuple)):
+            if len(button) != 2:
+                raise ValueError(f"button {button!r} must be a (label, value) pair")
+            spec = dict(label=button[0], value=button[1])
+        else:
+            spec = dict(label=button, value=button)
+        if spec.get("color") is not None and spec["color"] not in _BUTTON_COLORS:
+            raise ValueError(f"button color {spec['color']!r} is not one of {', '.join(sorted(_BUTTON_COLORS))}")
+        values.append(spec["value"])
+        spec["label"], spec["value"] = str(spec["label"]), index
+        specs.append(spec)
+    return specs, values
+
+
+def put_buttons(buttons: Sequence[Any], onclick: Callable[[Any], Any] | Sequence[Callable[[], Any]],
+                small: bool | None = None, link_style: bool = False, outline: bool = False, group: bool = False,
+                scope: str | None = None, position: int = OutputPosition.BOTTOM, **callback_options: Any) -> Output:
+    """Output buttons; a click calls ``onclick(value)`` with the button's value, or, when ``onclick`` is a list
+    (one function per button), the clicked button's function with no argument.
+
+    ``buttons`` items: ``dict(label=..., value=..., color=..., disabled=...)``, a ``(label, value)`` pair, or
+    a value that is its own label. Labels are text. ``callback_options`` go to the session's
+    ``register_callback`` (``serial_mode`` in thread sessions, ``mutex_mode`` in coroutine sessions). In a
+    notebook the callback runs after its cell has finished and writes to that cell.
+    """
+    specs, values = _format_buttons(buttons)
+    per_button = not callable(onclick)
+    if per_button and len(onclick) != len(specs):  # type: ignore[arg-type]
+        raise ValueError("`onclick` and `buttons` must be the same length")
+
+    def clicked(index: Any) -> Any:
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(specs):
+            logger.warning("dropped a click on unknown button %r", index)
+            return None
+        if specs[index].get("disabled"):
+            return None
+        if per_button:
+            return onclick[index]()  # type: ignore[index]
+        return onclick(values[index])  # type: ignore[operator]
+
+    # In a coroutine session, a coroutine returned by an async ``onclick`` runs as a task of the session.
+    callback_id = get_current_session().register_callback(clicked, **callback_options)
+    return Output(_output_spec("buttons", scope, position, callback_id=callback_id, buttons=specs, small=small,
+                               link=link_style, outline=outline, group=group))
+
+
+def put_button(label: str, onclick: Callable[[], Any], color: str | None = None, small: bool | None = None,
+               link_style: bool = False, outline: bool = False, disabled: bool = False, scope: str | None = None,
+               position: int = OutputPosition.BOTTOM) -> Output:
+    """Output one button; a click calls ``onclick()``."""
+    return put_buttons([dict(label=label, value="", color=color or "primary", disabled=disabled)], onclick=[onclick],
+                       small=small, link_style=link_style, outline=outline, scope=scope, position=position)
 
 
 def put_html(html: Any, sanitize: bool = False, scope: str | None = None,

@@ -274,6 +274,8 @@ class CoroutineBasedSession(Session):
         token = _current_task.set((self, callback_id))
         try:
             result = callback(data)
+            if not (asyncio.iscoroutine(result) or isinstance(result, types.GeneratorType)):
+                result = None  # dropped here, where the session is current: an unused output is sent now
         except (SessionClosedException, SessionNotFoundException):
             return
         except Exception:

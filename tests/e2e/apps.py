@@ -9,8 +9,8 @@ import threading
 import time
 
 from jupyter_session.exceptions import JSError, SessionClosedException
-from jupyter_session.output import put_html, put_markdown, put_scope, put_text, use_scope
-from jupyter_session.session import defer_call, download, eval_js, info, register_thread, run_js, set_env
+from jupyter_session.output import put_button, put_buttons, put_html, put_markdown, put_scope, put_text, use_scope
+from jupyter_session.session import defer_call, download, eval_js, hold, info, register_thread, run_js, set_env
 
 
 def js_round_trips() -> None:
@@ -107,3 +107,15 @@ def until_closed() -> None:
         eval_js("new Promise(() => {})", timeout=60)
     except SessionClosedException:
         print("WAIT ENDED: SessionClosedException", flush=True)
+
+
+def buttons() -> None:
+    def pressed(value: object) -> None:
+        with use_scope("log"):
+            put_text(f"PRESSED {value!r}")
+
+    put_scope("log")
+    put_buttons([dict(label="<img src=x onerror=window.pwned=1>", value={"n": 1}, color="success"),
+                 ("Second", 2), dict(label="Off", value=3, disabled=True)], onclick=pressed, group=True)
+    put_button("Outline", onclick=lambda: pressed("outline"), color="warning", outline=True)
+    hold()

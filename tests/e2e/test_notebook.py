@@ -15,7 +15,7 @@ from pages import screenshot
 
 SETUP = ("%load_ext jupyter_session\n"
          "from jupyter_session.session import *\n"
-         "from jupyter_session.output import put_text, put_markdown, put_html\n"
+         "from jupyter_session.output import put_text, put_markdown, put_html, put_buttons, use_scope\n"
          "from jupyter_session.exceptions import JSError")
 
 
@@ -109,3 +109,24 @@ def test_a_saved_notebook_shows_its_outputs_without_its_kernel(notebook: Noteboo
     reopened.page.locator(".jps-output h2", has_text="Saved heading").first.wait_for(timeout=20_000)
     assert reopened.page.locator(".jps-output", has_text="saved text").count() == 1
     screenshot(page, f"notebook-{server.app}-reopened")
+
+
+def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(notebook: NotebookPage,
+                                                                       server: JupyterServer) -> None:
+    buttons = notebook.run("def pressed(value):\n"
+                           "    put_text(f'pressed {value} in its own cell, says {eval_js(\"navigator.language\")}')\n"
+                           "put_buttons(['Press me'], onclick=pressed)")
+    later = notebook.run("put_text('a later cell')")
+    buttons.get_by_role("button", name="Press me").click()
+    buttons.locator(".jps-text", has_text="pressed Press me in its own cell, says").wait_for()
+    assert "pressed" not in notebook.output_text(later)
+    notebook.page.wait_for_timeout(1500)  # the widget reports its drawn output to the kernel
+    notebook.save()
+    notebook.page.reload()
+    notebook.wait_idle()
+    restored = notebook.page.locator(".jp-Notebook .jp-Cell").nth(1)
+    restored.get_by_role("button", name="Press me").click()  # drawn from the snapshot, still wired
+    notebook.page.wait_for_function("document.querySelectorAll('.jps-text').length >= 1 && "
+                                    "[...document.querySelectorAll('.jps-text')].filter(e => "
+                                    "e.textContent.startsWith('pressed Press me')).length >= 2", timeout=20_000)
+    screenshot(notebook.page, f"notebook-{server.app}-button")

@@ -1,10 +1,12 @@
 // render({ model, el }): draw a session into `el` and answer it through `model`. Returns a cleanup.
 import DOMPurify from 'dompurify';
 import { putBuffers } from './buffers';
+import { listenForClicks } from './clicks';
 import { download } from './download';
 import { findScope } from './dom';
 import { setEnv } from './env';
 import { output } from './output';
+import './outputs/buttons';
 import { outputControl } from './scope';
 import { runScript } from './script';
 import { closeSession, setSessionId, toast } from './session';
@@ -53,6 +55,7 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
     },
     scope: selector => findScope(root, selector)
   };
+  listenForClicks(context);
 
   const onMessage = (message: unknown, buffers: DataView[]) => {
     let commands: Command[];
