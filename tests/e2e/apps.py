@@ -9,6 +9,7 @@ import threading
 import time
 
 from jupyter_session.exceptions import JSError, SessionClosedException
+from jupyter_session.input import NUMBER, checkbox, input, input_group, radio, select
 from jupyter_session.output import put_button, put_buttons, put_html, put_markdown, put_scope, put_text, use_scope
 from jupyter_session.session import defer_call, download, eval_js, hold, info, register_thread, run_js, set_env
 
@@ -119,3 +120,17 @@ def buttons() -> None:
                  ("Second", 2), dict(label="Off", value=3, disabled=True)], onclick=pressed, group=True)
     put_button("Outline", onclick=lambda: pressed("outline"), color="warning", outline=True)
     hold()
+
+
+def form() -> None:
+    age = input("Age", type=NUMBER, validate=lambda n: "Too young" if n is None or n < 18 else None,
+                help_text="18 or more")
+    put_text(f"AGE {age}")
+    choice = input_group("Choose", [
+        select("Fruit", ["apple", "pear"], name="fruit", value="pear"),
+        checkbox("Extras", [("Cream", "cream"), ("Nuts", "nuts")], name="extras"),
+        radio("Size", ["S", "M", "L"], name="size", inline=True),
+        input("Note <b>", name="note", placeholder="<i>note</i>"),
+    ], cancelable=True)
+    put_text(f"CHOICE {json.dumps(choice, sort_keys=True)}")
+    put_text(f"CANCELLED {input_group('Cancel me', [input('x', name='x')], cancelable=True)!r}")

@@ -130,3 +130,24 @@ def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(notebook:
                                     "[...document.querySelectorAll('.jps-text')].filter(e => "
                                     "e.textContent.startsWith('pressed Press me')).length >= 2", timeout=20_000)
     screenshot(notebook.page, f"notebook-{server.app}-button")
+
+
+def test_a_cell_waits_for_input_filled_in_the_browser(notebook: NotebookPage, server: JupyterServer) -> None:
+    page = notebook.page
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    index = cells.count() - 1
+    cells.nth(index).locator(".cm-content").click()
+    page.keyboard.insert_text("from jupyter_session.input import input as ask\n"
+                              "name = ask('Your name', validate=lambda v: None if v.strip() else 'Required')\n"
+                              "print('hello', name)")
+    page.keyboard.press("Shift+Enter")
+    cell = cells.nth(index)
+    field = cell.locator(".jps-form input")
+    field.wait_for(timeout=30_000)
+    cell.get_by_role("button", name="Submit").click()
+    cell.locator(".jps-field-feedback", has_text="Required").wait_for()
+    field.fill("Ada")
+    screenshot(page, f"notebook-{server.app}-input")
+    cell.get_by_role("button", name="Submit").click()
+    cell.locator(".jp-OutputArea-output", has_text="hello Ada").wait_for(timeout=30_000)
+    assert cell.locator(".jps-form").count() == 0

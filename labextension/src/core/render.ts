@@ -7,6 +7,7 @@ import { findScope } from './dom';
 import { setEnv } from './env';
 import { output } from './output';
 import './outputs/buttons';
+import { destroyForm, inputGroup, updateInput } from './input/form';
 import { outputControl } from './scope';
 import { runScript } from './script';
 import { closeSession, setSessionId, toast } from './session';
@@ -21,7 +22,10 @@ const handlers: Record<string, Handler> = {
   set_env: setEnv,
   close_session: closeSession,
   set_session_id: setSessionId,
-  toast
+  toast,
+  input_group: inputGroup,
+  update_input: updateInput,
+  destroy_form: destroyForm
 };
 
 /** Add handlers for more commands (inputs, popups, pins) without touching the core. */

@@ -1,0 +1,396 @@
+"""Input functions with PyWebIO 1.8.4's names and semantics: a form in the page, and the call waits for it.
+
+``input('Name')`` shows a one-field form and returns what the user submits; inside ``input_group`` the same
+functions, given a ``name``, describe fields instead. In a coroutine session (and in a notebook's async cells)
+``await`` them. ``validate`` functions return an error message (or ``None``); the message shows under the
+field and the form stays open. ``onchange`` runs on every change, and may call ``input_update``.
+
+Choices (``select``, ``checkbox``, ``radio``, ``actions``) travel to the browser as indexes, so their values
+can be any Python object and a forged answer cannot produce a value that was not offered.
+
+Not yet: ``slider``, ``file_upload``, ``textarea(code=...)``, and ``input(action=...)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Generator, Mapping, Sequence
+from typing import Any
+
+from .session import chose_impl, get_current_session, get_current_task_id, info, next_client_event
+
+__all__ = [
+    "TEXT", "NUMBER", "FLOAT", "PASSWORD", "URL", "DATE", "TIME", "COLOR", "DATETIME_LOCAL", "DATETIME",
+    "CHECKBOX", "RADIO", "SELECT", "TEXTAREA",
+    "input", "textarea", "select", "checkbox", "radio", "actions", "input_group", "input_update",
+]
+
+logger = logging.getLogger(__name__)
+
+TEXT = "text"
+NUMBER = "number"
+FLOAT = "float"
+PASSWORD = "password"
+URL = "url"
+DATE = "date"
+TIME = "time"
+COLOR = "color"
+DATETIME_LOCAL = "datetime-local"
+DATETIME = DATETIME_LOCAL
+CHECKBOX = "checkbox"
+RADIO = "radio"
+SELECT = "select"
+TEXTAREA = "textarea"
+
+_INPUT_TYPES = {TEXT, NUMBER, FLOAT, PASSWORD, URL, DATE, TIME, COLOR, DATETIME_LOCAL}
+_TEXT_LIKE = _INPUT_TYPES | {SELECT, TEXTAREA}
+# Attributes ``input_update`` may not change.
+_FIXED = {"action", "buttons", "code", "inline", "max_size", "max_total_size", "multiple", "name", "onchange",
+          "type", "validate"}
+
+
+class _Field:
+    """One field of a form: its spec for the browser and its Python-side functions."""
+
+    def __init__(self, spec: dict[str, Any], validate: Callable[[Any], str | None] | None,
+                 preprocess: Callable[[Any], Any], onchange: Callable[[Any], Any] | None) -> None:
+        self.spec = spec
+        self.validate = validate or (lambda _value: None)
+        self.preprocess = preprocess
+        self.onchange = onchange
+
+
+def _field_spec(kind: str, values: dict[str, Any], excludes: Sequence[str] = ()) -> tuple[dict[str, Any], Any, Any]:
+    """The browser spec from a function's arguments: ``None`` values dropped, extra HTML attributes merged."""
+    spec = {key: value for key, value in values.items()
+            if value is not None and key not in ("validate", "onchange", "other_html_attrs", *excludes)}
+    spec.update(values.get("other_html_attrs") or {})
+    validate, onchange = values.get("validate"), values.get("onchange")
+    name = spec.get("name")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise ValueError(f"`name` must be a non-empty string, not {name!r}")
+    if validate is not None:
+        spec["onblur"] = True
+    if onchange is not None:
+        spec["onchange"] = True
+    spec["type"] = kind
+    return spec, validate, onchange
+
+
+def _options(options: Sequence[Any] | None, value: Any = None,
+             multiple: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Choices as specs whose values are indexes, and the real values. ``value`` marks the selected ones."""
+    selected = value if multiple and isinstance(value, (list, tuple)) else [value]
+    specs, values = [], []
+    for index, option in enumerate(options or ()):
+        if isinstance(option, Mapping):
+            if "label" not in option or "value" not in option:
+                raise ValueError(f"option {option!r} needs a 'label' and a 'value'")
+            spec = copy.deepcopy(dict(option))
+        elif isinstance(option, (list, tuple)):
+            if not 2 <= len(option) <= 4:
+                raise ValueError(f"option {option!r} must be (label, value[, selected[, disabled]])")
+            spec = dict(zip(("label", "value", "selected", "disabled"), option))
+        else:
+            spec = dict(label=option, value=option)
+        if value is not None and spec["value"] in selected:
+            spec["selected"] = True
+        values.append(spec["value"])
+        spec["label"], spec["value"] = str(spec["label"]), index
+        specs.append(spec)
+    return specs, values
+
+
+def _pick(values: list[Any], many: bool) -> Callable[[Any], Any]:
+    """Map the browser's index (or list of indexes) back to the offered values; anything else is invalid."""
+
+    def one(index: Any) -> Any:
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(values):
+            raise ValueError(f"not an offered choice: {index!r}")
+        return values[index]
+
+    def pick(answer: Any) -> Any:
+        if many:
+            if not isinstance(answer, list):
+                raise ValueError(f"expected a list of choices, not {answer!r}")
+            return [one(index) for index in answer]
+        return None if answer is None else one(answer)
+
+    return pick
+
+
+def _as_text(answer: Any) -> str:
+    if not isinstance(answer, str):
+        raise ValueError(f"expected text, not {answer!r}")
+    return answer
+
+
+def _number(kind: type) -> Callable[[Any], Any]:
+    def convert(answer: Any) -> Any:
+        text = _as_text(answer).strip()
+        return None if text == "" else kind(text)
+
+    return convert
+
+
+@chose_impl
+def _single(field: _Field) -> Generator[Any, Any, Any]:
+    """Show a one-field form and wait for it; with a ``name``, describe a field of an ``input_group`` instead."""
+    if field.spec.get("name") is not None:
+        return field
+    field.spec["name"] = "data"
+    label = field.spec.pop("label", "")
+    field.spec.setdefault("auto_focus", True)
+    data = yield _run_form(dict(label=label, inputs=[field.spec]), {"data": field}, None)
+    return None if data is None else data["data"]
+
+
+def input(label: str = "", type: str = TEXT, *, validate: Callable[[Any], str | None] | None = None,  # noqa: A001,A002
+          name: str | None = None, value: str | int | None = None, action: Any = None,
+          onchange: Callable[[Any], None] | None = None, placeholder: str | None = None,
+          required: bool | None = None, readonly: bool | None = None, datalist: list[str] | None = None,
+          help_text: str | None = None, **other_html_attrs: Any) -> Any:
+    """A one-line field. ``type``: TEXT, NUMBER (returns ``int``), FLOAT (``float``), PASSWORD, URL, DATE, TIME,
+    COLOR, DATETIME_LOCAL. Returns the value, or ``None`` for an empty NUMBER/FLOAT field."""
+    if type not in _INPUT_TYPES:
+        raise ValueError(f"input type {type!r} is not one of {', '.join(sorted(_INPUT_TYPES))}")
+    if action is not None:
+        raise NotImplementedError("input(action=...) is not supported yet")
+    arguments = dict(locals())
+    spec, validate, onchange = _field_spec("input", arguments, excludes=("type", "action"))
+    spec["input_type"] = "number" if type in (NUMBER, FLOAT) else type
+    if type == FLOAT:
+        spec.setdefault("step", "any")
+    preprocess = _number(int) if type == NUMBER else _number(float) if type == FLOAT else _as_text
+    return _single(_Field(spec, validate, preprocess, onchange))
+
+
+def textarea(label: str = "", *, rows: int = 6, code: Any = None, maxlength: int | None = None,
+             minlength: int | None = None, validate: Callable[[Any], str | None] | None = None,
+             name: str | None = None, value: str | None = None, onchange: Callable[[Any], None] | None = None,
+             placeholder: str | None = None, required: bool | None = None, readonly: bool | None = None,
+             help_text: str | None = None, **other_html_attrs: Any) -> Any:
+    """A multi-line text field. ``code`` (a code editor) is not supported yet and ignored."""
+    spec, validate, onchange = _field_spec(TEXTAREA, dict(locals()), excludes=("code",))
+    return _single(_Field(spec, validate, _as_text, onchange))
+
+
+def select(label: str = "", options: Sequence[Any] | None = None, *, multiple: bool | None = None,
+           validate: Callable[[Any], str | None] | None = None, name: str | None = None,
+           value: Any = None, onchange: Callable[[Any], None] | None = None, native: bool = True,
+           required: bool | None = None, help_text: str | None = None, **other_html_attrs: Any) -> Any:
+    """A drop-down list; returns the chosen value, or the list of chosen values with ``multiple``."""
+    spec, validate, onchange = _field_spec(SELECT, dict(locals()), excludes=("value", "options", "native"))
+    spec["options"], values = _options(options, value, bool(multiple))
+    return _single(_Field(spec, validate, _pick(values, bool(multiple)), onchange))
+
+
+def checkbox(label: str = "", options: Sequence[Any] | None = None, *, inline: bool | None = None,
+             validate: Callable[[Any], str | None] | None = None, name: str | None = None,
+             value: list[Any] | None = None, onchange: Callable[[Any], None] | None = None,
+             help_text: str | None = None, **other_html_attrs: Any) -> Any:
+    """Check boxes; returns the list of checked values."""
+    spec, validate, onchange = _field_spec(CHECKBOX, dict(locals()), excludes=("value", "options"))
+    spec["options"], values = _options(options, value, multiple=True)
+    return _single(_Field(spec, validate, _pick(values, many=True), onchange))
+
+
+def radio(label: str = "", options: Sequence[Any] | None = None, *, inline: bool | None = None,
+          validate: Callable[[Any], str | None] | None = None, name: str | None = None, value: Any = None,
+          onchange: Callable[[Any], None] | None = None, required: bool | None = None,
+          help_text: str | None = None, **other_html_attrs: Any) -> Any:
+    """Radio buttons; returns the chosen value (``None`` when nothing is chosen)."""
+    spec, validate, onchange = _field_spec(RADIO, dict(locals()), excludes=("value", "options"))
+    spec["options"], values = _options(options, value)
+    return _single(_Field(spec, validate, _pick(values, many=False), onchange))
+
+
+def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | None = None,
+            help_text: str | None = None) -> Any:
+    """Buttons that submit the form with their value (``type='submit'``, the default), reset it
+    (``'reset'``) or cancel it (``'cancel'``). Returns the value of the button clicked."""
+    spec, validate, onchange = _field_spec("actions", dict(locals()), excludes=("buttons",))
+    specs, values = [], []
+    for index, button in enumerate(buttons or ()):
+        if isinstance(button, Mapping):
+            item = copy.deepcopy(dict(button))
+            if "label" not in item:
+                raise ValueError(f"action {button!r} needs a 'label'")
+        elif isinstance(button, (list, tuple)):
+            if len(button) not in (2, 3, 4):
+                raise ValueError(f"action {button!r} must be (label, value[, type[, disabled]])")
+            item = dict(zip(("label", "value", "type", "disabled"), button))
+        else:
+            item = dict(label=button, value=button)
+        item.setdefault("type", "submit")
+        if item["type"] not in ("submit", "reset", "cancel"):
+            raise ValueError(f"action type must be 'submit', 'reset' or 'cancel', not {item['type']!r}")
+        if item["type"] == "submit" and "value" not in item and not item.get("disabled"):
+            raise ValueError(f"submit action {button!r} needs a 'value'")
+        values.append(item.get("value"))
+        item["label"], item["value"] = str(item["label"]), index
+        specs.append(item)
+    spec["buttons"] = specs
+    return _single(_Field(spec, validate, _pick(values, many=False), onchange))
+
+
+def input_group(label: str = "", inputs: Sequence[Any] | None = None,
+                validate: Callable[[dict[str, Any]], tuple[str, str] | None] | None = None,
+                cancelable: bool = False) -> Any:
+    """A form of several fields, each made by an input function with a ``name``. Returns ``{name: value}``,
+    or ``None`` when cancelled. ``validate(data)`` returns ``(name, error)`` to reject the whole form."""
+    fields: dict[str, _Field] = {}
+    for item in inputs or ():
+        field = _field_of(item)
+        name = field.spec.get("name")
+        if name is None:
+            raise ValueError("each input of an input_group needs a `name`")
+        if name in fields:
+            raise ValueError(f"two inputs of the input_group are named {name!r}")
+        fields[name] = field
+    specs = [field.spec for field in fields.values()]
+    if all("auto_focus" not in spec for spec in specs):
+        for spec in specs:
+            if spec["type"] in _TEXT_LIKE:
+                spec["auto_focus"] = True
+                break
+    return _run_form(dict(label=label, inputs=specs, cancelable=cancelable), fields, validate)
+
+
+def _field_of(item: Any) -> _Field:
+    if isinstance(item, _Field):  # what a named input function returns in a thread session
+        return item
+    try:
+        item.send(None)  # in a coroutine session: a coroutine that returns at once
+    except StopIteration as stop:
+        if isinstance(stop.value, _Field):
+            return stop.value
+    except AttributeError:
+        pass
+    raise TypeError(f"input_group takes the results of input functions called with a name, not {item!r}")
+
+
+def input_update(name: str | None = None, **spec: Any) -> None:
+    """Change attributes of a field of the form on screen (``label``, ``value``, ``options``, ``help_text``,
+    ``placeholder``...). Only in an ``onchange`` function; ``name`` defaults to the field that changed."""
+    session = get_current_session()
+    form = session.internal_save.get(f"form-{get_current_task_id()}")
+    if form is None or form.changing is None:
+        raise RuntimeError("`input_update()` can only be called in `onchange` callback.")
+    target = form.fields.get(name or form.changing)
+    if target is None:
+        raise ValueError(f"the form has no input named {name!r}")
+    fixed = _FIXED.intersection(spec)
+    if fixed:
+        raise ValueError(f"{', '.join(sorted(fixed))} can not be updated")
+    attributes = {key: value for key, value in spec.items() if value is not None}
+    if "options" in attributes:
+        multiple = target.spec["type"] == CHECKBOX or bool(target.spec.get("multiple"))
+        attributes["options"], values = _options(attributes["options"], attributes.get("value"), multiple)
+        target.preprocess = _pick(values, multiple)
+    form.update(target.spec["name"], attributes)
+
+
+class _Form:
+    """The form on screen for one task: validation and ``onchange`` as the browser reports changes."""
+
+    def __init__(self, fields: dict[str, _Field], validate: Callable[[dict[str, Any]], Any] | None) -> None:
+        self.fields = fields
+        self.validate = validate
+        self.changing: str | None = None  # the field whose onchange runs (for input_update)
+
+    def update(self, name: str, attributes: dict[str, Any]) -> None:
+        session = get_current_session()
+        session.send_task_command(dict(command="update_input", task_id=get_current_task_id(),
+                                       spec=dict(target_name=name, attributes=attributes)))
+
+    def check(self, name: str, answer: Any, clear_valid: bool = False) -> tuple[bool, Any]:
+        """Preprocess and validate one field's answer; shows the error in the browser when it fails."""
+        field = self.fields[name]
+        try:
+            value = field.preprocess(answer)
+            error = field.validate(value)
+        except Exception as exc:
+            logger.info("input %r: %r is not valid: %s", name, answer, exc)
+            value, error = None, "字段内容不合法" if "zh" in (info.user_language or "") else "Your input is not valid"
+        if error is not None:
+            self.update(name, dict(valid_status=False, invalid_feedback=str(error)))
+            return False, None
+        if clear_valid:
+            self.update(name, dict(valid_status=0))
+        return True, value
+
+    def changed(self, name: str, answer: Any) -> None:
+        field = self.fields[name]
+        if field.onchange is None:
+            return
+        self.changing = name
+        try:
+            ok, value = True, field.preprocess(answer)
+        except Exception:
+            ok, value = False, None
+        try:
+            if ok:
+                field.onchange(value)
+        except Exception:
+            logger.exception("error in the onchange function of input %r", name)
+        finally:
+            self.changing = None
+
+    def submitted(self, data: Any) -> dict[str, Any] | None:
+        """The form's values when every check passes, else ``None`` (errors are shown)."""
+        if not isinstance(data, dict) or set(data) != set(self.fields):
+            logger.warning("dropped a form submission with the wrong fields: %.200r", data)
+            return None
+        values, valid = {}, True
+        for name in self.fields:
+            ok, values[name] = self.check(name, data[name])
+            valid = valid and ok
+        if not valid:
+            return None
+        if self.validate is not None:
+            rejected = self.validate(values)
+            if rejected is not None:
+                try:
+                    name, error = rejected
+                except (TypeError, ValueError):
+                    raise ValueError("The `validate` function for input group must return `(name, error_msg)` "
+                                     "when validation failed.") from None
+                self.update(name, dict(valid_status=False, invalid_feedback=str(error)))
+                return None
+        return values
+
+
+@chose_impl
+def _run_form(spec: dict[str, Any], fields: dict[str, _Field],
+              validate: Callable[[dict[str, Any]], Any] | None) -> Generator[Any, Any, Any]:
+    session = get_current_session()
+    task_id = get_current_task_id()
+    form = _Form(fields, validate)
+    key = f"form-{task_id}"
+    session.internal_save[key] = form
+    session.send_task_command(dict(command="input_group", task_id=task_id, spec=spec))
+    try:
+        while True:
+            event = yield next_client_event()
+            kind, data = event["event"], event.get("data")
+            if kind == "input_event" and isinstance(data, dict) and data.get("name") in fields:
+                if data.get("event_name") == "blur":
+                    form.check(data["name"], data.get("value"), clear_valid=True)
+                elif data.get("event_name") == "change":
+                    form.changed(data["name"], data.get("value"))
+            elif kind == "from_submit":
+                values = form.submitted(data)
+                if values is not None:
+                    return values
+            elif kind == "from_cancel":
+                return None
+            else:
+                logger.warning("dropped an unexpected %r event while a form is open", kind)
+    finally:
+        session.internal_save.pop(key, None)
+        try:
+            session.send_task_command(dict(command="destroy_form", task_id=task_id, spec=None))
+        except Exception:  # the session closed while the form was open
+            pass

@@ -1,0 +1,282 @@
+// Forms for the input functions: `input_group` shows one, `update_input` changes a field, `destroy_form`
+// removes it. Answers go back as `input_event` (blur/change), `from_submit` (sic) and `from_cancel`.
+// Choices travel as indexes; the session maps them back to its own values.
+import type { Context, Handler } from '../types';
+
+// HTML attributes a field spec may set on its control; anything else is ignored.
+const PASSED_ATTRIBUTES = ['min', 'max', 'step', 'maxlength', 'minlength', 'pattern', 'autocomplete', 'rows',
+  'spellcheck', 'size', 'inputmode'];
+
+interface Field {
+  spec: any;
+  element: HTMLElement;
+  value(): unknown;
+  set(attributes: Record<string, unknown>): void;
+}
+
+interface OpenForm {
+  element: HTMLFormElement;
+  fields: Map<string, Field>;
+}
+
+const forms = new WeakMap<Context, Map<string, OpenForm>>();
+
+function formsOf(context: Context): Map<string, OpenForm> {
+  let open = forms.get(context);
+  if (!open) {
+    open = new Map();
+    forms.set(context, open);
+  }
+  return open;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text?: unknown): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text !== undefined && text !== null) {
+    node.textContent = String(text);
+  }
+  return node;
+}
+
+function passAttributes(control: HTMLElement, spec: any): void {
+  for (const name of PASSED_ATTRIBUTES) {
+    if (spec[name] !== undefined && spec[name] !== null) {
+      control.setAttribute(name, String(spec[name]));
+    }
+  }
+}
+
+function choiceList(spec: any, kind: 'checkbox' | 'radio', groupName: string): HTMLElement {
+  const list = element('div', `jps-choices${spec.inline ? ' jps-choices--inline' : ''}`);
+  (spec.options ?? []).forEach((option: any, index: number) => {
+    const label = element('label', 'jps-choice');
+    const box = element('input');
+    box.type = kind;
+    box.name = groupName;
+    box.value = String(index);
+    box.checked = Boolean(option.selected);
+    box.disabled = Boolean(option.disabled);
+    label.append(box, element('span', '', option.label));
+    list.appendChild(label);
+  });
+  return list;
+}
+
+function selectOptions(select: HTMLSelectElement, options: any[]): void {
+  select.replaceChildren(...options.map((option: any, index: number) => {
+    const node = element('option', '', option.label);
+    node.value = String(index);
+    node.selected = Boolean(option.selected);
+    node.disabled = Boolean(option.disabled);
+    return node;
+  }));
+}
+
+function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: string | null,
+  submitWith: (name: string, index: number) => void, cancel: () => void): Field {
+  const name = String(spec.name);
+  const wrapper = element('div', 'jps-field');
+  wrapper.dataset.name = name;
+  const label = element('label', 'jps-field-label', spec.label || undefined);
+  const feedback = element('div', 'jps-field-feedback');
+  const help = element('div', 'jps-field-help', spec.help_text || undefined);
+  let control: HTMLElement;
+  let value: () => unknown;
+  let setValue: (next: unknown) => void = () => undefined;
+  let setOptions: (options: any[]) => void = () => undefined;
+
+  switch (spec.type) {
+    case 'textarea':
+    case 'input': {
+      const input = spec.type === 'textarea' ? element('textarea', 'jps-control') : element('input', 'jps-control');
+      if (input instanceof HTMLInputElement) {
+        input.type = String(spec.input_type ?? 'text');
+        if (Array.isArray(spec.datalist)) {
+          const list = element('datalist');
+          list.id = `jps-datalist-${Math.random().toString(36).slice(2)}`;
+          spec.datalist.forEach((item: unknown) => list.appendChild(Object.assign(element('option'), { value: String(item) })));
+          wrapper.appendChild(list);
+          input.setAttribute('list', list.id);
+        }
+      }
+      input.name = name;
+      input.value = spec.value === undefined || spec.value === null ? '' : String(spec.value);
+      input.placeholder = String(spec.placeholder ?? '');
+      input.required = Boolean(spec.required);
+      input.readOnly = Boolean(spec.readonly);
+      passAttributes(input, spec);
+      control = input;
+      value = () => input.value;
+      setValue = next => { input.value = next === null || next === undefined ? '' : String(next); };
+      break;
+    }
+    case 'select': {
+      const select = element('select', 'jps-control');
+      select.name = name;
+      select.multiple = Boolean(spec.multiple);
+      select.required = Boolean(spec.required);
+      selectOptions(select, spec.options ?? []);
+      if (!select.multiple && !(spec.options ?? []).some((o: any) => o.selected) && select.options.length) {
+        select.selectedIndex = 0;
+      }
+      control = select;
+      value = () => select.multiple
+        ? [...select.selectedOptions].map(option => Number(option.value))
+        : (select.selectedIndex < 0 ? null : Number(select.value));
+      setOptions = options => selectOptions(select, options);
+      break;
+    }
+    case 'checkbox':
+    case 'radio': {
+      const kind = spec.type as 'checkbox' | 'radio';
+      let list = choiceList(spec, kind, `${name}-${Math.random().toString(36).slice(2)}`);
+      control = list;
+      const boxes = () => [...wrapper.querySelectorAll<HTMLInputElement>(`input[type=${kind}]`)];
+      value = () => {
+        const checked = boxes().filter(box => box.checked).map(box => Number(box.value));
+        return kind === 'checkbox' ? checked : (checked.length ? checked[0] : null);
+      };
+      setOptions = options => {
+        const fresh = choiceList({ ...spec, options }, kind, `${name}-${Math.random().toString(36).slice(2)}`);
+        list.replaceWith(fresh);
+        list = fresh;
+      };
+      break;
+    }
+    case 'actions': {
+      const bar = element('div', 'jps-buttons');
+      (spec.buttons ?? []).forEach((button: any, index: number) => {
+        const node = element('button', `jps-button jps-button--${button.color ?? (button.type === 'submit' ? 'primary' : 'secondary')}`,
+          button.label);
+        node.type = 'button';
+        node.disabled = Boolean(button.disabled);
+        node.addEventListener('click', () => {
+          if (button.type === 'reset') {
+            form.reset();
+          } else if (button.type === 'cancel') {
+            cancel();
+          } else {
+            submitWith(name, index);
+          }
+        });
+        bar.appendChild(node);
+      });
+      control = bar;
+      value = () => null;
+      break;
+    }
+    default:
+      control = element('div', 'jps-unsupported', `[unsupported input: ${String(spec.type)}]`);
+      value = () => null;
+  }
+  wrapper.append(label, control, feedback, help);
+  const report = (eventName: 'blur' | 'change') => context.send({
+    event: 'input_event', task_id: taskId, data: { event_name: eventName, name, value: value() }
+  });
+  if (spec.onblur) {
+    control.addEventListener('focusout', () => report('blur'));
+  }
+  if (spec.onchange) {
+    control.addEventListener('change', () => report('change'));
+  }
+  return {
+    spec,
+    element: wrapper,
+    value,
+    set(attributes) {
+      for (const [key, next] of Object.entries(attributes)) {
+        if (key === 'valid_status') {
+          wrapper.classList.toggle('jps-field--invalid', next === false);
+          wrapper.classList.toggle('jps-field--valid', next === true);
+          if (next !== false) {
+            feedback.textContent = '';
+          }
+        } else if (key === 'invalid_feedback') {
+          feedback.textContent = String(next ?? '');
+        } else if (key === 'label') {
+          label.textContent = String(next ?? '');
+        } else if (key === 'help_text') {
+          help.textContent = String(next ?? '');
+        } else if (key === 'value') {
+          setValue(next);
+        } else if (key === 'options' && Array.isArray(next)) {
+          setOptions(next);
+        } else if (key === 'placeholder' && 'placeholder' in control) {
+          (control as HTMLInputElement).placeholder = String(next ?? '');
+        } else if ((key === 'readonly' || key === 'disabled' || key === 'required') && control instanceof HTMLElement) {
+          control.toggleAttribute(key === 'readonly' ? 'readonly' : key, Boolean(next));
+        } else if (PASSED_ATTRIBUTES.includes(key)) {
+          control.setAttribute(key, String(next));
+        }
+      }
+    }
+  };
+}
+
+export const inputGroup: Handler = (context, command) => {
+  const spec = command.spec ?? {};
+  const taskId = command.task_id;
+  const open = formsOf(context);
+  open.get(String(taskId))?.element.remove();
+  const form = element('form', 'jps-form');
+  form.noValidate = true; // the session validates; the browser's own bubbles would hide its messages
+  if (spec.label) {
+    form.appendChild(element('div', 'jps-form-title', spec.label));
+  }
+  const fields = new Map<string, Field>();
+  const gather = () => Object.fromEntries([...fields].map(([name, field]) => [name, field.value()]));
+  const submit = (data: Record<string, unknown>) => context.send({ event: 'from_submit', task_id: taskId, data });
+  const cancel = () => context.send({ event: 'from_cancel', task_id: taskId, data: null });
+  const submitWith = (name: string, index: number) => submit({ ...gather(), [name]: index });
+  for (const item of Array.isArray(spec.inputs) ? spec.inputs : []) {
+    const field = buildField(item, form, context, taskId, submitWith, cancel);
+    fields.set(String(item.name), field);
+    form.appendChild(field.element);
+  }
+  const hasActions = [...fields.values()].some(field => field.spec.type === 'actions');
+  if (!hasActions) {
+    const bar = element('div', 'jps-buttons jps-form-buttons');
+    const submitButton = element('button', 'jps-button jps-button--primary', 'Submit');
+    submitButton.type = 'submit';
+    const resetButton = element('button', 'jps-button jps-button--secondary jps-button--outline', 'Reset');
+    resetButton.type = 'reset';
+    bar.append(submitButton, resetButton);
+    if (spec.cancelable) {
+      const cancelButton = element('button', 'jps-button jps-button--secondary jps-button--outline', 'Cancel');
+      cancelButton.type = 'button';
+      cancelButton.addEventListener('click', cancel);
+      bar.appendChild(cancelButton);
+    }
+    form.appendChild(bar);
+  }
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    if (!hasActions) {
+      submit(gather());
+    }
+  });
+  open.set(String(taskId), { element: form, fields });
+  context.root.appendChild(form);
+  const focus = Array.isArray(spec.inputs) ? spec.inputs.find((item: any) => item.auto_focus) : undefined;
+  if (focus && context.env.input_auto_focus !== false) {
+    fields.get(String(focus.name))?.element.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }
+};
+
+export const updateInput: Handler = (context, command) => {
+  const form = formsOf(context).get(String(command.task_id));
+  const spec = command.spec ?? {};
+  const field = form?.fields.get(String(spec.target_name));
+  if (field && spec.attributes && typeof spec.attributes === 'object') {
+    field.set(spec.attributes);
+  }
+};
+
+export const destroyForm: Handler = (context, command) => {
+  const open = formsOf(context);
+  open.get(String(command.task_id))?.element.remove();
+  open.delete(String(command.task_id));
+};

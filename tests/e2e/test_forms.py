@@ -1,0 +1,39 @@
+"""Forms on the Tornado page: validation messages, choices, cancel; labels stay text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pages import screenshot, wait_text
+
+
+def test_a_form_shows_errors_then_returns_the_fixed_value(serve: Any, page: Any) -> None:
+    server = serve("form")
+    page.goto(server.url)
+    age = page.locator(".jps-form input[type=number]")
+    age.fill("12")
+    page.get_by_role("button", name="Submit").click()
+    page.locator(".jps-field-feedback", has_text="Too young").wait_for()
+    screenshot(page, "tornado-form-invalid")
+    age.fill("42")
+    page.get_by_role("button", name="Submit").click()
+    assert wait_text(page, "AGE") == "42"
+
+    form = page.locator(".jps-form", has_text="Choose")
+    form.wait_for()
+    assert form.locator("select").input_value() == "1"  # "pear" was given as the value
+    form.locator("select").select_option(label="apple")
+    form.get_by_label("Nuts").check()
+    form.get_by_role("radio", name="M").check()
+    form.locator("input[type=text]").fill("<script>window.pwned = 1</script>")
+    assert form.locator(".jps-field-label", has_text="Note <b>").count() == 1
+    screenshot(page, "tornado-form-choices")
+    form.get_by_role("button", name="Submit").click()
+    assert json.loads(wait_text(page, "CHOICE")) == {
+        "extras": ["nuts"], "fruit": "apple", "note": "<script>window.pwned = 1</script>", "size": "M"}
+
+    page.locator(".jps-form", has_text="Cancel me").get_by_role("button", name="Cancel").click()
+    assert wait_text(page, "CANCELLED") == "None"
+    assert page.locator(".jps-form").count() == 0
+    assert page.evaluate("window.pwned") is None

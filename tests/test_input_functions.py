@@ -1,0 +1,232 @@
+"""Input functions over the in-memory browser: forms, validation, choices, groups, cancel, onchange."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from helpers import start_app, wait_until
+
+from jupyter_session.input import (
+    FLOAT,
+    NUMBER,
+    actions,
+    checkbox,
+    input,
+    input_group,
+    input_update,
+    radio,
+    select,
+    textarea,
+)
+from jupyter_session.output import put_text
+from jupyter_session.testing import FakeBrowser
+
+
+def forms(browser: FakeBrowser) -> list[dict[str, Any]]:
+    return browser.commands_named("input_group")
+
+
+def answer(browser: FakeBrowser, kind: str, data: Any, form: int = -1) -> None:
+    task_id = forms(browser)[form]["task_id"]
+    browser.send_event(dict(event=kind, task_id=task_id, data=data))
+
+
+def shown(browser: FakeBrowser) -> list[str]:
+    return [c["spec"]["content"] for c in browser.commands_named("output")]
+
+
+def run(loop: Any, app: Any) -> FakeBrowser:
+    browser = FakeBrowser()
+    start_app(app, browser, loop)
+    wait_until(lambda: forms(browser))
+    return browser
+
+
+@pytest.mark.parametrize("mode", ["thread", "coroutine"])
+def test_input_shows_a_form_validates_and_returns_the_value(loop: Any, mode: str) -> None:
+    def check(name: str) -> str | None:
+        return "Too short" if len(name) < 3 else None
+
+    def thread_app() -> None:
+        put_text(f"hello {input('Your name', validate=check, placeholder='name', help_text='3 letters or more')}")
+
+    async def coroutine_app() -> None:
+        put_text(f"hello {await input('Your name', validate=check, placeholder='name', help_text='3 letters or more')}")
+
+    browser = run(loop, thread_app if mode == "thread" else coroutine_app)
+    (form,) = forms(browser)
+    assert form["spec"] == {"label": "Your name", "inputs": [
+        {"type": "input", "input_type": "text", "name": "data", "placeholder": "name", "help_text": "3 letters or more",
+         "onblur": True, "auto_focus": True}]}
+    answer(browser, "input_event", dict(event_name="blur", name="data", value="ab"))
+    answer(browser, "from_submit", {"data": "ab"})
+    wait_until(lambda: len(browser.commands_named("update_input")) == 2)
+    assert [c["spec"] for c in browser.commands_named("update_input")] == [
+        {"target_name": "data", "attributes": {"valid_status": False, "invalid_feedback": "Too short"}}] * 2
+    answer(browser, "from_submit", {"data": "Ada"})
+    browser.wait_closed()
+    assert shown(browser) == ["hello Ada"]
+    assert len(browser.commands_named("destroy_form")) == 1
+
+
+def test_numbers_are_converted_and_bad_ones_rejected(run_app: Any) -> None:
+    results: list[Any] = []
+    browser = FakeBrowser()
+
+    def app() -> None:
+        results.append(input("Count", type=NUMBER))
+        results.append(input("Ratio", type=FLOAT))
+
+    def fill() -> None:
+        wait_until(lambda: len(forms(browser)) == 1)
+        assert forms(browser)[0]["spec"]["inputs"][0]["input_type"] == "number"
+        answer(browser, "from_submit", {"data": "twelve"})
+        wait_until(lambda: browser.commands_named("update_input"))
+        answer(browser, "from_submit", {"data": "12"})
+        wait_until(lambda: len(forms(browser)) == 2)
+        answer(browser, "from_submit", {"data": "0.25"})
+
+    import threading
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == [12, 0.25]
+    assert browser.commands_named("update_input")[0]["spec"]["attributes"]["invalid_feedback"] == (
+        "Your input is not valid")
+
+
+def test_choices_travel_as_indexes_and_forged_ones_are_rejected(run_app: Any) -> None:
+    import threading
+
+    browser = FakeBrowser()
+    results: list[Any] = []
+    marker = object()
+
+    def app() -> None:
+        results.append(input_group("Pick", [
+            select("One", [("First", {"k": 1}), ("Second", marker)], name="one", value=marker),
+            select("Many", ["a", "b", "c"], name="many", multiple=True),
+            checkbox("Boxes", [("x", 10), ("y", 20)], name="boxes", value=[20]),
+            radio("Radio", ["r1", "r2"], name="radio"),
+        ]))
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        inputs = forms(browser)[0]["spec"]["inputs"]
+        assert inputs[0]["options"] == [{"label": "First", "value": 0}, {"label": "Second", "value": 1,
+                                                                         "selected": True}]
+        assert inputs[2]["options"][1] == {"label": "y", "value": 1, "selected": True}
+        answer(browser, "from_submit", {"one": 5, "many": [0], "boxes": [], "radio": None})  # forged index
+        wait_until(lambda: browser.commands_named("update_input"))
+        answer(browser, "from_submit", {"one": 1, "many": [0, 2], "boxes": [1], "radio": 0})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == [{"one": marker, "many": ["a", "c"], "boxes": [20], "radio": "r1"}]
+    (rejected,) = browser.commands_named("update_input")
+    assert rejected["spec"]["target_name"] == "one"
+
+
+def test_group_validation_cancel_and_actions(run_app: Any) -> None:
+    import threading
+
+    browser = FakeBrowser()
+    results: list[Any] = []
+
+    def app() -> None:
+        results.append(input_group("Sign up", [input("Name", name="name"), textarea("Bio", name="bio", rows=3)],
+                                   validate=lambda d: ("bio", "Say more") if not d["bio"] else None,
+                                   cancelable=True))
+        results.append(input_group("Again", [input("Name", name="name")], cancelable=True))
+        results.append(actions("Continue?", [("Yes", True), ("No", False), dict(label="Reset", type="reset")]))
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        answer(browser, "from_submit", {"name": "Ada", "bio": ""})
+        wait_until(lambda: browser.commands_named("update_input"))
+        answer(browser, "from_submit", {"name": "Ada", "bio": "Engines"})
+        wait_until(lambda: len(forms(browser)) == 2)
+        answer(browser, "from_cancel", None)
+        wait_until(lambda: len(forms(browser)) == 3)
+        assert forms(browser)[2]["spec"]["inputs"][0]["buttons"][2] == {"label": "Reset", "value": 2,
+                                                                         "type": "reset"}
+        answer(browser, "from_submit", {"data": 1})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == [{"name": "Ada", "bio": "Engines"}, None, False]
+    assert browser.commands_named("update_input")[0]["spec"] == {
+        "target_name": "bio", "attributes": {"valid_status": False, "invalid_feedback": "Say more"}}
+
+
+def test_onchange_can_update_another_field(run_app: Any) -> None:
+    import threading
+
+    browser = FakeBrowser()
+    cities = {"UK": ["London", "Leeds"], "FR": ["Paris"]}
+    results: list[Any] = []
+
+    def app() -> None:
+        results.append(input_group("Where", [
+            select("Country", list(cities), name="country",
+                   onchange=lambda country: input_update("city", options=cities[country])),
+            select("City", cities["UK"], name="city"),
+        ]))
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        answer(browser, "input_event", dict(event_name="change", name="country", value=1))
+        wait_until(lambda: browser.commands_named("update_input"))
+        answer(browser, "from_submit", {"country": 1, "city": 0})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == [{"country": "FR", "city": "Paris"}]
+    assert browser.commands_named("update_input")[0]["spec"] == {
+        "target_name": "city", "attributes": {"options": [{"label": "Paris", "value": 0}]}}
+
+
+def test_malformed_form_events_are_dropped_and_the_form_stays(run_app: Any) -> None:
+    import threading
+
+    browser = FakeBrowser()
+    results: list[Any] = []
+
+    def app() -> None:
+        results.append(input("Name"))
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        for data in ("not a dict", {"other": 1}, {"data": "x", "extra": 2}):
+            answer(browser, "from_submit", data)
+        answer(browser, "input_event", dict(event_name="blur", name="nope", value=1))
+        answer(browser, "input_event", "junk")
+        answer(browser, "from_submit", {"data": ["not", "text"]})
+        wait_until(lambda: browser.commands_named("update_input"))
+        answer(browser, "from_submit", {"data": "fine"})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == ["fine"]
+
+
+def test_bad_arguments_raise_clear_errors(run_app: Any) -> None:
+    errors: list[str] = []
+
+    def app() -> None:
+        for call in (lambda: input("x", type="weird"), lambda: select("x", [{"label": "a"}]),
+                     lambda: input_group("g", ["not an input"]), lambda: actions("a", [("x", 1, "jump")]),
+                     lambda: input_update(label="x")):
+            try:
+                call()
+            except (ValueError, TypeError, RuntimeError) as error:
+                errors.append(f"{type(error).__name__}: {error}")
+
+    run_app(app)
+    assert errors[0].startswith("ValueError: input type 'weird' is not one of")
+    assert errors[1] == "ValueError: option {'label': 'a'} needs a 'label' and a 'value'"
+    assert errors[2] == ("TypeError: input_group takes the results of input functions called with a name, "
+                         "not 'not an input'")
+    assert errors[3] == "ValueError: action type must be 'submit', 'reset' or 'cancel', not 'jump'"
+    assert errors[4] == "RuntimeError: `input_update()` can only be called in `onchange` callback."
