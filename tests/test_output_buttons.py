@@ -28,7 +28,7 @@ def test_buttons_spec_hides_values_and_keeps_labels_as_text(loop: Any) -> None:
                     onclick=print, small=True, group=True)
         hold()
 
-    start_app(app, browser, loop)
+    session = start_app(app, browser, loop)
     wait_until(lambda: browser.commands_named("output"))
     spec = _buttons_spec(browser)
     assert spec["buttons"] == [dict(label="<b>A</b>", value=0, color="success"), dict(label="B", value=1),
@@ -36,6 +36,7 @@ def test_buttons_spec_hides_values_and_keeps_labels_as_text(loop: Any) -> None:
     assert spec["small"] is True and spec["group"] is True and spec["link"] is False
     assert spec["callback_id"].startswith("CB-")
     browser.close()
+    wait_until(session.closed)
 
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
@@ -58,7 +59,7 @@ def test_a_click_calls_onclick_with_the_buttons_value(loop: Any, mode: str) -> N
         put_button("single", onclick=lambda: put_text("single clicked"), color="danger")
         await hold()
 
-    start_app(thread_app if mode == "thread" else coroutine_app, browser, loop)
+    session = start_app(thread_app if mode == "thread" else coroutine_app, browser, loop)
     wait_until(lambda: len(browser.commands_named("output")) == 2)
     many, single = [c["spec"] for c in browser.commands_named("output")]
     browser.click(many["callback_id"], 1)
@@ -66,6 +67,7 @@ def test_a_click_calls_onclick_with_the_buttons_value(loop: Any, mode: str) -> N
     browser.click(single["callback_id"], 0)
     wait_until(lambda: "single clicked" in _texts(browser))
     browser.close()
+    wait_until(session.closed)
 
 
 def test_disabled_buttons_and_forged_clicks_do_nothing(loop: Any) -> None:
@@ -81,7 +83,7 @@ def test_disabled_buttons_and_forged_clicks_do_nothing(loop: Any) -> None:
         put_buttons([dict(label="off", value="off", disabled=True), ("on", "on")], onclick=record)
         hold()
 
-    start_app(app, browser, loop)
+    session = start_app(app, browser, loop)
     wait_until(lambda: browser.commands_named("output"))
     callback_id = _buttons_spec(browser)["callback_id"]
     for forged in (0, 7, -1, "1", None, True):
@@ -90,6 +92,7 @@ def test_disabled_buttons_and_forged_clicks_do_nothing(loop: Any) -> None:
     assert clicked.wait(5)
     assert calls == ["on"]
     browser.close()
+    wait_until(session.closed)
 
 
 def test_bad_buttons_raise_clear_errors(run_app: Any) -> None:

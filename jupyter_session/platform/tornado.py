@@ -26,6 +26,7 @@ import tornado.websocket
 
 from .._connection import Connection, start_session
 from .._utils import parse_file_size, random_str
+from ..exceptions import SessionNotFoundException
 from ..protocol import Command
 from ..session import ScriptModeSession, Session, register_session_implement_for_target
 from ..session.base import get_session_info_from_headers
@@ -257,6 +258,13 @@ def _start_script_mode_server() -> type[Session]:
     server thread keeps the process alive after the script's last line while the page has callbacks; then it
     tells the page the session ended and stops.
     """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # waiting here for a page would freeze that loop, and with it whatever server it runs
+        raise SessionNotFoundException("no session here: session functions in a coroutine must run inside a "
+                                       "session's task (script mode cannot start from a running event loop)")
     _check_bundle()
     script_thread = threading.current_thread()
     connected = threading.Event()

@@ -112,7 +112,7 @@ class CoroutineBasedSession(Session):
     async def _main(self, target: Callable[[], Any]) -> None:
         app = types.coroutine(target) if isgeneratorfunction(target) else target
         await app()
-        if self.need_keep_alive():
+        if self.need_keep_alive() and not self.closed():
             from . import hold
             await hold()
 

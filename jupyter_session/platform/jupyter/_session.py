@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 #: Seconds a kernel waits for a browser to answer its first widget before it decides there is none (a browser
 #: that answers later is noticed then).
-FRONTEND_PROBE_TIMEOUT = 3.0
+FRONTEND_PROBE_TIMEOUT = 5.0
 
 _NO_FRONTEND = ("no browser has answered this kernel: the notebook runs without one (nbclient, nbconvert, "
                 "nbval), or the jupyter-session extension is not enabled in JupyterLab / Notebook 7 "
