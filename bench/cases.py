@@ -117,26 +117,24 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def eval_js_round_trip(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+def _app_result(chromium: Any, app_name: str, size: int) -> dict[str, dict[str, float]]:
+    """Open each library's app in a page and take the figures it reports."""
     figures = {}
     for library in LIBRARIES:
-        with server(library, "eval_js", size) as app:
+        with server(library, app_name, size) as app:
             page = chromium.new_page()
             page.goto(app.url)
             figures[library] = app.result()
             page.close()
     return figures
+
+
+def eval_js_round_trip(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    return _app_result(chromium, "eval_js", size)
 
 
 def put_text_rendered(chromium: Any, size: int) -> dict[str, dict[str, float]]:
-    figures = {}
-    for library in LIBRARIES:
-        with server(library, "put_text", size) as app:
-            page = chromium.new_page()
-            page.goto(app.url)
-            figures[library] = app.result()
-            page.close()
-    return figures
+    return _app_result(chromium, "put_text", size)
 
 
 class PeakMemory:
