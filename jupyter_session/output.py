@@ -1,4 +1,4 @@
-"""Output functions with PyWebIO 1.8.4's names and semantics (text, HTML, markdown, scopes and buttons so far).
+"""Output functions with PyWebIO 1.8.4's names and semantics.
 
 A ``put_*`` call returns an ``Output``. When the return value is not used, the output is sent at once
 (PyWebIO sends it when the object is dropped, and so does this module); when it is passed into another
@@ -23,7 +23,10 @@ from .session import get_current_session, get_current_task_id
 
 __all__ = [
     "Output", "OutputPosition", "Position", "put_text", "put_html", "put_markdown", "put_scope", "set_scope",
-    "get_scope", "clear", "remove", "scroll_to", "use_scope", "put_buttons", "put_button",
+    "get_scope", "clear", "remove", "scroll_to", "use_scope", "put_buttons", "put_button", "put_code", "put_link",
+    "put_info", "put_success", "put_warning", "put_error", "put_table", "span", "put_row", "put_column",
+    "put_grid", "put_collapse", "put_scrollable", "put_loading", "toast", "popup", "close_popup", "style",
+    "PopupSize",
 ]
 
 logger = logging.getLogger(__name__)
@@ -328,3 +331,214 @@ def use_scope(name: str | None = None, clear: bool = False, **kwargs: Any) -> us
             set_scope(name, if_exist="blank" if clear else None, **kwargs)
 
     return use_scope_(name, before_enter)
+
+
+# -- content, layout and messages -------------------------------------------------------------------------
+
+
+def _contents(content: Any) -> list[dict[str, Any]]:
+    """Specs to embed: strings become text, outputs are embedded, ``None`` is skipped."""
+    items = content if isinstance(content, (list, tuple)) else [content]
+    return [item.embed_data() if isinstance(item, Output) else _text_spec(item)
+            for item in items if item is not None]
+
+
+def _text_spec(value: Any) -> dict[str, Any]:
+    return dict(type="text", content=str(value), inline=False)
+
+
+def put_code(content: str, language: str = "", rows: int | None = None, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Output code as preformatted text (``rows``: the visible height in lines; more lines scroll)."""
+    return Output(_output_spec("code", scope, position, content=str(content), language=language, rows=rows))
+
+
+def put_link(name: str, url: str | None = None, app: str | None = None, new_window: bool = False,
+             scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a link to ``url``, or to another app of the same server (``app``). Links with a scheme other
+    than http, https or mailto (``javascript:``...) are shown as text without a target."""
+    if (url is None) == (app is None):
+        raise ValueError("put_link() takes exactly one of `url` and `app`")
+    href = f"?app={app}" if app is not None else str(url)
+    return Output(_output_spec("link", scope, position, name=str(name), href=href, new_window=new_window))
+
+
+def _alert(color: str, contents: tuple[Any, ...], closable: bool, scope: str | None, position: int) -> Output:
+    return Output(_output_spec("alert", scope, position, color=color, contents=_contents(list(contents)),
+                               closable=closable))
+
+
+def put_info(*contents: Any, closable: bool = False, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a blue message box holding ``contents`` (strings or outputs)."""
+    return _alert("info", contents, closable, scope, position)
+
+
+def put_success(*contents: Any, closable: bool = False, scope: str | None = None,
+                position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a green message box."""
+    return _alert("success", contents, closable, scope, position)
+
+
+def put_warning(*contents: Any, closable: bool = False, scope: str | None = None,
+                position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a yellow message box."""
+    return _alert("warning", contents, closable, scope, position)
+
+
+def put_error(*contents: Any, closable: bool = False, scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a red message box."""
+    return _alert("danger", contents, closable, scope, position)
+
+
+class _Span:
+    def __init__(self, content: Any, row: int, col: int) -> None:
+        self.content, self.row, self.col = content, row, col
+
+
+def span(content: Any, row: int = 1, col: int = 1) -> Any:
+    """A ``put_table`` cell that spans ``row`` rows and ``col`` columns."""
+    if not (isinstance(row, int) and isinstance(col, int) and row >= 1 and col >= 1):
+        raise ValueError("span() takes positive whole numbers of rows and columns")
+    return _Span(content, row, col)
+
+
+def _cell(value: Any) -> dict[str, Any]:
+    rows = cols = 1
+    if isinstance(value, _Span):
+        value, rows, cols = value.content, value.row, value.col
+    content = value.embed_data() if isinstance(value, Output) else _text_spec("" if value is None else value)
+    return dict(content=content, row=rows, col=cols)
+
+
+def put_table(tdata: Sequence[Any], header: Sequence[Any] | None = None, scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a table. Rows are lists, or dicts when ``header`` lists ``(title, key)`` pairs (or keys).
+    Cells are strings, outputs, or ``span(...)``."""
+    keys: list[Any] | None = None
+    if header is not None and tdata and isinstance(tdata[0], Mapping):
+        keys = [item[1] if isinstance(item, (list, tuple)) else item for item in header]
+        header = [item[0] if isinstance(item, (list, tuple)) else item for item in header]
+    elif header is None and tdata and isinstance(tdata[0], Mapping):
+        keys = list(tdata[0].keys())
+        header = keys
+    rows = []
+    for row in tdata:
+        if isinstance(row, Mapping) != (keys is not None):
+            raise ValueError("put_table() rows mix dicts and lists")
+        if isinstance(row, Mapping):
+            row = [row.get(key, "") for key in keys]  # type: ignore[union-attr]
+        rows.append([_cell(value) for value in row])
+    return Output(_output_spec("table", scope, position, header=None if header is None else
+                               [_cell(value) for value in header], rows=rows))
+
+
+def _flex(direction: str, content: Sequence[Any], size: str | None, scope: str | None, position: int) -> Output:
+    items = [None if item is None else _contents(item)[0] for item in content]
+    return Output(_output_spec("flex", scope, position, direction=direction, contents=items, size=size))
+
+
+def put_row(content: Sequence[Any] = (), size: str | None = None, scope: str | None = None,
+            position: int = OutputPosition.BOTTOM) -> Output:
+    """Output items side by side. ``None`` items are gaps; ``size`` is a CSS grid template
+    (``'40% 60%'``, ``'1fr 2fr'``...)."""
+    return _flex("row", content, size, scope, position)
+
+
+def put_column(content: Sequence[Any] = (), size: str | None = None, scope: str | None = None,
+               position: int = OutputPosition.BOTTOM) -> Output:
+    """Output items one above the other (``size`` as for ``put_row``)."""
+    return _flex("column", content, size, scope, position)
+
+
+def put_grid(content: Sequence[Sequence[Any]], cell_width: str = "auto", cell_height: str = "auto",
+             cell_widths: str | None = None, cell_heights: str | None = None, direction: str = "row",
+             scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a grid of items (a list of rows, or of columns with ``direction='column'``)."""
+    if direction not in ("row", "column"):
+        raise ValueError("put_grid() direction must be 'row' or 'column'")
+    lines = [[None if item is None else _contents(item)[0] for item in line] for line in content]
+    if direction == "column":
+        length = max((len(line) for line in lines), default=0)
+        lines = [[line[i] if i < len(line) else None for line in lines] for i in range(length)]
+    columns = max((len(line) for line in lines), default=0)
+    return Output(_output_spec("grid", scope, position, contents=lines,
+                               columns=cell_widths or f"repeat({columns}, {cell_width})",
+                               rows=cell_heights or f"repeat({len(lines)}, {cell_height})"))
+
+
+def put_collapse(title: str, content: Any = (), open: bool = False, scope: str | None = None,  # noqa: A002
+                 position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a collapsible section (``open``: shown expanded)."""
+    return Output(_output_spec("collapse", scope, position, title=str(title), contents=_contents(list(content)
+                               if isinstance(content, (list, tuple)) else content), open=open))
+
+
+def put_scrollable(content: Any = (), height: int | tuple[int, int] = 400, keep_bottom: bool = False,
+                   border: bool = True, scope: str | None = None, position: int = OutputPosition.BOTTOM,
+                   **kwargs: Any) -> Output:
+    """Output a box of fixed ``height`` (pixels, or a ``(min, max)`` pair) that scrolls its content;
+    ``keep_bottom`` follows new content."""
+    if "max_height" in kwargs:  # PyWebIO's old name
+        height = kwargs.pop("max_height")
+    if kwargs:
+        raise TypeError(f"put_scrollable() got unexpected arguments: {', '.join(kwargs)}")
+    low, high = height if isinstance(height, (list, tuple)) else (height, height)
+    return Output(_output_spec("scrollable", scope, position, contents=_contents(content), min_height=low,
+                               max_height=high, keep_bottom=keep_bottom, border=border))
+
+
+def put_loading(shape: str = "border", color: str = "dark", scope: str | None = None,
+                position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a spinner (``shape``: 'border' or 'grow'); remove it with ``remove``/``clear`` on its scope."""
+    if shape not in ("border", "grow"):
+        raise ValueError("put_loading() shape must be 'border' or 'grow'")
+    if color not in _BUTTON_COLORS:
+        raise ValueError(f"put_loading() color must be one of {', '.join(sorted(_BUTTON_COLORS))}")
+    return Output(_output_spec("loading", scope, position, shape=shape, color=color))
+
+
+def toast(content: str, duration: float = 2, position: str = "center", color: str = "info",
+          onclick: Callable[[], Any] | None = None) -> None:
+    """Show a notification for ``duration`` seconds (0: until clicked). ``position``: 'left', 'center' or
+    'right'; ``color``: 'info', 'error', 'warn', 'success' or a CSS color. ``onclick()`` runs on a click."""
+    if position not in ("left", "center", "right"):
+        raise ValueError("toast() position must be 'left', 'center' or 'right'")
+    callback_id = None
+    if onclick is not None:
+        callback_id = get_current_session().register_callback(lambda _data: onclick())
+    _send("toast", dict(content=str(content), duration=duration, position=position, color=color,
+                        onclick=callback_id))
+
+
+class PopupSize:
+    LARGE = "large"
+    NORMAL = "normal"
+    SMALL = "small"
+
+
+_POPUP_SCOPE = "_popup_"
+
+
+def popup(title: str, content: Any = None, size: str = PopupSize.NORMAL, implicit_close: bool = True,
+          closable: bool = True) -> use_scope_:
+    """Show a dialog with ``content``; or, used as a context manager (``with popup('Title'):``), write the
+    outputs made inside the block into it. ``implicit_close``: a click outside or Escape closes it."""
+    if size not in (PopupSize.LARGE, PopupSize.NORMAL, PopupSize.SMALL):
+        raise ValueError("popup() size must be 'large', 'normal' or 'small'")
+    _send("popup", dict(title=str(title), contents=_contents(content), size=size, implicit_close=implicit_close,
+                        closable=closable, dom_id=scope2dom(_POPUP_SCOPE, no_css_selector=True)))
+    return use_scope_(_POPUP_SCOPE)
+
+
+def close_popup() -> None:
+    """Close the dialog shown by ``popup``."""
+    _send("close_popup", None)
+
+
+def style(outputs: Output | Sequence[Output], css_style: str) -> Any:
+    """Add CSS declarations to one output or to each of a list (as ``output.style(css_style)``)."""
+    if isinstance(outputs, Output):
+        return outputs.style(css_style)
+    return [output.style(css_style) for output in outputs]

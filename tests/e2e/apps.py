@@ -10,7 +10,30 @@ import time
 
 from jupyter_session.exceptions import JSError, SessionClosedException
 from jupyter_session.input import NUMBER, checkbox, input, input_group, radio, select
-from jupyter_session.output import put_button, put_buttons, put_html, put_markdown, put_scope, put_text, use_scope
+from jupyter_session.output import (
+    close_popup,
+    popup,
+    put_button,
+    put_buttons,
+    put_code,
+    put_collapse,
+    put_error,
+    put_grid,
+    put_html,
+    put_info,
+    put_link,
+    put_loading,
+    put_markdown,
+    put_row,
+    put_scope,
+    put_scrollable,
+    put_success,
+    put_table,
+    put_text,
+    span,
+    toast,
+    use_scope,
+)
 from jupyter_session.session import defer_call, download, eval_js, hold, info, register_thread, run_js, set_env
 
 
@@ -134,3 +157,31 @@ def form() -> None:
     ], cancelable=True)
     put_text(f"CHOICE {json.dumps(choice, sort_keys=True)}")
     put_text(f"CANCELLED {input_group('Cancel me', [input('x', name='x')], cancelable=True)!r}")
+
+
+XSS = "<img src=x onerror=window.pwned=1>"
+
+
+def showcase() -> None:
+    put_code(f"print('{XSS}')", language="python", rows=3)
+    put_link(XSS, url="javascript:window.pwned=1")
+    put_link("docs", url="https://example.org/", new_window=True)
+    put_info(XSS, put_text("info body"), closable=True)
+    put_success("saved")
+    put_error("failed")
+    put_table([["a", span(XSS, col=2)], ["b", put_code("x = 1"), "c"]], header=["one", "two", "three"])
+    put_table([{"name": "Ada", "born": 1815}], header=[("Name", "name"), ("Born", "born")])
+    put_row([put_text("left"), None, put_text("right")], size="1fr 20px 1fr")
+    put_grid([[put_text("g1"), put_text("g2")], [put_text("g3"), None]], cell_width="120px")
+    put_collapse(XSS, [put_text("hidden body")])
+    put_scrollable([put_text(f"line {i}") for i in range(30)], height=100, keep_bottom=True)
+    put_loading()
+
+    def open_popup() -> None:
+        with popup(XSS, size="small"):
+            put_text("POPUP BODY")
+            put_button("Close it", onclick=close_popup)
+
+    put_button("Open popup", onclick=open_popup)
+    toast(XSS, duration=0, onclick=lambda: put_text("TOAST CLICKED"))
+    hold()

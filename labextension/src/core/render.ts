@@ -7,6 +7,8 @@ import { findScope } from './dom';
 import { setEnv } from './env';
 import { output } from './output';
 import './outputs/buttons';
+import './outputs/content';
+import { closePopup, popup } from './popup';
 import { destroyForm, inputGroup, updateInput } from './input/form';
 import { outputControl } from './scope';
 import { runScript } from './script';
@@ -25,7 +27,9 @@ const handlers: Record<string, Handler> = {
   toast,
   input_group: inputGroup,
   update_input: updateInput,
-  destroy_form: destroyForm
+  destroy_form: destroyForm,
+  popup,
+  close_popup: closePopup
 };
 
 /** Add handlers for more commands (inputs, popups, pins) without touching the core. */

@@ -1,0 +1,151 @@
+// Content and layout outputs: code, links, message boxes, tables, rows/columns/grids, collapsible sections,
+// scrollable boxes and spinners. Every text goes in with textContent; nested outputs render recursively.
+import { registerOutputType, renderOutput } from '../output';
+import type { Context } from '../types';
+
+const COLORS = new Set(['primary', 'secondary', 'success', 'danger', 'warning', 'info', 'light', 'dark']);
+const SAFE_LINK = /^(https?:|mailto:|[^:]*$)/i; // http(s), mailto, or no scheme at all (relative)
+
+function make<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  return node;
+}
+
+function appendAll(parent: HTMLElement, specs: unknown, context: Context): HTMLElement {
+  for (const spec of Array.isArray(specs) ? specs : []) {
+    parent.appendChild(renderOutput(spec, context));
+  }
+  return parent;
+}
+
+registerOutputType('code', spec => {
+  const pre = make('pre', 'jps-code');
+  const code = document.createElement('code');
+  code.textContent = String(spec.content ?? '');
+  if (spec.language) {
+    code.dataset.language = String(spec.language);
+  }
+  if (typeof spec.rows === 'number' && spec.rows > 0) {
+    pre.style.maxHeight = `${spec.rows * 1.45 + 1}em`;
+  }
+  pre.appendChild(code);
+  return pre;
+});
+
+registerOutputType('link', spec => {
+  const link = make('a', 'jps-link');
+  link.textContent = String(spec.name ?? '');
+  const href = String(spec.href ?? '');
+  if (SAFE_LINK.test(href.trim())) {
+    link.href = href;
+    if (spec.new_window) {
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+    }
+  }
+  return link;
+});
+
+registerOutputType('alert', (spec, context) => {
+  const box = make('div', `jps-alert jps-alert--${COLORS.has(spec.color) ? spec.color : 'info'}`);
+  box.setAttribute('role', 'alert');
+  appendAll(box, spec.contents, context);
+  if (spec.closable) {
+    const close = make('button', 'jps-alert-close');
+    close.type = 'button';
+    close.setAttribute('aria-label', 'Close');
+    close.textContent = '×';
+    close.addEventListener('click', () => box.remove());
+    box.appendChild(close);
+  }
+  return box;
+});
+
+function tableCell(tag: 'td' | 'th', cell: any, context: Context): HTMLTableCellElement {
+  const node = document.createElement(tag);
+  if (Number(cell?.row) > 1) {
+    node.rowSpan = Number(cell.row);
+  }
+  if (Number(cell?.col) > 1) {
+    node.colSpan = Number(cell.col);
+  }
+  if (cell?.content) {
+    node.appendChild(renderOutput(cell.content, context));
+  }
+  return node;
+}
+
+registerOutputType('table', (spec, context) => {
+  const wrapper = make('div', 'jps-table-wrapper');
+  const table = make('table', 'jps-table');
+  if (Array.isArray(spec.header)) {
+    const row = table.createTHead().insertRow();
+    spec.header.forEach((cell: any) => row.appendChild(tableCell('th', cell, context)));
+  }
+  const body = table.createTBody();
+  for (const cells of Array.isArray(spec.rows) ? spec.rows : []) {
+    const row = body.insertRow();
+    (Array.isArray(cells) ? cells : []).forEach((cell: any) => row.appendChild(tableCell('td', cell, context)));
+  }
+  wrapper.appendChild(table);
+  return wrapper;
+});
+
+registerOutputType('flex', (spec, context) => {
+  const box = make('div', `jps-flex jps-flex--${spec.direction === 'column' ? 'column' : 'row'}`);
+  const items: any[] = Array.isArray(spec.contents) ? spec.contents : [];
+  const template = typeof spec.size === 'string' && spec.size ? spec.size : `repeat(${items.length}, minmax(0, 1fr))`;
+  if (spec.direction === 'column') {
+    box.style.gridTemplateRows = template;
+  } else {
+    box.style.gridTemplateColumns = template;
+  }
+  for (const item of items) {
+    box.appendChild(item ? renderOutput(item, context) : make('div', 'jps-gap'));
+  }
+  return box;
+});
+
+registerOutputType('grid', (spec, context) => {
+  const grid = make('div', 'jps-grid');
+  grid.style.gridTemplateColumns = String(spec.columns ?? 'auto');
+  grid.style.gridTemplateRows = String(spec.rows ?? 'auto');
+  for (const line of Array.isArray(spec.contents) ? spec.contents : []) {
+    for (const item of Array.isArray(line) ? line : []) {
+      grid.appendChild(item ? renderOutput(item, context) : make('div', 'jps-gap'));
+    }
+  }
+  return grid;
+});
+
+registerOutputType('collapse', (spec, context) => {
+  const details = make('details', 'jps-collapse');
+  details.open = Boolean(spec.open);
+  const summary = document.createElement('summary');
+  summary.textContent = String(spec.title ?? '');
+  details.appendChild(summary);
+  details.appendChild(appendAll(make('div', 'jps-collapse-body'), spec.contents, context));
+  return details;
+});
+
+registerOutputType('scrollable', (spec, context) => {
+  const box = make('div', `jps-scrollable${spec.border === false ? '' : ' jps-scrollable--border'}`);
+  box.style.minHeight = `${Number(spec.min_height) || 0}px`;
+  box.style.maxHeight = `${Number(spec.max_height) || 400}px`;
+  appendAll(box, spec.contents, context);
+  if (spec.keep_bottom) {
+    const toBottom = () => { box.scrollTop = box.scrollHeight; };
+    new MutationObserver(toBottom).observe(box, { childList: true, subtree: true });
+    requestAnimationFrame(toBottom); // once it is in the page
+  }
+  return box;
+});
+
+registerOutputType('loading', spec => {
+  const spinner = make('div', `jps-loading jps-loading--${spec.shape === 'grow' ? 'grow' : 'border'}`);
+  spinner.setAttribute('role', 'status');
+  spinner.setAttribute('aria-label', 'Loading');
+  spinner.style.setProperty('--jps-loading-color', `var(--jps-color-${COLORS.has(spec.color) ? spec.color : 'dark'})`);
+  return spinner;
+});

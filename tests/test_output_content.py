@@ -1,0 +1,116 @@
+"""Content, layout, message, popup and toast outputs: the specs they send and the errors they raise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jupyter_session.output import (
+    close_popup,
+    popup,
+    put_code,
+    put_collapse,
+    put_grid,
+    put_info,
+    put_link,
+    put_loading,
+    put_row,
+    put_scrollable,
+    put_table,
+    put_text,
+    span,
+    style,
+    toast,
+)
+
+
+def sent(browser: Any, name: str = "output") -> list[dict[str, Any]]:
+    return [command["spec"] for command in browser.commands_named(name)]
+
+
+def text(content: str) -> dict[str, Any]:
+    return {"type": "text", "content": content, "inline": False}
+
+
+def test_specs(run_app: Any) -> None:
+    def app() -> None:
+        put_code("x = 1", language="python", rows=2)
+        put_link("home", app="index", new_window=True)
+        put_info("note", put_text("more"), closable=True)
+        put_table([{"a": 1, "b": span("wide", col=2)}], header=[("A", "a"), ("B", "b")])
+        put_row([put_text("l"), None], size="1fr 1fr")
+        put_grid([[put_text("a")], [put_text("b")]], direction="column")
+        put_collapse("title", "body", open=True)
+        put_scrollable(["x"], height=(50, 200), keep_bottom=True)
+        put_loading(shape="grow", color="success")
+        style([put_text("s1"), put_text("s2")], "color: red")
+
+    _, browser = run_app(app)
+    code, link, info, table, row, grid, collapse, scrollable, loading, s1, s2 = sent(browser)
+    assert (code["type"], code["content"], code["language"], code["rows"]) == ("code", "x = 1", "python", 2)
+    assert (link["href"], link["new_window"]) == ("?app=index", True)
+    assert info["color"] == "info" and info["closable"] is True
+    assert info["contents"][0] == text("note") and info["contents"][1]["content"] == "more"
+    assert [cell["content"]["content"] for cell in table["header"]] == ["A", "B"]
+    assert table["rows"] == [[dict(content=text("1"), row=1, col=1), dict(content=text("wide"), row=1, col=2)]]
+    assert row["direction"] == "row" and row["contents"][1] is None and row["size"] == "1fr 1fr"
+    assert [[item["content"] for item in line] for line in grid["contents"]] == [["a", "b"]]
+    assert collapse["contents"] == [text("body")] and collapse["open"] is True
+    assert (scrollable["min_height"], scrollable["max_height"], scrollable["keep_bottom"]) == (50, 200, True)
+    assert (loading["shape"], loading["color"]) == ("grow", "success")
+    assert s1["style"] == s2["style"] == ";color: red"
+
+
+def test_popup_toast_and_their_commands(run_app: Any) -> None:
+    def app() -> None:
+        popup("Title", [put_text("inside")], size="large")
+        with popup("Again"):
+            put_text("written into the popup")
+        close_popup()
+        toast("hi", duration=0, position="right", color="success")
+
+    _, browser = run_app(app)
+    first, second = sent(browser, "popup")
+    assert first["contents"][0]["content"] == "inside" and first["size"] == "large"
+    assert second["dom_id"] == "pywebio-scope-_popup_"
+    assert sent(browser)[0]["scope"] == "#pywebio-scope-_popup_"
+    assert len(browser.commands_named("close_popup")) == 1
+    (shown,) = sent(browser, "toast")
+    assert (shown["content"], shown["position"], shown["onclick"]) == ("hi", "right", None)
+
+
+def test_a_toast_click_runs_onclick(loop: Any) -> None:
+    from helpers import start_app, wait_until
+
+    from jupyter_session.testing import FakeBrowser
+
+    browser = FakeBrowser()
+    session = start_app(lambda: toast("click me", onclick=lambda: put_text("clicked")), browser, loop)
+    wait_until(lambda: browser.commands_named("toast"))
+    browser.click(sent(browser, "toast")[0]["onclick"])
+    wait_until(lambda: [spec["content"] for spec in sent(browser)] == ["clicked"])
+    browser.close()
+    wait_until(session.closed)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: put_link("x"), "exactly one of `url` and `app`"),
+    (lambda: span("x", row=0), "positive whole numbers"),
+    (lambda: put_grid([[None]], direction="diagonal"), "'row' or 'column'"),
+    (lambda: put_loading(shape="square"), "'border' or 'grow'"),
+    (lambda: toast("x", position="top"), "'left', 'center' or 'right'"),
+    (lambda: popup("x", size="huge"), "'large', 'normal' or 'small'"),
+    (lambda: put_table([{"a": 1}, [2]]), "mix dicts and lists"),
+])
+def test_bad_arguments(run_app: Any, call: Any, message: str) -> None:
+    errors: list[str] = []
+
+    def app() -> None:
+        try:
+            call()
+        except (ValueError, TypeError) as error:
+            errors.append(str(error))
+
+    run_app(app)
+    assert len(errors) == 1 and message in errors[0]
