@@ -26,7 +26,7 @@ __all__ = [
     "get_scope", "clear", "remove", "scroll_to", "use_scope", "put_buttons", "put_button", "put_code", "put_link",
     "put_info", "put_success", "put_warning", "put_error", "put_table", "span", "put_row", "put_column",
     "put_grid", "put_collapse", "put_scrollable", "put_loading", "toast", "popup", "close_popup", "style",
-    "PopupSize",
+    "PopupSize", "put_image", "put_file", "put_tabs", "put_processbar", "set_processbar",
 ]
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,11 @@ class Output:
         _send("output", self.spec)
 
     show = send
+
+    def onclick(self, callback: Callable[[], Any]) -> Output:
+        """Call ``callback()`` when the output is clicked."""
+        self.spec["click_callback_id"] = get_current_session().register_callback(lambda _data: callback())
+        return self
 
     def style(self, css_style: str) -> Output:
         """Add CSS declarations to the output's element, e.g. ``put_text('hi').style('color: red')``."""
@@ -542,3 +547,63 @@ def style(outputs: Output | Sequence[Output], css_style: str) -> Any:
     if isinstance(outputs, Output):
         return outputs.style(css_style)
     return [output.style(css_style) for output in outputs]
+
+
+# -- images, files, tabs and progress ----------------------------------------------------------------------
+
+
+def put_image(src: Any, format: str | None = None, title: str = "", width: str | None = None,  # noqa: A002
+              height: str | None = None, scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+    """Output an image: ``src`` is a URL, the image file's bytes, or a PIL image (sent as PNG unless it has a
+    format). Bytes travel as a binary buffer."""
+    if hasattr(src, "save") and hasattr(src, "mode"):  # a PIL image, without importing PIL
+        import io
+
+        format = format or getattr(src, "format", None) or "png"
+        buffer = io.BytesIO()
+        src.save(buffer, format=format)
+        src = buffer.getvalue()
+    if not isinstance(src, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"put_image() takes a URL, bytes or a PIL image, not {type(src).__name__}")
+    return Output(_output_spec("image", scope, position, src=src, format=(format or "").lower() or None,
+                               title=str(title), width=width, height=height))
+
+
+def put_file(name: str, content: bytes, label: str | None = None, scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a link that saves ``content`` as a file called ``name`` (the bytes travel as a binary buffer)."""
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise TypeError(f"put_file() content must be bytes, not {type(content).__name__}")
+    return Output(_output_spec("file", scope, position, name=str(name), content=content,
+                               label=str(label if label is not None else name)))
+
+
+def put_tabs(tabs: Sequence[Mapping[str, Any]], scope: str | None = None,
+             position: int = OutputPosition.BOTTOM) -> Output:
+    """Output tabs: ``[dict(title=..., content=...), ...]``; ``content`` is a string, an output or a list."""
+    specs = []
+    for tab in tabs:
+        if "title" not in tab or "content" not in tab:
+            raise ValueError(f"tab {dict(tab)!r} needs a 'title' and a 'content'")
+        specs.append(dict(title=str(tab["title"]), contents=_contents(tab["content"])))
+    return Output(_output_spec("tabs", scope, position, tabs=specs))
+
+
+def put_processbar(name: str, init: float = 0, label: str | None = None, auto_close: bool = False,
+                   scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+    """Output a progress bar called ``name``, at ``init`` (0 to 1); ``auto_close`` removes it at 1."""
+    _check_scope_name(name)
+    return Output(_output_spec("processbar", scope, position, name=name, value=_fraction(init), label=label,
+                               auto_close=auto_close))
+
+
+def set_processbar(name: str, value: float, label: str | None = None) -> None:
+    """Move the progress bar ``name`` to ``value`` (0 to 1), with an optional ``label``."""
+    _check_scope_name(name)
+    _send("processbar", dict(name=name, value=_fraction(value), label=label))
+
+
+def _fraction(value: float) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+        raise ValueError(f"progress must be a number from 0 to 1, not {value!r}")
+    return float(value)

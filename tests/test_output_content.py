@@ -114,3 +114,53 @@ def test_bad_arguments(run_app: Any, call: Any, message: str) -> None:
 
     run_app(app)
     assert len(errors) == 1 and message in errors[0]
+
+
+def test_images_files_tabs_and_progress(run_app: Any) -> None:
+    from jupyter_session.output import put_file, put_image, put_processbar, put_tabs, set_processbar
+
+    class FakePILImage:  # what put_image needs of a PIL image
+        mode, format = "RGB", None
+
+        def save(self, buffer: Any, format: str) -> None:  # noqa: A002
+            buffer.write(f"{format} bytes".encode())
+
+    def app() -> None:
+        put_image(b"\x89PNG...", format="PNG", width="10px")
+        put_image(FakePILImage())
+        put_image("https://example.org/a.png")
+        put_file("a.bin", b"\x00\x01")
+        put_tabs([dict(title="T", content="body")])
+        put_processbar("job", 0.5, label="half")
+        set_processbar("job", 1)
+
+    _, browser = run_app(app)
+    png, pil, url, file, tabs, bar = sent(browser)
+    assert bytes(png["src"]) == b"\x89PNG..." and png["format"] == "png" and png["width"] == "10px"
+    assert bytes(pil["src"]) == b"png bytes"
+    assert url["src"] == "https://example.org/a.png"
+    assert bytes(file["content"]) == b"\x00\x01" and file["label"] == "a.bin"
+    assert tabs["tabs"] == [dict(title="T", contents=[text("body")])]
+    assert (bar["name"], bar["value"], bar["label"]) == ("job", 0.5, "half")
+    assert sent(browser, "processbar") == [dict(name="job", value=1.0, label=None)]
+
+
+def test_media_arguments_are_checked(run_app: Any) -> None:
+    from jupyter_session.output import put_file, put_image, put_processbar, put_tabs
+
+    errors: list[str] = []
+
+    def app() -> None:
+        for call in (lambda: put_image(42), lambda: put_file("x", "text"), lambda: put_tabs([{"title": "t"}]),
+                     lambda: put_processbar("p", 1.5), lambda: put_processbar("bad name", 0)):
+            try:
+                call()
+            except (TypeError, ValueError) as error:
+                errors.append(str(error))
+
+    run_app(app)
+    assert errors == ["put_image() takes a URL, bytes or a PIL image, not int",
+                      "put_file() content must be bytes, not str",
+                      "tab {'title': 't'} needs a 'title' and a 'content'",
+                      "progress must be a number from 0 to 1, not 1.5",
+                      "scope name 'bad name' must be a non-empty string of letters, digits, '_' or '-'"]

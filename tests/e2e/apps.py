@@ -18,18 +18,23 @@ from jupyter_session.output import (
     put_code,
     put_collapse,
     put_error,
+    put_file,
     put_grid,
     put_html,
+    put_image,
     put_info,
     put_link,
     put_loading,
     put_markdown,
+    put_processbar,
     put_row,
     put_scope,
     put_scrollable,
     put_success,
     put_table,
+    put_tabs,
     put_text,
+    set_processbar,
     span,
     toast,
     use_scope,
@@ -184,4 +189,21 @@ def showcase() -> None:
 
     put_button("Open popup", onclick=open_popup)
     toast(XSS, duration=0, onclick=lambda: put_text("TOAST CLICKED"))
+    hold()
+
+
+# A 2x2 PNG: red, green / blue, white.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73000000164944415478"
+    "9c63f8cfc0f01f0418fe838101c4ff1f00fb0b05fd0d0d11c20000000049454e44ae426082")
+
+
+def media() -> None:
+    put_image(PNG, width="40px", title="pixels")
+    put_image("https://example.org/missing.png", title="remote")
+    put_file("data.bin", b"\x00\x01file bytes", label="Get the file")
+    put_tabs([dict(title="First", content="first tab"), dict(title="Second", content=[put_text("second tab")])])
+    put_processbar("work", 0.25, auto_close=True)
+    put_text("CLICK ME").onclick(lambda: put_text("TEXT CLICKED"))
+    put_button("Advance", onclick=lambda: set_processbar("work", 1))
     hold()

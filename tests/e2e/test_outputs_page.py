@@ -41,3 +41,25 @@ def test_outputs_render_and_no_text_runs_as_html(serve: Any, page: Any) -> None:
     page.locator(".jps-alert-close").click()
     assert page.locator(".jps-alert--info").count() == 0
     assert page.evaluate("window.pwned") is None and page.locator(".jps-output img").count() == 0
+
+
+def test_images_files_tabs_progress_and_clickable_outputs(serve: Any, page: Any, tmp_path: Any) -> None:
+    server = serve("media")
+    page.goto(server.url)
+    image = page.locator(".jps-image[title=pixels]")
+    image.wait_for()
+    assert image.evaluate("img => img.complete && img.naturalWidth === 2 && img.naturalHeight === 2")
+    with page.expect_download() as download:
+        page.get_by_text("Get the file").click()
+    saved = tmp_path / "data.bin"
+    download.value.save_as(saved)
+    assert saved.read_bytes() == b"\x00\x01file bytes" and download.value.suggested_filename == "data.bin"
+    assert page.get_by_text("first tab").is_visible() and not page.get_by_text("second tab").is_visible()
+    page.get_by_role("tab", name="Second").click()
+    assert page.get_by_text("second tab").is_visible() and not page.get_by_text("first tab").is_visible()
+    assert page.locator(".jps-progress-bar").inner_text() == "25%"
+    screenshot(page, "tornado-media")
+    page.get_by_text("CLICK ME").click()
+    page.get_by_text("TEXT CLICKED").wait_for()
+    page.get_by_role("button", name="Advance").click()
+    page.locator(".jps-progress").wait_for(state="detached")  # auto_close at 100%

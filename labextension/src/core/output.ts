@@ -57,6 +57,11 @@ export function renderOutput(spec: any, context: Context): HTMLElement {
     element.textContent = `[unsupported output: ${String(spec?.type)}]`;
   }
   applyStyle(element, spec?.style);
+  if (typeof spec?.click_callback_id === 'string') {
+    element.dataset.jpsCallback = spec.click_callback_id; // clicked through the root's listener (clicks.ts)
+    element.dataset.jpsValue = 'null';
+    element.classList.add('jps-clickable');
+  }
   return element;
 }
 

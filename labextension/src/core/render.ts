@@ -8,6 +8,7 @@ import { setEnv } from './env';
 import { output } from './output';
 import './outputs/buttons';
 import './outputs/content';
+import { processbar } from './outputs/media';
 import { closePopup, popup } from './popup';
 import { destroyForm, inputGroup, updateInput } from './input/form';
 import { outputControl } from './scope';
@@ -29,7 +30,8 @@ const handlers: Record<string, Handler> = {
   update_input: updateInput,
   destroy_form: destroyForm,
   popup,
-  close_popup: closePopup
+  close_popup: closePopup,
+  processbar
 };
 
 /** Add handlers for more commands (inputs, popups, pins) without touching the core. */
