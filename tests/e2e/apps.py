@@ -207,3 +207,19 @@ def media() -> None:
     put_text("CLICK ME").onclick(lambda: put_text("TEXT CLICKED"))
     put_button("Advance", onclick=lambda: set_processbar("work", 1))
     hold()
+
+
+def pins() -> None:
+    from jupyter_session.pin import pin, pin_on_change, pin_update, pin_wait_change, put_checkbox, put_input, put_select
+
+    put_input("city", label="City", placeholder="type here")
+    put_select("fruit", ["apple", ("Pear", {"kind": "pear"})], label="Fruit")
+    put_checkbox("extras", ["cream", "nuts"], label="Extras", inline=True)
+    pin_on_change("fruit", lambda value: put_text(f"FRUIT {json.dumps(value)}"))
+    changed = pin_wait_change("city", "extras", timeout=30)
+    put_text(f"CHANGED {json.dumps(changed)}")
+    pin_update("city", value="Paris", help_text="set by the app")
+    pin.extras = ["nuts"]
+    put_text(f"VALUES {json.dumps([pin.city, pin.fruit, pin.extras, pin.nothing])}")
+    put_text(f"TIMEOUT {pin_wait_change('city', timeout=0.3)!r}")
+    hold()

@@ -9,6 +9,7 @@ import { output } from './output';
 import './outputs/buttons';
 import './outputs/content';
 import { processbar } from './outputs/media';
+import { pinOnChange, pinUpdate, pinValue, pinWait } from './pin';
 import { closePopup, popup } from './popup';
 import { destroyForm, inputGroup, updateInput } from './input/form';
 import { outputControl } from './scope';
@@ -31,7 +32,11 @@ const handlers: Record<string, Handler> = {
   destroy_form: destroyForm,
   popup,
   close_popup: closePopup,
-  processbar
+  processbar,
+  pin_value: pinValue,
+  pin_update: pinUpdate,
+  pin_wait: pinWait,
+  pin_onchange: pinOnChange
 };
 
 /** Add handlers for more commands (inputs, popups, pins) without touching the core. */

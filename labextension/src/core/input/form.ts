@@ -7,7 +7,7 @@ import type { Context, Handler } from '../types';
 const PASSED_ATTRIBUTES = ['min', 'max', 'step', 'maxlength', 'minlength', 'pattern', 'autocomplete', 'rows',
   'spellcheck', 'size', 'inputmode'];
 
-interface Field {
+export interface Field {
   spec: any;
   element: HTMLElement;
   value(): unknown;
@@ -75,7 +75,7 @@ function selectOptions(select: HTMLSelectElement, options: any[]): void {
   }));
 }
 
-function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: string | null,
+export function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: string | null,
   submitWith: (name: string, index: number) => void, cancel: () => void): Field {
   const name = String(spec.name);
   const wrapper = element('div', 'jps-field');
@@ -87,6 +87,7 @@ function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: 
   let value: () => unknown;
   let setValue: (next: unknown) => void = () => undefined;
   let setOptions: (options: any[]) => void = () => undefined;
+  let setSelected: (indexes: number[]) => void = () => undefined;
 
   switch (spec.type) {
     case 'textarea':
@@ -127,6 +128,7 @@ function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: 
         ? [...select.selectedOptions].map(option => Number(option.value))
         : (select.selectedIndex < 0 ? null : Number(select.value));
       setOptions = options => selectOptions(select, options);
+      setSelected = indexes => [...select.options].forEach((option, index) => { option.selected = indexes.includes(index); });
       break;
     }
     case 'checkbox':
@@ -144,6 +146,7 @@ function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: 
         list.replaceWith(fresh);
         list = fresh;
       };
+      setSelected = indexes => boxes().forEach((box, index) => { box.checked = indexes.includes(index); });
       break;
     }
     case 'actions': {
@@ -171,6 +174,10 @@ function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: 
     default:
       control = element('div', 'jps-unsupported', `[unsupported input: ${String(spec.type)}]`);
       value = () => null;
+  }
+  if (control instanceof HTMLInputElement || control instanceof HTMLTextAreaElement || control instanceof HTMLSelectElement) {
+    control.id = `jps-field-${Math.random().toString(36).slice(2)}`;
+    label.htmlFor = control.id;
   }
   wrapper.append(label, control, feedback, help);
   const report = (eventName: 'blur' | 'change') => context.send({
@@ -204,6 +211,8 @@ function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: 
           setValue(next);
         } else if (key === 'options' && Array.isArray(next)) {
           setOptions(next);
+        } else if (key === 'selected' && Array.isArray(next)) {
+          setSelected(next.map(Number));
         } else if (key === 'placeholder' && 'placeholder' in control) {
           (control as HTMLInputElement).placeholder = String(next ?? '');
         } else if ((key === 'readonly' || key === 'disabled' || key === 'required') && control instanceof HTMLElement) {

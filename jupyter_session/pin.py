@@ -1,0 +1,244 @@
+"""Pins (PyWebIO 1.8.4's ``pywebio.pin``): input fields placed among the outputs and read at any time.
+
+``put_input('name')`` shows a field; ``pin.name`` (or ``pin['name']``) reads its current value from the
+browser, ``pin.name = value`` sets it; ``pin_wait_change('a', 'b')`` waits for one of them to change;
+``pin_on_change('a', onchange)`` calls ``onchange(value)`` on every change. In a coroutine session,
+``await pin.name`` and ``await pin_wait_change(...)``. Choices travel as indexes, as in the input functions.
+
+Not yet: ``put_file_upload``, ``put_slider`` and ``put_textarea(code=...)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+
+from .exceptions import SessionTimeout
+from .input import (
+    CHECKBOX,
+    FLOAT,
+    NUMBER,
+    RADIO,
+    SELECT,
+    TEXT,
+    TEXTAREA,
+    _as_text,
+    _field_spec,
+    _number,
+    _options,
+    _pick,
+)
+from .output import Output, OutputPosition, _output_spec, _send
+from .session import chose_impl, get_current_session
+
+__all__ = ["pin", "put_input", "put_textarea", "put_select", "put_checkbox", "put_radio", "put_actions",
+           "pin_wait_change", "pin_update", "pin_on_change"]
+
+logger = logging.getLogger(__name__)
+
+# Seconds past its own timeout that pin_wait_change gives the browser to report that nothing changed.
+_WAIT_GRACE = 5.0
+# Seconds reading a pin waits for the browser.
+_PIN_READ_TIMEOUT = 10.0
+
+
+def _readers() -> dict[str, Callable[[Any], Any]]:
+    """Per session: pin name -> how to turn the browser's raw value into the Python value."""
+    return get_current_session().internal_save.setdefault("pin_readers", {})  # type: ignore[no-any-return]
+
+
+def _choices() -> dict[str, list[Any]]:
+    """Per session: pin name -> the values its choices stand for (to send indexes for values)."""
+    return get_current_session().internal_save.setdefault("pin_choices", {})  # type: ignore[no-any-return]
+
+
+def _put_pin(name: str, spec: dict[str, Any], reader: Callable[[Any], Any], scope: str | None,
+             position: int, values: list[Any] | None = None) -> Output:
+    _readers()[name] = reader
+    if values is None:
+        _choices().pop(name, None)
+    else:
+        _choices()[name] = values
+    return Output(_output_spec("pin", scope, position, input=spec))
+
+
+def put_input(name: str, type: str = TEXT, *, label: str = "", value: str | None = None,  # noqa: A002
+              placeholder: str | None = None, readonly: bool | None = None, datalist: list[str] | None = None,
+              help_text: str | None = None, scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    """A one-line field (``type`` as for ``input``)."""
+    spec, _, _ = _field_spec("input", dict(name=name, label=label, value=value, placeholder=placeholder,
+                                          readonly=readonly, datalist=datalist, help_text=help_text))
+    spec["input_type"] = "number" if type in (NUMBER, FLOAT) else type
+    reader = _number(int) if type == NUMBER else _number(float) if type == FLOAT else _as_text
+    return _put_pin(name, spec, reader, scope, position)
+
+
+def put_textarea(name: str, *, label: str = "", rows: int = 6, code: Any = None, maxlength: int | None = None,
+                 minlength: int | None = None, value: str | None = None, placeholder: str | None = None,
+                 readonly: bool | None = None, help_text: str | None = None, scope: str | None = None,
+                 position: int = OutputPosition.BOTTOM) -> Output:
+    """A multi-line field (``code`` is not supported yet and ignored)."""
+    spec, _, _ = _field_spec(TEXTAREA, dict(name=name, label=label, rows=rows, maxlength=maxlength,
+                                            minlength=minlength, value=value, placeholder=placeholder,
+                                            readonly=readonly, help_text=help_text))
+    return _put_pin(name, spec, _as_text, scope, position)
+
+
+def _put_choices(kind: str, name: str, options: Sequence[Any] | None, value: Any, many: bool,
+                 fields: dict[str, Any], scope: str | None, position: int) -> Output:
+    spec, _, _ = _field_spec(kind, dict(name=name, **fields))
+    spec["options"], values = _options(options, value, many)
+    return _put_pin(name, spec, _pick(values, many), scope, position, values)
+
+
+def put_select(name: str, options: Sequence[Any] | None = None, *, label: str = "", multiple: bool | None = None,
+               value: Any = None, native: bool | None = None, help_text: str | None = None,
+               scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+    """A drop-down list (``multiple``: a list of values)."""
+    return _put_choices(SELECT, name, options, value, bool(multiple),
+                        dict(label=label, multiple=multiple, help_text=help_text), scope, position)
+
+
+def put_checkbox(name: str, options: Sequence[Any] | None = None, *, label: str = "", inline: bool | None = None,
+                 value: list[Any] | None = None, help_text: str | None = None, scope: str | None = None,
+                 position: int = OutputPosition.BOTTOM) -> Output:
+    """Check boxes; the pin's value is the list of checked values."""
+    return _put_choices(CHECKBOX, name, options, value, True, dict(label=label, inline=inline,
+                                                                   help_text=help_text), scope, position)
+
+
+def put_radio(name: str, options: Sequence[Any] | None = None, *, label: str = "", inline: bool | None = None,
+              value: Any = None, help_text: str | None = None, scope: str | None = None,
+              position: int = OutputPosition.BOTTOM) -> Output:
+    """Radio buttons; the pin's value is the chosen value."""
+    return _put_choices(RADIO, name, options, value, False, dict(label=label, inline=inline,
+                                                                 help_text=help_text), scope, position)
+
+
+def put_actions(name: str, *, label: str = "", buttons: Sequence[Any] | None = None, help_text: str | None = None,
+                scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+    """Buttons; the pin's value is the value of the last one clicked (``None`` before any click)."""
+    specs, values = _options([(b["label"], b.get("value")) if isinstance(b, dict) else b for b in buttons or ()])
+    spec, _, _ = _field_spec("actions", dict(name=name, label=label, help_text=help_text))
+    spec["buttons"] = [dict(label=item["label"], value=item["value"], type="submit") for item in specs]
+    return _put_pin(name, spec, _pick(values, many=False), scope, position, values)
+
+
+def _read(name: str, raw: Any) -> Any:
+    reader = _readers().get(name)
+    if reader is None:
+        return raw
+    try:
+        return reader(raw)
+    except (TypeError, ValueError):
+        logger.warning("pin %r: the browser sent %.100r, which is not a value of this pin", name, raw)
+        return None
+
+
+@chose_impl
+def _pin_value(name: str) -> Generator[Any, Any, Any]:
+    session = get_current_session()
+    event = yield session.request("pin_value", dict(command="pin_value", task_id=None, spec=dict(name=name)),
+                                  _PIN_READ_TIMEOUT)  # type: ignore[attr-defined]
+    data = event["data"]
+    return _read(name, data.get("value")) if isinstance(data, dict) else None
+
+
+class Pin_:  # noqa: N801  (PyWebIO's name)
+    """``pin.name`` reads the pin called ``name``; ``pin.name = value`` sets it. Reading a pin that is not in
+    the page gives ``None`` (with ``use_strict()``: ``AssertionError``)."""
+
+    _strict = False
+
+    def use_strict(self) -> None:
+        object.__setattr__(self, "_strict", True)
+
+    def __getattr__(self, name: str) -> Any:
+        # Tools probe objects for `_repr_html_`, `__wrapped__`...: those are not pins (use pin['_x'] for one).
+        if name.startswith("_"):
+            raise AttributeError(f"Pin object has no attribute {name!r}")
+        return self[name]
+
+    def __getitem__(self, name: str) -> Any:
+        _check_name(name)
+        value = _pin_value(name)
+        if self._strict and value is None:
+            raise AssertionError(f"there is no pin called {name!r} in the page")
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "use_strict":
+            raise AssertionError("'use_strict' is a reserved name, can't use as pin widget name")
+        self[name] = value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        pin_update(name, value=value)
+
+
+pin = Pin_()
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"pin names are non-empty strings, not {name!r}")
+
+
+def pin_update(name: str, **spec: Any) -> None:
+    """Change attributes of the pin ``name``: ``value``, ``label``, ``placeholder``, ``help_text``, ``options``,
+    ``readonly``..."""
+    _check_name(name)
+    attributes = {key: value for key, value in spec.items() if value is not None}
+    choices = _choices()
+    if "options" in attributes:
+        many = isinstance(attributes.get("value"), (list, tuple))
+        attributes["options"], values = _options(attributes["options"], attributes.get("value"), many)
+        choices[name] = values
+        _readers()[name] = _pick(values, many)
+        attributes.pop("value", None)
+    elif "value" in attributes and name in choices:  # choose by index: the browser never sees the values
+        wanted = attributes.pop("value")
+        wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
+        attributes["selected"] = [index for index, value in enumerate(choices[name]) if value in wanted]
+    _send("pin_update", dict(name=name, attributes=attributes))
+
+
+@chose_impl
+def pin_wait_change(*names: str, timeout: float | None = None) -> Generator[Any, Any, Any]:
+    """Wait until one of the pins ``names`` changes; returns ``{'name': ..., 'value': ...}``, or ``None`` after
+    ``timeout`` seconds."""
+    if not names:
+        raise ValueError("pin_wait_change() needs at least one pin name")
+    for name in names:
+        _check_name(name)
+    if timeout is not None and not timeout > 0:
+        raise ValueError("pin_wait_change() timeout must be a positive number of seconds")
+    session = get_current_session()
+    command = dict(command="pin_wait", task_id=None, spec=dict(names=list(names), timeout=timeout))
+    try:
+        event = yield session.request("pin_wait_change", command,  # type: ignore[attr-defined]
+                                      None if timeout is None else timeout + _WAIT_GRACE)
+    except SessionTimeout:
+        return None
+    data = event["data"]
+    if not isinstance(data, dict) or data.get("name") not in names:
+        return None
+    return dict(name=data["name"], value=_read(data["name"], data.get("value")))
+
+
+def pin_on_change(name: str, onchange: Callable[[Any], Any] | None = None, clear: bool = False,
+                  init_run: bool = False, **callback_options: Any) -> None:
+    """Call ``onchange(value)`` on every change of the pin ``name`` (``clear``: drop earlier callbacks;
+    ``init_run``: also call it now with the current value)."""
+    _check_name(name)
+    session = get_current_session()
+    callback_id = None
+    if onchange is not None:
+        def changed(raw: Any) -> Any:
+            return onchange(_read(name, raw))
+
+        callback_id = session.register_callback(changed, **callback_options)
+    _send("pin_onchange", dict(name=name, callback_id=callback_id, clear=clear))
+    if init_run and onchange is not None:
+        onchange(pin[name])

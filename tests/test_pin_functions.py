@@ -1,0 +1,95 @@
+"""Pins over the in-memory browser: field specs, reading through a request, updates by index, errors."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from helpers import wait_until
+
+import jupyter_session.pin as pins
+from jupyter_session.pin import pin_on_change, pin_update, put_actions, put_checkbox, put_input, put_select
+from jupyter_session.testing import FakeBrowser
+
+# `pin` is not a global here: pytest looks up attributes of a test module's globals (`pytestmark`...), and
+# every attribute of `pin` is a pin to read from the browser.
+
+
+def test_pin_specs_and_updates(run_app: Any) -> None:
+    def app() -> None:
+        put_input("name", label="Name", placeholder="you")
+        put_select("fruit", ["apple", ("Pear", 2)], value=2)
+        put_checkbox("extras", ["a", "b"], inline=True)
+        put_actions("go", buttons=[{"label": "Go", "value": "go"}])
+        pin_update("fruit", value=2)
+        pin_update("extras", value=["b"], label="Extras")
+        pins.pin.name = "Ada"
+
+    _, browser = run_app(app)
+    outputs = [c["spec"]["input"] for c in browser.commands_named("output")]
+    assert outputs[0] == {"type": "input", "input_type": "text", "name": "name", "label": "Name",
+                          "placeholder": "you"}
+    assert outputs[1]["options"] == [{"label": "apple", "value": 0}, {"label": "Pear", "value": 1,
+                                                                       "selected": True}]
+    assert outputs[3]["buttons"] == [{"label": "Go", "value": 0, "type": "submit"}]
+    updates = [c["spec"] for c in browser.commands_named("pin_update")]
+    assert updates == [dict(name="fruit", attributes=dict(selected=[1])),
+                       dict(name="extras", attributes=dict(label="Extras", selected=[1])),
+                       dict(name="name", attributes=dict(value="Ada"))]
+
+
+def test_pin_on_change_calls_back_with_the_mapped_value(loop: Any) -> None:
+    from helpers import start_app
+
+    from jupyter_session.output import put_text
+
+    browser = FakeBrowser()
+
+    def app() -> None:
+        put_select("fruit", ["apple", ("Pear", "pear")])
+        pin_on_change("fruit", lambda value: put_text(f"now {value}"), clear=True)
+
+    session = start_app(app, browser, loop)
+    wait_until(lambda: browser.commands_named("pin_onchange"))
+    (change,) = [c["spec"] for c in browser.commands_named("pin_onchange")]
+    assert change["name"] == "fruit" and change["clear"] is True
+    browser.click(change["callback_id"], 1)
+    wait_until(lambda: any(c["spec"].get("content") == "now pear" for c in browser.commands_named("output")))
+    browser.close()
+    wait_until(session.closed)
+
+
+def test_reading_a_pin_maps_the_browsers_index_back(run_app: Any) -> None:
+    browser = FakeBrowser()
+    values: list[Any] = []
+
+    def app() -> None:
+        put_select("fruit", ["apple", ("Pear", {"kind": "pear"})])
+        values.append(pins.pin.fruit)
+        values.append(pins.pin["fruit"])
+        values.append(pins.pin.missing)
+
+    def answer() -> None:
+        for asked, reply in enumerate(({"value": 1}, {"value": 99}, None)):  # real, forged, no such pin
+            wait_until(lambda asked=asked: len(browser.commands_named("pin_value")) > asked)
+            request = browser.commands_named("pin_value")[asked]
+            browser.send_event(dict(event="js_yield", task_id=request["task_id"], data=reply))
+
+    threading.Thread(target=answer, daemon=True).start()
+    run_app(app, browser)
+    assert values == [{"kind": "pear"}, None, None]
+
+
+def test_bad_pin_names(run_app: Any) -> None:
+    errors: list[str] = []
+
+    def app() -> None:
+        for call in (lambda: pin_update(""), lambda: setattr(pins.pin, "use_strict", 1)):
+            try:
+                call()
+            except (ValueError, AssertionError) as error:
+                errors.append(str(error))
+
+    run_app(app)
+    assert errors == ["pin names are non-empty strings, not ''",
+                      "'use_strict' is a reserved name, can't use as pin widget name"]
