@@ -26,7 +26,8 @@ __all__ = [
     "get_scope", "clear", "remove", "scroll_to", "use_scope", "put_buttons", "put_button", "put_code", "put_link",
     "put_info", "put_success", "put_warning", "put_error", "put_table", "span", "put_row", "put_column",
     "put_grid", "put_collapse", "put_scrollable", "put_loading", "toast", "popup", "close_popup", "style",
-    "PopupSize", "put_image", "put_file", "put_tabs", "put_processbar", "set_processbar",
+    "PopupSize", "put_image", "put_file", "put_tabs", "put_processbar", "set_processbar", "put_progressbar",
+    "set_progressbar",
 ]
 
 logger = logging.getLogger(__name__)
@@ -607,3 +608,8 @@ def _fraction(value: float) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
         raise ValueError(f"progress must be a number from 0 to 1, not {value!r}")
     return float(value)
+
+
+#: PyWebIO 1.8's spellings of the progress bar functions.
+put_progressbar = put_processbar
+set_progressbar = set_processbar
