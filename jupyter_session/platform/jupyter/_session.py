@@ -110,13 +110,32 @@ def _as_text(command: Command) -> dict[str, str] | None:
     if command["command"] != "output":
         return None  # scripts, scopes, environment: nothing to show without a browser
     kind, content = spec.get("type"), spec.get("content")
-    if kind == "text":
-        return {"text/plain": str(content)}
     if kind == "markdown":
         return {"text/markdown": str(content), "text/plain": str(content)}
     if kind == "html":
         return {"text/html": str(content), "text/plain": str(content)}
-    return None
+    text = _plain(spec)
+    return {"text/plain": text} if text else None
+
+
+def _plain(spec: dict[str, Any]) -> str:
+    """A readable text form of an output, for notebooks run without a browser."""
+    kind = spec.get("type")
+    if kind in ("text", "code", "markdown", "html"):
+        return str(spec.get("content", ""))
+    if kind == "link":
+        return f"{spec.get('name')} <{spec.get('href')}>"
+    if kind == "buttons":
+        return " ".join(f"[{button.get('label')}]" for button in spec.get("buttons", []))
+    if kind == "table":
+        rows = ([spec["header"]] if spec.get("header") else []) + list(spec.get("rows", []))
+        return "\n".join(" | ".join(_plain(cell.get("content") or {}) for cell in row) for row in rows)
+    if kind in ("alert", "scope", "collapse", "scrollable", "flex"):
+        title = [str(spec["title"])] if spec.get("title") else []
+        return "\n".join(title + [_plain(item) for item in spec.get("contents") or [] if item])
+    if kind == "pin":
+        return f"[{spec.get('input', {}).get('label') or spec.get('input', {}).get('name')}]"
+    return f"[{kind}]"
 
 
 def _future_done(future: Future[Event], seconds: float) -> bool:
