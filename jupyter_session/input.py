@@ -8,7 +8,7 @@ field and the form stays open. ``onchange`` runs on every change, and may call `
 Choices (``select``, ``checkbox``, ``radio``, ``actions``) travel to the browser as indexes, so their values
 can be any Python object and a forged answer cannot produce a value that was not offered.
 
-Not yet: ``slider``, ``file_upload``, ``textarea(code=...)``, and ``input(action=...)``.
+Not yet: ``file_upload``, ``textarea(code=...)``, and ``input(action=...)``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .session import chose_impl, get_current_session, get_current_task_id, info,
 __all__ = [
     "TEXT", "NUMBER", "FLOAT", "PASSWORD", "URL", "DATE", "TIME", "COLOR", "DATETIME_LOCAL", "DATETIME",
     "CHECKBOX", "RADIO", "SELECT", "TEXTAREA",
-    "input", "textarea", "select", "checkbox", "radio", "actions", "input_group", "input_update",
+    "input", "textarea", "select", "checkbox", "radio", "actions", "slider", "input_group", "input_update",
 ]
 
 logger = logging.getLogger(__name__)
@@ -233,6 +233,29 @@ def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | N
         specs.append(item)
     spec["buttons"] = specs
     return _single(_Field(spec, validate, _pick(values, many=False), onchange))
+
+
+def _slider_spec(values: dict[str, Any]) -> tuple[dict[str, Any], Any, Any, Callable[[Any], Any]]:
+    spec, validate, onchange = _field_spec("slider", values)
+    numbers = (spec.get("value", 0), spec.get("min_value", 0), spec.get("max_value", 100), spec.get("step", 1))
+    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+        raise TypeError("slider() value, min_value, max_value and step must be numbers")
+    kind = float if any(isinstance(n, float) for n in numbers) else int
+
+    def convert(answer: Any) -> Any:
+        return kind(_number(float)(answer) if isinstance(answer, str) else answer)
+
+    return spec, validate, onchange, convert
+
+
+def slider(label: str = "", *, name: str | None = None, value: int | float = 0, min_value: int | float = 0,
+           max_value: int | float = 100, step: int = 1, validate: Callable[[Any], str | None] | None = None,
+           onchange: Callable[[Any], None] | None = None, required: bool | None = None,
+           help_text: str | None = None, **other_html_attrs: Any) -> Any:
+    """A slider from ``min_value`` to ``max_value``; returns an ``int``, or a ``float`` when any bound, the
+    value or the step is a float."""
+    spec, validate, onchange, convert = _slider_spec(dict(locals()))
+    return _single(_Field(spec, validate, convert, onchange))
 
 
 def input_group(label: str = "", inputs: Sequence[Any] | None = None,

@@ -5,7 +5,7 @@ browser, ``pin.name = value`` sets it; ``pin_wait_change('a', 'b')`` waits for o
 ``pin_on_change('a', onchange)`` calls ``onchange(value)`` on every change. In a coroutine session,
 ``await pin.name`` and ``await pin_wait_change(...)``. Choices travel as indexes, as in the input functions.
 
-Not yet: ``put_file_upload``, ``put_slider`` and ``put_textarea(code=...)``.
+Not yet: ``put_file_upload`` and ``put_textarea(code=...)``.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from .input import (
     _number,
     _options,
     _pick,
+    _slider_spec,
 )
 from .output import Output, OutputPosition, _output_spec, _send
 from .session import chose_impl, get_current_session
 
-__all__ = ["pin", "put_input", "put_textarea", "put_select", "put_checkbox", "put_radio", "put_actions",
+__all__ = ["pin", "put_input", "put_textarea", "put_select", "put_checkbox", "put_radio", "put_slider", "put_actions",
            "pin_wait_change", "pin_update", "pin_on_change"]
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,17 @@ def put_radio(name: str, options: Sequence[Any] | None = None, *, label: str = "
     """Radio buttons; the pin's value is the chosen value."""
     return _put_choices(RADIO, name, options, value, False, dict(label=label, inline=inline,
                                                                  help_text=help_text), scope, position)
+
+
+def put_slider(name: str, *, label: str = "", value: int | float = 0, min_value: int | float = 0,
+               max_value: int | float = 100, step: int = 1, required: bool | None = None,
+               help_text: str | None = None, scope: str | None = None,
+               position: int = OutputPosition.BOTTOM) -> Output:
+    """A slider (see ``input.slider``)."""
+    spec, _, _, convert = _slider_spec(dict(name=name, label=label, value=value, min_value=min_value,
+                                            max_value=max_value, step=step, required=required,
+                                            help_text=help_text))
+    return _put_pin(name, spec, convert, scope, position)
 
 
 def put_actions(name: str, *, label: str = "", buttons: Sequence[Any] | None = None, help_text: str | None = None,

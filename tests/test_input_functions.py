@@ -230,3 +230,29 @@ def test_bad_arguments_raise_clear_errors(run_app: Any) -> None:
                          "not 'not an input'")
     assert errors[3] == "ValueError: action type must be 'submit', 'reset' or 'cancel', not 'jump'"
     assert errors[4] == "RuntimeError: `input_update()` can only be called in `onchange` callback."
+
+
+def test_slider_returns_ints_or_floats_like_its_bounds(run_app: Any) -> None:
+    import threading
+
+    from jupyter_session.input import slider
+
+    browser = FakeBrowser()
+    results: list[Any] = []
+
+    def app() -> None:
+        results.append(slider("Whole", value=3, max_value=10))
+        results.append(slider("Part", value=0.5, max_value=1.0, step=0.1))
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        assert forms(browser)[0]["spec"]["inputs"][0] == {"type": "slider", "name": "data", "value": 3,
+                                                          "min_value": 0, "max_value": 10, "step": 1,
+                                                          "auto_focus": True}
+        answer(browser, "from_submit", {"data": 7})
+        wait_until(lambda: len(forms(browser)) == 2)
+        answer(browser, "from_submit", {"data": "0.3"})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == [7, 0.3] and isinstance(results[0], int) and isinstance(results[1], float)

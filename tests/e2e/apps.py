@@ -9,7 +9,7 @@ import threading
 import time
 
 from jupyter_session.exceptions import JSError, SessionClosedException
-from jupyter_session.input import NUMBER, checkbox, input, input_group, radio, select
+from jupyter_session.input import NUMBER, checkbox, input, input_group, radio, select, slider
 from jupyter_session.output import (
     close_popup,
     popup,
@@ -159,6 +159,7 @@ def form() -> None:
         checkbox("Extras", [("Cream", "cream"), ("Nuts", "nuts")], name="extras"),
         radio("Size", ["S", "M", "L"], name="size", inline=True),
         input("Note <b>", name="note", placeholder="<i>note</i>"),
+        slider("Volume", name="volume", value=0.5, min_value=0.0, max_value=1.0, step=0.25),
     ], cancelable=True)
     put_text(f"CHOICE {json.dumps(choice, sort_keys=True)}")
     put_text(f"CANCELLED {input_group('Cancel me', [input('x', name='x')], cancelable=True)!r}")

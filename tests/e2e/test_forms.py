@@ -27,11 +27,14 @@ def test_a_form_shows_errors_then_returns_the_fixed_value(serve: Any, page: Any)
     form.get_by_label("Nuts").check()
     form.get_by_role("radio", name="M").check()
     form.locator("input[type=text]").fill("<script>window.pwned = 1</script>")
+    form.locator("input[type=range]").fill("0.75")
+    assert form.locator(".jps-slider-value").inner_text() == "0.75"
     assert form.locator(".jps-field-label", has_text="Note <b>").count() == 1
     screenshot(page, "tornado-form-choices")
     form.get_by_role("button", name="Submit").click()
     assert json.loads(wait_text(page, "CHOICE")) == {
-        "extras": ["nuts"], "fruit": "apple", "note": "<script>window.pwned = 1</script>", "size": "M"}
+        "extras": ["nuts"], "fruit": "apple", "note": "<script>window.pwned = 1</script>", "size": "M",
+        "volume": 0.75}
 
     page.locator(".jps-form", has_text="Cancel me").get_by_role("button", name="Cancel").click()
     assert wait_text(page, "CANCELLED") == "None"

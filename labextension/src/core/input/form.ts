@@ -114,6 +114,23 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       setValue = next => { input.value = next === null || next === undefined ? '' : String(next); };
       break;
     }
+    case 'slider': {
+      const row = element('div', 'jps-slider');
+      const range = element('input', 'jps-control jps-slider-range');
+      range.type = 'range';
+      range.name = name;
+      range.min = String(spec.min_value ?? 0);
+      range.max = String(spec.max_value ?? 100);
+      range.step = String(spec.step ?? 1);
+      range.value = String(spec.value ?? 0);
+      const shown = element('output', 'jps-slider-value', range.value);
+      range.addEventListener('input', () => { shown.textContent = range.value; });
+      row.append(range, shown);
+      control = row;
+      value = () => Number(range.value);
+      setValue = next => { range.value = String(next ?? 0); shown.textContent = range.value; };
+      break;
+    }
     case 'select': {
       const select = element('select', 'jps-control');
       select.name = name;
