@@ -8,7 +8,10 @@ field and the form stays open. ``onchange`` runs on every change, and may call `
 Choices (``select``, ``checkbox``, ``radio``, ``actions``) travel to the browser as indexes, so their values
 can be any Python object and a forged answer cannot produce a value that was not offered.
 
-Not yet: ``file_upload``, ``textarea(code=...)``, and ``input(action=...)``.
+``file_upload`` sends each file in binary chunks of at most 1 MiB, each acknowledged; size limits are checked
+in the browser (with a message under the field) and again here.
+
+Not yet: ``textarea(code=...)`` and ``input(action=...)``.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ import logging
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
+from ._utils import parse_file_size
 from .session import chose_impl, get_current_session, get_current_task_id, info, next_client_event
 
 __all__ = [
     "TEXT", "NUMBER", "FLOAT", "PASSWORD", "URL", "DATE", "TIME", "COLOR", "DATETIME_LOCAL", "DATETIME",
     "CHECKBOX", "RADIO", "SELECT", "TEXTAREA",
-    "input", "textarea", "select", "checkbox", "radio", "actions", "slider", "input_group", "input_update",
+    "input", "textarea", "select", "checkbox", "radio", "actions", "slider", "file_upload", "input_group",
+    "input_update",
 ]
 
 logger = logging.getLogger(__name__)
@@ -258,6 +263,22 @@ def slider(label: str = "", *, name: str | None = None, value: int | float = 0, 
     return _single(_Field(spec, validate, convert, onchange))
 
 
+def file_upload(label: str = "", accept: str | list[str] | None = None, name: str | None = None,
+                placeholder: str = "Choose file", multiple: bool = False, max_size: int | str = 0,
+                max_total_size: int | str = 0, required: bool | None = None, help_text: str | None = None,
+                **other_html_attrs: Any) -> Any:
+    """Files from the user's computer: a dict ``filename``, ``content`` (bytes), ``mime_type``,
+    ``last_modified`` (ms since the epoch), or a list of them with ``multiple``; ``None`` when no file was
+    chosen. ``max_size`` (each file) and ``max_total_size`` take bytes or strings such as ``'4M'``;
+    ``accept`` is a MIME type, an extension (``'.csv'``) or a list of them."""
+    arguments = dict(locals())
+    spec, validate, onchange = _field_spec("file", arguments, excludes=("max_size", "max_total_size", "accept"))
+    spec["max_size"], spec["max_total_size"] = parse_file_size(max_size), parse_file_size(max_total_size)
+    if accept is not None:
+        spec["accept"] = ",".join(accept) if isinstance(accept, (list, tuple)) else str(accept)
+    return _single(_Field(spec, validate, lambda files: files, onchange))
+
+
 def input_group(label: str = "", inputs: Sequence[Any] | None = None,
                 validate: Callable[[dict[str, Any]], tuple[str, str] | None] | None = None,
                 cancelable: bool = False) -> Any:
@@ -322,18 +343,65 @@ class _Form:
         self.fields = fields
         self.validate = validate
         self.changing: str | None = None  # the field whose onchange runs (for input_update)
+        self.uploads: dict[str, tuple[str, bytearray]] = {}  # upload id -> (field name, bytes so far)
+
+    def chunk(self, data: dict[str, Any]) -> None:
+        """Keep one chunk of an uploaded file (in order, within the field's limits) and acknowledge it."""
+        name, upload_id, offset, chunk = data["name"], data["upload_id"], data["offset"], data["chunk"]
+        field = self.fields.get(name)
+        if field is None or field.spec["type"] != "file" or len(upload_id) > 64:
+            logger.warning("dropped a file chunk for %r, which is not a file field of the form", name)
+            return
+        if upload_id not in self.uploads:
+            if len(self.uploads) >= 1000:
+                logger.warning("dropped a file chunk: too many uploads in one form")
+                return
+            self.uploads[upload_id] = (name, bytearray())
+        content = self.uploads[upload_id][1]
+        if offset != len(content):
+            logger.warning("dropped an out-of-order file chunk for %r", name)
+            return
+        limit = field.spec.get("max_size") or 0
+        total = sum(len(c) for n, c in self.uploads.values() if n == name) + chunk.nbytes
+        total_limit = field.spec.get("max_total_size") or 0
+        if (limit and len(content) + chunk.nbytes > limit) or (total_limit and total > total_limit):
+            logger.warning("dropped a file chunk for %r beyond its size limit", name)
+            return
+        content += chunk
+        self.update_command("file_ack", dict(upload_id=upload_id, received=len(content)))
+
+    def files(self, name: str, answer: Any) -> Any:
+        """The uploaded files a submission names, with their bytes; raises ValueError if any is incomplete."""
+        if not isinstance(answer, list):
+            raise ValueError("a file field's answer must be a list of files")
+        files = []
+        for item in answer:
+            if not isinstance(item, dict) or not isinstance(item.get("upload_id"), str):
+                raise ValueError("malformed file description")
+            owner, content = self.uploads.get(item["upload_id"], (None, bytearray()))
+            if owner != name or len(content) != item.get("size"):
+                raise ValueError(f"file {item.get('filename')!r} did not arrive whole")
+            files.append(dict(filename=str(item.get("filename", "")), content=bytes(content),
+                              mime_type=str(item.get("mime_type", "")), last_modified=item.get("last_modified")))
+        if self.fields[name].spec.get("multiple"):
+            return files
+        return files[0] if files else None
+
+    def update_command(self, command: str, spec: dict[str, Any]) -> None:
+        get_current_session().send_task_command(dict(command=command, task_id=get_current_task_id(), spec=spec))
 
     def update(self, name: str, attributes: dict[str, Any]) -> None:
-        session = get_current_session()
-        session.send_task_command(dict(command="update_input", task_id=get_current_task_id(),
-                                       spec=dict(target_name=name, attributes=attributes)))
+        self.update_command("update_input", dict(target_name=name, attributes=attributes))
 
     def check(self, name: str, answer: Any, clear_valid: bool = False) -> tuple[bool, Any]:
         """Preprocess and validate one field's answer; shows the error in the browser when it fails."""
         field = self.fields[name]
         try:
-            value = field.preprocess(answer)
-            error = field.validate(value)
+            value = self.files(name, answer) if field.spec["type"] == "file" else field.preprocess(answer)
+            if field.spec["type"] == "file" and field.spec.get("required") and not value:
+                error: Any = "Please choose a file"
+            else:
+                error = field.validate(value)
         except Exception as exc:
             logger.info("input %r: %r is not valid: %s", name, answer, exc)
             value, error = None, "字段内容不合法" if "zh" in (info.user_language or "") else "Your input is not valid"
@@ -407,6 +475,8 @@ def _run_form(spec: dict[str, Any], fields: dict[str, _Field],
                 values = form.submitted(data)
                 if values is not None:
                     return values
+            elif kind == "file_chunk":
+                form.chunk(data)  # type: ignore[arg-type]
             elif kind == "from_cancel":
                 return None
             else:

@@ -48,14 +48,14 @@ PROTOCOL_VERSION = 1
 #: Commands a session sends to the browser (PyWebIO's names).
 COMMANDS = frozenset({
     "output", "output_ctl", "input_group", "update_input", "destroy_form", "popup", "close_popup", "toast",
-    "run_script", "download", "set_env", "pin_values", "pin_update", "pin_wait", "pin_onchange",
-    "close_session", "set_session_id",
+    "run_script", "download", "set_env", "pin_value", "pin_update", "pin_wait", "pin_onchange",
+    "close_session", "set_session_id", "processbar", "file_ack",
 })
 
 #: Events the browser sends. ``hello`` and ``download_ack`` are ours; the rest are PyWebIO's
 #: (``from_submit`` is spelled as in PyWebIO).
 EVENTS = frozenset({
-    "callback", "input_event", "from_submit", "from_cancel", "js_yield", "hello", "download_ack",
+    "callback", "input_event", "from_submit", "from_cancel", "js_yield", "hello", "download_ack", "file_chunk",
 })
 
 #: Largest piece of a download or upload sent in one message (1 MiB).
@@ -263,6 +263,12 @@ def parse_event(message: Any, buffers: Sequence[memoryview] = ()) -> Event:
         data = message["data"]
         if not (isinstance(data, dict) and _is_count(data.get("offset")) and _is_count(data.get("length"))):
             raise ProtocolError("download_ack data must be {offset: int, length: int}")
+    if name == "file_chunk":
+        data = message["data"]
+        if not (isinstance(data, dict) and isinstance(data.get("upload_id"), str) and isinstance(data.get("name"), str)
+                and _is_count(data.get("offset")) and isinstance(data.get("chunk"), memoryview)
+                and data["chunk"].nbytes <= CHUNK_SIZE):
+            raise ProtocolError("file_chunk data must be {upload_id, name, offset, chunk: <= 1 MiB buffer}")
     if "error" in message:
         error = message["error"]
         if name != "js_yield" or not isinstance(error, dict) or not all(

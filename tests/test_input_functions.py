@@ -256,3 +256,38 @@ def test_slider_returns_ints_or_floats_like_its_bounds(run_app: Any) -> None:
     threading.Thread(target=fill, daemon=True).start()
     run_app(app, browser)
     assert results == [7, 0.3] and isinstance(results[0], int) and isinstance(results[1], float)
+
+
+def test_file_upload_takes_acknowledged_chunks_within_its_limits(run_app: Any) -> None:
+    import threading
+
+    from jupyter_session.input import file_upload
+
+    browser = FakeBrowser()
+    results: list[Any] = []
+
+    def app() -> None:
+        results.append(file_upload("Data", max_size=6, multiple=True))
+
+    def send_chunk(upload_id: str, offset: int, chunk: bytes) -> None:
+        task_id = forms(browser)[-1]["task_id"]
+        browser.send_event(dict(event="file_chunk", task_id=task_id, buffer_paths=[["data", "chunk"]],
+                                data=dict(upload_id=upload_id, name="data", offset=offset, chunk=None)), [chunk])
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        send_chunk("u1", 0, b"abc")
+        send_chunk("u1", 3, b"def")
+        send_chunk("u1", 9, b"gap")  # out of order: dropped
+        send_chunk("u2", 0, b"toolarge")  # beyond max_size: dropped
+        wait_until(lambda: len(browser.commands_named("file_ack")) == 2)
+        described = dict(upload_id="u1", filename="a.txt", size=6, mime_type="text/plain", last_modified=1)
+        answer(browser, "from_submit", {"data": [described, dict(described, upload_id="u2", size=8)]})
+        wait_until(lambda: browser.commands_named("update_input"))  # u2 did not arrive whole
+        answer(browser, "from_submit", {"data": [described]})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == [[dict(filename="a.txt", content=b"abcdef", mime_type="text/plain", last_modified=1)]]
+    assert [c["spec"] for c in browser.commands_named("file_ack")] == [dict(upload_id="u1", received=3),
+                                                                       dict(upload_id="u1", received=6)]

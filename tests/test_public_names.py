@@ -22,7 +22,7 @@ import jupyter_session.pin as our_pin
 NOT_YET = {
     "output": {"put_widget", "output", "put_datatable", "datatable_update", "datatable_insert",
                "datatable_remove", "JSFunction"},
-    "input": {"file_upload"},
+    "input": set(),
     "pin": {"put_file_upload", "get_pin_values"},
 }
 PAIRS = {"output": (pywebio_output, our_output), "input": (pywebio_input, our_input),

@@ -9,7 +9,7 @@ import threading
 import time
 
 from jupyter_session.exceptions import JSError, SessionClosedException
-from jupyter_session.input import NUMBER, checkbox, input, input_group, radio, select, slider
+from jupyter_session.input import NUMBER, checkbox, file_upload, input, input_group, radio, select, slider
 from jupyter_session.output import (
     close_popup,
     popup,
@@ -224,3 +224,10 @@ def pins() -> None:
     put_text(f"VALUES {json.dumps([pin.city, pin.fruit, pin.extras, pin.nothing])}")
     put_text(f"TIMEOUT {pin_wait_change('city', timeout=0.3)!r}")
     hold()
+
+
+def upload() -> None:
+    small = file_upload("Small file", max_size="1K", help_text="1 KB at most")
+    put_text(f"SMALL {small['filename']} {len(small['content'])}")
+    big = file_upload("Big file", max_size="25M", accept=".bin")
+    put_text(f"BIG {big['filename']} {len(big['content'])} {hashlib.sha256(big['content']).hexdigest()}")

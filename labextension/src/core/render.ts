@@ -11,7 +11,7 @@ import './outputs/content';
 import { processbar } from './outputs/media';
 import { pinOnChange, pinUpdate, pinValue, pinWait } from './pin';
 import { closePopup, popup } from './popup';
-import { destroyForm, inputGroup, updateInput } from './input/form';
+import { destroyForm, fileAck, inputGroup, updateInput } from './input/form';
 import { outputControl } from './scope';
 import { runScript } from './script';
 import { closeSession, setSessionId, toast } from './session';
@@ -36,7 +36,8 @@ const handlers: Record<string, Handler> = {
   pin_value: pinValue,
   pin_update: pinUpdate,
   pin_wait: pinWait,
-  pin_onchange: pinOnChange
+  pin_onchange: pinOnChange,
+  file_ack: fileAck
 };
 
 /** Add handlers for more commands (inputs, popups, pins) without touching the core. */

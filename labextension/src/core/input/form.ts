@@ -114,6 +114,18 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       setValue = next => { input.value = next === null || next === undefined ? '' : String(next); };
       break;
     }
+    case 'file': {
+      const input = element('input', 'jps-control');
+      input.type = 'file';
+      input.name = name;
+      input.multiple = Boolean(spec.multiple);
+      if (spec.accept) {
+        input.accept = String(spec.accept);
+      }
+      control = input;
+      value = () => [...(input.files ?? [])];
+      break;
+    }
     case 'slider': {
       const row = element('div', 'jps-slider');
       const range = element('input', 'jps-control jps-slider-range');
@@ -242,6 +254,61 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   };
 }
 
+const UPLOAD_CHUNK = 1 << 20;
+const UPLOAD_WINDOW = 4; // chunks in flight before the session acknowledges the first
+const uploadAcks = new Map<string, (received: number) => void>();
+
+function describeSize(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** Send the files in acknowledged 1 MiB chunks; their descriptions, or null when one breaks a size limit. */
+async function uploadFiles(context: Context, taskId: string | null, field: Field, files: File[]): Promise<unknown[] | null> {
+  const maxSize = Number(field.spec.max_size) || 0;
+  const maxTotal = Number(field.spec.max_total_size) || 0;
+  const tooBig = files.find(file => maxSize && file.size > maxSize);
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  if (tooBig || (maxTotal && total > maxTotal)) {
+    field.set({ valid_status: false, invalid_feedback: tooBig
+      ? `${tooBig.name} is ${describeSize(tooBig.size)}; files may be at most ${describeSize(maxSize)}.`
+      : `The files add up to ${describeSize(total)}; at most ${describeSize(maxTotal)} in all.` });
+    return null;
+  }
+  const described = [];
+  for (const file of files) {
+    const uploadId = `up-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+    let acknowledged = 0;
+    let wake: () => void = () => undefined;
+    uploadAcks.set(uploadId, received => { acknowledged = received; wake(); });
+    try {
+      for (let offset = 0; offset < file.size || (offset === 0 && file.size === 0); offset += UPLOAD_CHUNK) {
+        while (offset - acknowledged >= UPLOAD_WINDOW * UPLOAD_CHUNK) {
+          await new Promise<void>(resolve => { wake = resolve; });
+        }
+        const chunk = await file.slice(offset, offset + UPLOAD_CHUNK).arrayBuffer();
+        context.send({ event: 'file_chunk', task_id: taskId, data: { upload_id: uploadId, name: field.spec.name, offset,
+          chunk: null }, buffer_paths: [['data', 'chunk']] } as any, [chunk]);
+        if (file.size === 0) {
+          break;
+        }
+      }
+      while (acknowledged < file.size) {
+        await new Promise<void>(resolve => { wake = resolve; });
+      }
+    } finally {
+      uploadAcks.delete(uploadId);
+    }
+    described.push({ upload_id: uploadId, filename: file.name, size: file.size, mime_type: file.type,
+      last_modified: file.lastModified });
+  }
+  return described;
+}
+
+export const fileAck: Handler = (_context, command) => {
+  const spec = command.spec ?? {};
+  uploadAcks.get(String(spec.upload_id))?.(Number(spec.received) || 0);
+};
+
 export const inputGroup: Handler = (context, command) => {
   const spec = command.spec ?? {};
   const taskId = command.task_id;
@@ -254,9 +321,20 @@ export const inputGroup: Handler = (context, command) => {
   }
   const fields = new Map<string, Field>();
   const gather = () => Object.fromEntries([...fields].map(([name, field]) => [name, field.value()]));
-  const submit = (data: Record<string, unknown>) => context.send({ event: 'from_submit', task_id: taskId, data });
+  const submit = async (data: Record<string, unknown>) => {
+    for (const [name, field] of fields) {
+      if (field.spec.type === 'file') {
+        const uploaded = await uploadFiles(context, taskId, field, data[name] as File[]);
+        if (uploaded === null) {
+          return; // a file is too large: the field says so, and the form stays
+        }
+        data[name] = uploaded;
+      }
+    }
+    context.send({ event: 'from_submit', task_id: taskId, data });
+  };
   const cancel = () => context.send({ event: 'from_cancel', task_id: taskId, data: null });
-  const submitWith = (name: string, index: number) => submit({ ...gather(), [name]: index });
+  const submitWith = (name: string, index: number) => void submit({ ...gather(), [name]: index });
   for (const item of Array.isArray(spec.inputs) ? spec.inputs : []) {
     const field = buildField(item, form, context, taskId, submitWith, cancel);
     fields.set(String(item.name), field);
@@ -281,7 +359,7 @@ export const inputGroup: Handler = (context, command) => {
   form.addEventListener('submit', event => {
     event.preventDefault();
     if (!hasActions) {
-      submit(gather());
+      void submit(gather());
     }
   });
   open.set(String(taskId), { element: form, fields });
