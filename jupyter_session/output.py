@@ -294,6 +294,10 @@ class use_scope_:  # noqa: N801  (PyWebIO's name)
         self.name = name
         self.before_enter = before_enter
 
+    def _ipython_display_(self) -> None:
+        # `popup(...)` as a cell's last expression returns this: nothing to show.
+        pass
+
     def __enter__(self) -> str:
         if self.before_enter is not None:
             self.before_enter()

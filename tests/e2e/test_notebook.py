@@ -151,3 +151,46 @@ def test_a_cell_waits_for_input_filled_in_the_browser(notebook: NotebookPage, se
     cell.get_by_role("button", name="Submit").click()
     cell.locator(".jp-OutputArea-output", has_text="hello Ada").wait_for(timeout=30_000)
     assert cell.locator(".jps-form").count() == 0
+
+
+def test_a_representative_app_in_a_cell(notebook: NotebookPage, server: JupyterServer, tmp_path: Any) -> None:
+    """Scopes updated from a thread, a pin, a popup and a 20 MB upload, all in one cell's output."""
+    import os
+
+    page = notebook.page
+    cell = notebook.run("import threading, time, hashlib\n"
+                        "from jupyter_session.output import put_scope, popup\n"
+                        "from jupyter_session.pin import pin, put_input\n"
+                        "put_scope('clock')\n"
+                        "def tick():\n"
+                        "    for i in range(3):\n"
+                        "        with use_scope('clock', clear=True):\n"
+                        "            put_text(f'tick {i}')\n"
+                        "        time.sleep(0.2)\n"
+                        "t = threading.Thread(target=tick)\n"
+                        "register_thread(t)\n"
+                        "t.start()\n"
+                        "put_input('city', label='City')")
+    cell.locator(".jps-text", has_text="tick 2").wait_for()
+    cell.get_by_label("City").fill("Oslo")
+    shown = notebook.run("print('city is', pin.city)\npopup('Hello', 'from a popup')")
+    assert "city is Oslo" in notebook.output_text(shown)
+    page.get_by_role("dialog").get_by_text("from a popup").wait_for()
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()
+
+    data = os.urandom(20 * 1024 * 1024)
+    big = tmp_path / "big.bin"
+    big.write_bytes(data)
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    index = cells.count() - 1
+    cells.nth(index).locator(".cm-content").click()
+    page.keyboard.insert_text("from jupyter_session.input import file_upload\n"
+                              "f = file_upload('Data')\n"
+                              "print(len(f['content']), hashlib.sha256(f['content']).hexdigest())")
+    page.keyboard.press("Shift+Enter")
+    upload = cells.nth(index)
+    upload.locator(".jps-form input[type=file]").set_input_files(str(big))
+    upload.get_by_role("button", name="Submit").click()
+    expected = f"{len(data)} {hashlib.sha256(data).hexdigest()}"
+    upload.locator(".jp-OutputArea-output", has_text=expected).wait_for(timeout=60_000)
+    screenshot(page, f"notebook-{server.app}-app")

@@ -10,37 +10,31 @@ interface Pin {
   value(): unknown;
 }
 
-interface PinState {
-  pins: Map<string, Pin>;
-  callbacks: Map<string, Set<string>>; // pin name -> callback ids
-  waiters: Set<(name: string, value: unknown) => boolean>; // true when done
+interface Watcher {
+  names: Set<string>;
+  answer(name: string, value: unknown): void;
 }
 
-const states = new WeakMap<Context, PinState>();
-
-function stateOf(context: Context): PinState {
-  let state = states.get(context);
-  if (!state) {
-    state = { pins: new Map(), callbacks: new Map(), waiters: new Set() };
-    states.set(context, state);
-  }
-  return state;
-}
+// One registry for the whole page: in a notebook every cell has its own renderer, and a pin shown in one
+// cell is read, watched and updated from others.
+const pins = new Map<string, Pin>();
+const callbacks = new Map<string, Map<string, Context>>(); // pin name -> callback id -> its renderer
+const waiters = new Set<Watcher>();
 
 /** The pin called `name` that is still in the page. */
-function pinOf(context: Context, name: string): Pin | undefined {
-  const pin = stateOf(context).pins.get(name);
+function pinOf(name: string): Pin | undefined {
+  const pin = pins.get(name);
   return pin && pin.field.element.isConnected ? pin : undefined;
 }
 
-function changed(context: Context, name: string, value: unknown): void {
-  const state = stateOf(context);
-  for (const callbackId of state.callbacks.get(name) ?? []) {
+function changed(name: string, value: unknown): void {
+  for (const [callbackId, context] of callbacks.get(name) ?? []) {
     context.send({ event: 'callback', task_id: callbackId, data: value });
   }
-  for (const waiter of [...state.waiters]) {
-    if (waiter(name, value)) {
-      state.waiters.delete(waiter);
+  for (const waiter of [...waiters]) {
+    if (waiter.names.has(name)) {
+      waiters.delete(waiter);
+      waiter.answer(name, value);
     }
   }
 }
@@ -51,26 +45,26 @@ registerOutputType('pin', (spec, context) => {
   let lastAction: number | null = null;
   const field = buildField(item, document.createElement('form'), context, null, (_name, index) => {
     lastAction = index;
-    changed(context, name, index);
+    changed(name, index);
   }, () => undefined);
   field.element.classList.add('jps-pin');
   const value = () => (item.type === 'actions' ? lastAction : field.value());
   // Text reports every keystroke; the other fields report their `change`.
   const typing = item.type === 'input' || item.type === 'textarea';
-  field.element.addEventListener(typing ? 'input' : 'change', () => changed(context, name, value()));
-  stateOf(context).pins.set(name, { field, value });
+  field.element.addEventListener(typing ? 'input' : 'change', () => changed(name, value()));
+  pins.set(name, { field, value });
   return field.element;
 });
 
 /** `pin.name`: answer with the value, or null when no such pin is in the page. */
 export const pinValue: Handler = (context, command) => {
-  const pin = pinOf(context, String(command.spec?.name));
+  const pin = pinOf(String(command.spec?.name));
   context.send({ event: 'js_yield', task_id: command.task_id, data: pin ? { value: pin.value() } : null });
 };
 
-export const pinUpdate: Handler = (context, command) => {
+export const pinUpdate: Handler = (_context, command) => {
   const spec = command.spec ?? {};
-  const pin = pinOf(context, String(spec.name));
+  const pin = pinOf(String(spec.name));
   if (pin && spec.attributes && typeof spec.attributes === 'object') {
     pin.field.set(spec.attributes);
   }
@@ -79,21 +73,18 @@ export const pinUpdate: Handler = (context, command) => {
 /** `pin_wait_change`: answer with the first change of one of the names, or null after `timeout` seconds. */
 export const pinWait: Handler = (context, command) => {
   const spec = command.spec ?? {};
-  const names = new Set((Array.isArray(spec.names) ? spec.names : []).map(String));
-  const state = stateOf(context);
   let timer: number | undefined;
-  const waiter = (name: string, value: unknown) => {
-    if (!names.has(name)) {
-      return false;
+  const waiter: Watcher = {
+    names: new Set((Array.isArray(spec.names) ? spec.names : []).map(String)),
+    answer(name, value) {
+      window.clearTimeout(timer);
+      context.send({ event: 'js_yield', task_id: command.task_id, data: { name, value } });
     }
-    window.clearTimeout(timer);
-    context.send({ event: 'js_yield', task_id: command.task_id, data: { name, value } });
-    return true;
   };
-  state.waiters.add(waiter);
+  waiters.add(waiter);
   if (typeof spec.timeout === 'number' && spec.timeout > 0) {
     timer = window.setTimeout(() => {
-      state.waiters.delete(waiter);
+      waiters.delete(waiter);
       context.send({ event: 'js_yield', task_id: command.task_id, data: null });
     }, spec.timeout * 1000);
   }
@@ -101,11 +92,10 @@ export const pinWait: Handler = (context, command) => {
 
 export const pinOnChange: Handler = (context, command) => {
   const spec = command.spec ?? {};
-  const callbacks = stateOf(context).callbacks;
   const name = String(spec.name);
-  const ids = spec.clear ? new Set<string>() : (callbacks.get(name) ?? new Set<string>());
+  const ids = spec.clear ? new Map<string, Context>() : (callbacks.get(name) ?? new Map<string, Context>());
   if (typeof spec.callback_id === 'string') {
-    ids.add(spec.callback_id);
+    ids.set(spec.callback_id, context);
   }
   callbacks.set(name, ids);
 };
