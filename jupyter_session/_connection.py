@@ -158,10 +158,10 @@ class Connection:
         with self._lock:
             download = self._downloads.get(download_id)
             if download is None:
-                logger.warning("dropped a download_ack for unknown download %r", download_id)
+                logger.warning("dropped a download_ack for unknown download %.100r", download_id)
                 return
             if data["offset"] != download.acked or download.acked + data["length"] > download.sent:
-                logger.warning("dropped an out-of-order download_ack for %r: %r", download_id, data)
+                logger.warning("dropped an out-of-order download_ack for %.100r: %.100r", download_id, data)
                 return
             download.acked += data["length"]
             if download.all_sent and download.acked >= download.size:
@@ -187,7 +187,8 @@ class Connection:
         try:
             event = parse_event(message, buffers)
         except ProtocolError as exc:
-            logger.warning("dropped a malformed message from the browser: %s", exc)
+            # The message, not the exception: its traceback holds the hostile input.
+            logger.warning("dropped a malformed message from the browser: %s", str(exc))
             return
         if event["event"] == "download_ack":
             self._on_download_ack(event["task_id"], event["data"])  # type: ignore[arg-type]

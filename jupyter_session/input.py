@@ -10,8 +10,6 @@ can be any Python object and a forged answer cannot produce a value that was not
 
 ``file_upload`` sends each file in binary chunks of at most 1 MiB, each acknowledged; size limits are checked
 in the browser (with a message under the field) and again here.
-
-Not yet: ``textarea(code=...)`` and ``input(action=...)``.
 """
 
 from __future__ import annotations
@@ -107,22 +105,29 @@ def _options(options: Sequence[Any] | None, value: Any = None,
     return specs, values
 
 
-def _pick(values: list[Any], many: bool) -> Callable[[Any], Any]:
-    """Map the browser's index (or list of indexes) back to the offered values; anything else is invalid."""
+class _Choices:
+    """Maps the browser's index (or list of indexes) back to the offered values; anything else is invalid."""
 
-    def one(index: Any) -> Any:
-        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(values):
+    def __init__(self, values: list[Any], many: bool) -> None:
+        self.values = values
+        self.many = many
+
+    def _one(self, index: Any) -> Any:
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.values):
             raise ValueError(f"not an offered choice: {index!r}")
-        return values[index]
+        return self.values[index]
 
-    def pick(answer: Any) -> Any:
-        if many:
+    def __call__(self, answer: Any) -> Any:
+        if self.many:
             if not isinstance(answer, list):
                 raise ValueError(f"expected a list of choices, not {answer!r}")
-            return [one(index) for index in answer]
-        return None if answer is None else one(answer)
+            return [self._one(index) for index in answer]
+        return None if answer is None else self._one(answer)
 
-    return pick
+    def indexes(self, wanted: Any) -> list[int]:
+        """The indexes of the choices to select for a value (or, for a multiple choice, a list of values)."""
+        wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
+        return [index for index, value in enumerate(self.values) if value in wanted]
 
 
 def _as_text(answer: Any) -> str:
@@ -160,15 +165,43 @@ def input(label: str = "", type: str = TEXT, *, validate: Callable[[Any], str | 
     COLOR, DATETIME_LOCAL. Returns the value, or ``None`` for an empty NUMBER/FLOAT field."""
     if type not in _INPUT_TYPES:
         raise ValueError(f"input type {type!r} is not one of {', '.join(sorted(_INPUT_TYPES))}")
-    if action is not None:
-        raise NotImplementedError("input(action=...) is not supported yet")
     arguments = dict(locals())
     spec, validate, onchange = _field_spec("input", arguments, excludes=("type", "action"))
     spec["input_type"] = "number" if type in (NUMBER, FLOAT) else type
     if type == FLOAT:
         spec.setdefault("step", "any")
     preprocess = _number(int) if type == NUMBER else _number(float) if type == FLOAT else _as_text
+    if action is not None:
+        preprocess = _add_action_button(spec, action, preprocess)
     return _single(_Field(spec, validate, preprocess, onchange))
+
+
+_NO_LABEL = object()
+
+
+def _add_action_button(spec: dict[str, Any], action: Any, preprocess: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``input(action=(label, callback))``: a button beside the field; a click calls ``callback(set_value)``.
+    ``set_value(value)`` fills the field; ``set_value(value, label)`` shows ``label`` read-only and the input
+    returns ``value``, which never goes to the browser. Returns the field's new preprocessing."""
+    try:
+        button_label, callback = action
+    except (TypeError, ValueError):
+        raise ValueError("input(action=...) takes a (label, callback) pair") from None
+    session, task_id = get_current_session(), get_current_task_id()
+    labelled: dict[str, Any] = {}  # the label shown -> the value it stands for
+
+    def set_value(value: Any, label: Any = _NO_LABEL) -> None:
+        labelled.clear()
+        attributes: dict[str, Any] = dict(value=value)
+        if label is not _NO_LABEL:
+            labelled[str(label)] = value
+            attributes = dict(value=str(label), readonly=True)
+        session.send_task_command(dict(command="update_input", task_id=task_id,
+                                       spec=dict(target_name=spec["name"], attributes=attributes)))
+
+    spec["action"] = dict(label=str(button_label),
+                          callback_id=session.register_callback(lambda _data: callback(set_value)))
+    return lambda raw: labelled[raw] if isinstance(raw, str) and raw in labelled else preprocess(raw)
 
 
 def textarea(label: str = "", *, rows: int = 6, code: Any = None, maxlength: int | None = None,
@@ -176,9 +209,17 @@ def textarea(label: str = "", *, rows: int = 6, code: Any = None, maxlength: int
              name: str | None = None, value: str | None = None, onchange: Callable[[Any], None] | None = None,
              placeholder: str | None = None, required: bool | None = None, readonly: bool | None = None,
              help_text: str | None = None, **other_html_attrs: Any) -> Any:
-    """A multi-line text field. ``code`` (a code editor) is not supported yet and ignored."""
+    """A multi-line text field. ``code=True`` (or a dict of CodeMirror options, of which ``indentUnit`` is used)
+    makes it a monospace code field where Tab indents; there is no syntax highlighting."""
     spec, validate, onchange = _field_spec(TEXTAREA, dict(locals()), excludes=("code",))
+    _code_field(spec, code)
     return _single(_Field(spec, validate, _as_text, onchange))
+
+
+def _code_field(spec: dict[str, Any], code: Any) -> None:
+    if code:
+        options = code if isinstance(code, Mapping) else {}
+        spec["code"] = dict(indent=int(options.get("indentUnit", 4)))
 
 
 def select(label: str = "", options: Sequence[Any] | None = None, *, multiple: bool | None = None,
@@ -188,7 +229,7 @@ def select(label: str = "", options: Sequence[Any] | None = None, *, multiple: b
     """A drop-down list; returns the chosen value, or the list of chosen values with ``multiple``."""
     spec, validate, onchange = _field_spec(SELECT, dict(locals()), excludes=("value", "options", "native"))
     spec["options"], values = _options(options, value, bool(multiple))
-    return _single(_Field(spec, validate, _pick(values, bool(multiple)), onchange))
+    return _single(_Field(spec, validate, _Choices(values, bool(multiple)), onchange))
 
 
 def checkbox(label: str = "", options: Sequence[Any] | None = None, *, inline: bool | None = None,
@@ -198,7 +239,7 @@ def checkbox(label: str = "", options: Sequence[Any] | None = None, *, inline: b
     """Check boxes; returns the list of checked values."""
     spec, validate, onchange = _field_spec(CHECKBOX, dict(locals()), excludes=("value", "options"))
     spec["options"], values = _options(options, value, multiple=True)
-    return _single(_Field(spec, validate, _pick(values, many=True), onchange))
+    return _single(_Field(spec, validate, _Choices(values, many=True), onchange))
 
 
 def radio(label: str = "", options: Sequence[Any] | None = None, *, inline: bool | None = None,
@@ -208,7 +249,7 @@ def radio(label: str = "", options: Sequence[Any] | None = None, *, inline: bool
     """Radio buttons; returns the chosen value (``None`` when nothing is chosen)."""
     spec, validate, onchange = _field_spec(RADIO, dict(locals()), excludes=("value", "options"))
     spec["options"], values = _options(options, value)
-    return _single(_Field(spec, validate, _pick(values, many=False), onchange))
+    return _single(_Field(spec, validate, _Choices(values, many=False), onchange))
 
 
 def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | None = None,
@@ -237,7 +278,7 @@ def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | N
         item["label"], item["value"] = str(item["label"]), index
         specs.append(item)
     spec["buttons"] = specs
-    return _single(_Field(spec, validate, _pick(values, many=False), onchange))
+    return _single(_Field(spec, validate, _Choices(values, many=False), onchange))
 
 
 def _slider_spec(values: dict[str, Any]) -> tuple[dict[str, Any], Any, Any, Callable[[Any], Any]]:
@@ -332,8 +373,71 @@ def input_update(name: str | None = None, **spec: Any) -> None:
     if "options" in attributes:
         multiple = target.spec["type"] == CHECKBOX or bool(target.spec.get("multiple"))
         attributes["options"], values = _options(attributes["options"], attributes.get("value"), multiple)
-        target.preprocess = _pick(values, multiple)
+        target.preprocess = _Choices(values, multiple)
+        attributes.pop("value", None)
+    elif "value" in attributes and isinstance(target.preprocess, _Choices):  # choose by index, as pin_update
+        attributes["selected"] = target.preprocess.indexes(attributes.pop("value"))
     form.update(target.spec["name"], attributes)
+
+
+class _Uploads:
+    """Files arriving for file fields in acknowledged chunks, kept in order and within each field's limits."""
+
+    MAX_UPLOADS = 1000
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, bytearray]] = {}  # upload id -> (field name, bytes so far)
+
+    def receive(self, spec: dict[str, Any] | None, data: dict[str, Any]) -> int | None:
+        """Keep one chunk for the file field ``spec``; the bytes of that file received so far, or ``None`` when
+        the chunk is dropped."""
+        name, upload_id, offset, chunk = data["name"], data["upload_id"], data["offset"], data["chunk"]
+        if spec is None or spec.get("type") != "file" or len(upload_id) > 64:
+            logger.warning("dropped a file chunk for %.100r, which is not a file field", name)
+            return None
+        if upload_id not in self.files:
+            if len(self.files) >= self.MAX_UPLOADS:
+                logger.warning("dropped a file chunk: too many uploads")
+                return None
+            self.files[upload_id] = (name, bytearray())
+        content = self.files[upload_id][1]
+        if offset != len(content):
+            logger.warning("dropped an out-of-order file chunk for %.100r", name)
+            return None
+        limit = spec.get("max_size") or 0
+        total = sum(len(c) for n, c in self.files.values() if n == name) + chunk.nbytes
+        total_limit = spec.get("max_total_size") or 0
+        if (limit and len(content) + chunk.nbytes > limit) or (total_limit and total > total_limit):
+            logger.warning("dropped a file chunk for %.100r beyond its size limit", name)
+            return None
+        content += chunk
+        return len(content)
+
+    def take(self, spec: dict[str, Any], answer: Any) -> Any:
+        """The files an answer describes, with their bytes (forgotten here); raises ValueError if any is
+        incomplete or the answer is malformed."""
+        name = spec["name"]
+        if not isinstance(answer, list):
+            raise ValueError("a file field's answer must be a list of files")
+        files = []
+        for item in answer:
+            if not isinstance(item, dict) or not isinstance(item.get("upload_id"), str):
+                raise ValueError("malformed file description")
+            owner, content = self.files.get(item["upload_id"], (None, bytearray()))
+            if owner != name or len(content) != item.get("size"):
+                raise ValueError(f"file {item.get('filename')!r} did not arrive whole")
+            files.append(dict(filename=str(item.get("filename", "")), content=bytes(content),
+                              mime_type=str(item.get("mime_type", "")), last_modified=item.get("last_modified")))
+        for upload_id in [key for key, (owner, _) in self.files.items() if owner == name]:
+            del self.files[upload_id]
+        if spec.get("multiple"):
+            return files
+        return files[0] if files else None
+
+
+def _acknowledge(upload_id: str, received: int) -> None:
+    get_current_session().send_task_command(dict(command="file_ack", task_id=get_current_task_id(),
+                                                 spec=dict(upload_id=upload_id, received=received)))
 
 
 class _Form:
@@ -343,61 +447,23 @@ class _Form:
         self.fields = fields
         self.validate = validate
         self.changing: str | None = None  # the field whose onchange runs (for input_update)
-        self.uploads: dict[str, tuple[str, bytearray]] = {}  # upload id -> (field name, bytes so far)
+        self.uploads = _Uploads()
 
     def chunk(self, data: dict[str, Any]) -> None:
-        """Keep one chunk of an uploaded file (in order, within the field's limits) and acknowledge it."""
-        name, upload_id, offset, chunk = data["name"], data["upload_id"], data["offset"], data["chunk"]
-        field = self.fields.get(name)
-        if field is None or field.spec["type"] != "file" or len(upload_id) > 64:
-            logger.warning("dropped a file chunk for %r, which is not a file field of the form", name)
-            return
-        if upload_id not in self.uploads:
-            if len(self.uploads) >= 1000:
-                logger.warning("dropped a file chunk: too many uploads in one form")
-                return
-            self.uploads[upload_id] = (name, bytearray())
-        content = self.uploads[upload_id][1]
-        if offset != len(content):
-            logger.warning("dropped an out-of-order file chunk for %r", name)
-            return
-        limit = field.spec.get("max_size") or 0
-        total = sum(len(c) for n, c in self.uploads.values() if n == name) + chunk.nbytes
-        total_limit = field.spec.get("max_total_size") or 0
-        if (limit and len(content) + chunk.nbytes > limit) or (total_limit and total > total_limit):
-            logger.warning("dropped a file chunk for %r beyond its size limit", name)
-            return
-        content += chunk
-        self.update_command("file_ack", dict(upload_id=upload_id, received=len(content)))
-
-    def files(self, name: str, answer: Any) -> Any:
-        """The uploaded files a submission names, with their bytes; raises ValueError if any is incomplete."""
-        if not isinstance(answer, list):
-            raise ValueError("a file field's answer must be a list of files")
-        files = []
-        for item in answer:
-            if not isinstance(item, dict) or not isinstance(item.get("upload_id"), str):
-                raise ValueError("malformed file description")
-            owner, content = self.uploads.get(item["upload_id"], (None, bytearray()))
-            if owner != name or len(content) != item.get("size"):
-                raise ValueError(f"file {item.get('filename')!r} did not arrive whole")
-            files.append(dict(filename=str(item.get("filename", "")), content=bytes(content),
-                              mime_type=str(item.get("mime_type", "")), last_modified=item.get("last_modified")))
-        if self.fields[name].spec.get("multiple"):
-            return files
-        return files[0] if files else None
-
-    def update_command(self, command: str, spec: dict[str, Any]) -> None:
-        get_current_session().send_task_command(dict(command=command, task_id=get_current_task_id(), spec=spec))
+        field = self.fields.get(data["name"])
+        received = self.uploads.receive(None if field is None else field.spec, data)
+        if received is not None:
+            _acknowledge(data["upload_id"], received)
 
     def update(self, name: str, attributes: dict[str, Any]) -> None:
-        self.update_command("update_input", dict(target_name=name, attributes=attributes))
+        get_current_session().send_task_command(dict(command="update_input", task_id=get_current_task_id(),
+                                                     spec=dict(target_name=name, attributes=attributes)))
 
     def check(self, name: str, answer: Any, clear_valid: bool = False) -> tuple[bool, Any]:
         """Preprocess and validate one field's answer; shows the error in the browser when it fails."""
         field = self.fields[name]
         try:
-            value = self.files(name, answer) if field.spec["type"] == "file" else field.preprocess(answer)
+            value = self.uploads.take(field.spec, answer) if field.spec["type"] == "file" else field.preprocess(answer)
             if field.spec["type"] == "file" and field.spec.get("required") and not value:
                 error: Any = "Please choose a file"
             else:
@@ -480,7 +546,7 @@ def _run_form(spec: dict[str, Any], fields: dict[str, _Field],
             elif kind == "from_cancel":
                 return None
             else:
-                logger.warning("dropped an unexpected %r event while a form is open", kind)
+                logger.warning("dropped an unexpected %.100r event while a form is open", kind)
     finally:
         session.internal_save.pop(key, None)
         try:

@@ -27,7 +27,8 @@ __all__ = [
     "put_info", "put_success", "put_warning", "put_error", "put_table", "span", "put_row", "put_column",
     "put_grid", "put_collapse", "put_scrollable", "put_loading", "toast", "popup", "close_popup", "style",
     "PopupSize", "put_image", "put_file", "put_tabs", "put_processbar", "set_processbar", "put_progressbar",
-    "set_progressbar",
+    "set_progressbar", "put_widget", "output", "put_datatable", "datatable_update", "datatable_insert",
+    "datatable_remove", "JSFunction",
 ]
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,30 @@ class Output:
         get_current_session()  # outside a session, fail here rather than silently in __del__
         self.spec = _embed(spec)
         self.on_embed = on_embed or (lambda data: data)
+        # Set for outputs that hold other outputs: `with put_collapse('t'):` sends them inside.
+        self._holds_outputs = False
+        self._after_exit: Callable[[str], None] | None = None
         self.processed = False
+
+    def _as_container(self, after_exit: Callable[[str], None] | None = None) -> Output:
+        self._holds_outputs = True
+        self._after_exit = after_exit
+        return self
+
+    def __enter__(self) -> str:
+        if not self._holds_outputs:
+            raise RuntimeError("This output function can't be used as context manager!")
+        name = random_str(10)
+        self.spec["container_dom_id"] = scope2dom(name, no_css_selector=True)
+        self.send()
+        get_current_session().push_scope(name)
+        return name
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        name = get_current_session().pop_scope()
+        if self._after_exit is not None:
+            self._after_exit(name)
+        return False
 
     def embed_data(self) -> dict[str, Any]:
         """The spec to place inside another output; this output will not be sent by itself."""
@@ -178,7 +202,7 @@ def put_buttons(buttons: Sequence[Any], onclick: Callable[[Any], Any] | Sequence
 
     def clicked(index: Any) -> Any:
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(specs):
-            logger.warning("dropped a click on unknown button %r", index)
+            logger.warning("dropped a click on unknown button %.100r", index)
             return None
         if specs[index].get("disabled"):
             return None
@@ -375,7 +399,7 @@ def put_link(name: str, url: str | None = None, app: str | None = None, new_wind
 
 def _alert(color: str, contents: tuple[Any, ...], closable: bool, scope: str | None, position: int) -> Output:
     return Output(_output_spec("alert", scope, position, color=color, contents=_contents(list(contents)),
-                               closable=closable))
+                               closable=closable))._as_container()
 
 
 def put_info(*contents: Any, closable: bool = False, scope: str | None = None,
@@ -446,7 +470,8 @@ def put_table(tdata: Sequence[Any], header: Sequence[Any] | None = None, scope: 
 
 def _flex(direction: str, content: Sequence[Any], size: str | None, scope: str | None, position: int) -> Output:
     items = [None if item is None else _contents(item)[0] for item in content]
-    return Output(_output_spec("flex", scope, position, direction=direction, contents=items, size=size))
+    spec = _output_spec("flex", scope, position, direction=direction, contents=items, size=size)
+    return Output(spec)._as_container()
 
 
 def put_row(content: Sequence[Any] = (), size: str | None = None, scope: str | None = None,
@@ -482,7 +507,7 @@ def put_collapse(title: str, content: Any = (), open: bool = False, scope: str |
                  position: int = OutputPosition.BOTTOM) -> Output:
     """Output a collapsible section (``open``: shown expanded)."""
     return Output(_output_spec("collapse", scope, position, title=str(title), contents=_contents(list(content)
-                               if isinstance(content, (list, tuple)) else content), open=open))
+                               if isinstance(content, (list, tuple)) else content), open=open))._as_container()
 
 
 def put_scrollable(content: Any = (), height: int | tuple[int, int] = 400, keep_bottom: bool = False,
@@ -496,7 +521,7 @@ def put_scrollable(content: Any = (), height: int | tuple[int, int] = 400, keep_
         raise TypeError(f"put_scrollable() got unexpected arguments: {', '.join(kwargs)}")
     low, high = height if isinstance(height, (list, tuple)) else (height, height)
     return Output(_output_spec("scrollable", scope, position, contents=_contents(content), min_height=low,
-                               max_height=high, keep_bottom=keep_bottom, border=border))
+                               max_height=high, keep_bottom=keep_bottom, border=border))._as_container()
 
 
 def put_loading(shape: str = "border", color: str = "dark", scope: str | None = None,
@@ -506,7 +531,8 @@ def put_loading(shape: str = "border", color: str = "dark", scope: str | None = 
         raise ValueError("put_loading() shape must be 'border' or 'grow'")
     if color not in _BUTTON_COLORS:
         raise ValueError(f"put_loading() color must be one of {', '.join(sorted(_BUTTON_COLORS))}")
-    return Output(_output_spec("loading", scope, position, shape=shape, color=color))
+    # As a context manager the spinner and what is output inside go away when the block ends (PyWebIO 1.8).
+    return Output(_output_spec("loading", scope, position, shape=shape, color=color))._as_container(remove)
 
 
 def toast(content: str, duration: float = 2, position: str = "center", color: str = "info",
@@ -608,6 +634,60 @@ def set_processbar(name: str, value: float, label: str | None = None) -> None:
     _send("processbar", dict(name=name, value=_fraction(value), label=label))
 
 
+def put_widget(template: str, data: dict[str, Any], scope: str | None = None,
+               position: int = OutputPosition.BOTTOM) -> Output:
+    """Output your own HTML: a mustache ``template`` filled with ``data``. Outputs inside ``data`` are placed
+    with ``{{& pywebio_output_parse}}`` in a section over them; other items placed that way show as text."""
+    if not isinstance(data, Mapping):
+        raise TypeError(f"put_widget() data must be a dict, not {type(data).__name__}")
+    return Output(_output_spec("custom_widget", scope, position, template=str(template), data=dict(data)))
+
+
+class OutputHandler(Output):
+    """What ``output()`` returns: a placeholder whose content can be reset, appended to and inserted into
+    after it is shown. It is not sent by itself when dropped."""
+
+    def __init__(self, spec: dict[str, Any], scope: str) -> None:
+        super().__init__(spec)
+        self.scope = scope
+
+    def __del__(self) -> None:
+        pass
+
+    def reset(self, *outputs: Any) -> None:
+        clear(self.scope)
+        self.append(*outputs)
+
+    def append(self, *outputs: Any) -> None:
+        for item in outputs:
+            self._place(item, OutputPosition.BOTTOM)
+
+    def insert(self, idx: int, *outputs: Any) -> None:
+        """Insert before the item at ``idx`` (``idx`` < 0: after the item at ``idx``)."""
+        direction = 1 if idx >= 0 else -1
+        for offset, item in enumerate(outputs):
+            self._place(item, idx + direction * offset)
+
+    def _place(self, item: Any, position: int) -> None:
+        placed = item if isinstance(item, Output) else put_text(item)
+        placed.spec["scope"] = scope2dom(self.scope)
+        placed.spec["position"] = position
+        placed.send()
+
+
+def output(*contents: Any) -> OutputHandler:
+    """A placeholder that can be passed wherever a ``put_*`` output can, then changed with ``reset``,
+    ``append`` and ``insert``. Deprecated since PyWebIO 1.5: use ``put_scope``."""
+    import warnings
+
+    warnings.warn("`output()` is deprecated since PyWebIO 1.5, use `put_scope()` instead", DeprecationWarning,
+                  stacklevel=2)
+    name = random_str(10)
+    spec = _output_spec("scope", None, OutputPosition.BOTTOM, dom_id=scope2dom(name, no_css_selector=True),
+                        contents=_contents(list(contents)))
+    return OutputHandler(spec, name)
+
+
 def _fraction(value: float) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
         raise ValueError(f"progress must be a number from 0 to 1, not {value!r}")
@@ -617,3 +697,13 @@ def _fraction(value: float) -> float:
 #: PyWebIO 1.8's spellings of the progress bar functions.
 put_progressbar = put_processbar
 set_progressbar = set_processbar
+
+
+# The datatable has its own module, which builds on this one.
+from ._datatable import (  # noqa: E402
+    JSFunction,
+    datatable_insert,
+    datatable_remove,
+    datatable_update,
+    put_datatable,
+)

@@ -5,7 +5,8 @@ browser, ``pin.name = value`` sets it; ``pin_wait_change('a', 'b')`` waits for o
 ``pin_on_change('a', onchange)`` calls ``onchange(value)`` on every change. In a coroutine session,
 ``await pin.name`` and ``await pin_wait_change(...)``. Choices travel as indexes, as in the input functions.
 
-Not yet: ``put_file_upload`` and ``put_textarea(code=...)``.
+A file pin (``put_file_upload``) uploads its files, in acknowledged 1 MiB chunks, each time its value is read;
+its value is what ``file_upload`` returns.
 """
 
 from __future__ import annotations
@@ -23,25 +24,31 @@ from .input import (
     SELECT,
     TEXT,
     TEXTAREA,
+    _acknowledge,
     _as_text,
+    _Choices,
+    _code_field,
+    _field_of,
     _field_spec,
     _number,
     _options,
-    _pick,
     _slider_spec,
+    _Uploads,
+    file_upload,
 )
 from .output import Output, OutputPosition, _output_spec, _send
 from .session import chose_impl, get_current_session
 
 __all__ = ["pin", "put_input", "put_textarea", "put_select", "put_checkbox", "put_radio", "put_slider", "put_actions",
-           "pin_wait_change", "pin_update", "pin_on_change"]
+           "put_file_upload", "pin_wait_change", "pin_update", "pin_on_change", "get_pin_values"]
 
 logger = logging.getLogger(__name__)
 
 # Seconds past its own timeout that pin_wait_change gives the browser to report that nothing changed.
 _WAIT_GRACE = 5.0
-# Seconds reading a pin waits for the browser.
+# Seconds reading a pin waits for the browser; reading a file pin uploads its files first.
 _PIN_READ_TIMEOUT = 10.0
+_FILE_PIN_READ_TIMEOUT = 600.0
 
 
 def _readers() -> dict[str, Callable[[Any], Any]]:
@@ -49,18 +56,20 @@ def _readers() -> dict[str, Callable[[Any], Any]]:
     return get_current_session().internal_save.setdefault("pin_readers", {})  # type: ignore[no-any-return]
 
 
-def _choices() -> dict[str, list[Any]]:
-    """Per session: pin name -> the values its choices stand for (to send indexes for values)."""
-    return get_current_session().internal_save.setdefault("pin_choices", {})  # type: ignore[no-any-return]
+def _file_pins() -> dict[str, dict[str, Any]]:
+    """Per session: file pin name -> its field spec."""
+    return get_current_session().internal_save.setdefault("pin_files", {})  # type: ignore[no-any-return]
+
+
+def _uploads() -> _Uploads:
+    return get_current_session().internal_save.setdefault("pin_uploads", _Uploads())  # type: ignore[no-any-return]
 
 
 def _put_pin(name: str, spec: dict[str, Any], reader: Callable[[Any], Any], scope: str | None,
-             position: int, values: list[Any] | None = None) -> Output:
+             position: int) -> Output:
     _readers()[name] = reader
-    if values is None:
-        _choices().pop(name, None)
-    else:
-        _choices()[name] = values
+    if spec["type"] != "file":
+        _file_pins().pop(name, None)
     return Output(_output_spec("pin", scope, position, input=spec))
 
 
@@ -80,10 +89,11 @@ def put_textarea(name: str, *, label: str = "", rows: int = 6, code: Any = None,
                  minlength: int | None = None, value: str | None = None, placeholder: str | None = None,
                  readonly: bool | None = None, help_text: str | None = None, scope: str | None = None,
                  position: int = OutputPosition.BOTTOM) -> Output:
-    """A multi-line field (``code`` is not supported yet and ignored)."""
+    """A multi-line field (``code`` as for ``input.textarea``)."""
     spec, _, _ = _field_spec(TEXTAREA, dict(name=name, label=label, rows=rows, maxlength=maxlength,
                                             minlength=minlength, value=value, placeholder=placeholder,
                                             readonly=readonly, help_text=help_text))
+    _code_field(spec, code)
     return _put_pin(name, spec, _as_text, scope, position)
 
 
@@ -91,7 +101,7 @@ def _put_choices(kind: str, name: str, options: Sequence[Any] | None, value: Any
                  fields: dict[str, Any], scope: str | None, position: int) -> Output:
     spec, _, _ = _field_spec(kind, dict(name=name, **fields))
     spec["options"], values = _options(options, value, many)
-    return _put_pin(name, spec, _pick(values, many), scope, position, values)
+    return _put_pin(name, spec, _Choices(values, many), scope, position)
 
 
 def put_select(name: str, options: Sequence[Any] | None = None, *, label: str = "", multiple: bool | None = None,
@@ -135,7 +145,37 @@ def put_actions(name: str, *, label: str = "", buttons: Sequence[Any] | None = N
     specs, values = _options([(b["label"], b.get("value")) if isinstance(b, dict) else b for b in buttons or ()])
     spec, _, _ = _field_spec("actions", dict(name=name, label=label, help_text=help_text))
     spec["buttons"] = [dict(label=item["label"], value=item["value"], type="submit") for item in specs]
-    return _put_pin(name, spec, _pick(values, many=False), scope, position, values)
+    return _put_pin(name, spec, _Choices(values, many=False), scope, position)
+
+
+def put_file_upload(name: str, *, label: str = "", accept: list[str] | str | None = None,
+                    placeholder: str = "Choose file", multiple: bool = False, max_size: int | str = 0,
+                    max_total_size: int | str = 0, help_text: str | None = None, scope: str | None = None,
+                    position: int = OutputPosition.BOTTOM) -> Output:
+    """A file field; the pin's value is what ``file_upload`` returns (``None`` or ``[]`` before a choice)."""
+    _check_name(name)
+    field = file_upload(label=label, accept=accept, name=name, placeholder=placeholder, multiple=multiple,
+                        max_size=max_size, max_total_size=max_total_size, help_text=help_text)
+    spec = _field_of(field).spec
+    uploads = _uploads()
+
+    def receive(chunk: dict[str, Any]) -> None:
+        received = uploads.receive(spec, chunk) if isinstance(chunk, dict) and "chunk" in chunk else None
+        if received is not None:
+            _acknowledge(chunk["upload_id"], received)
+
+    spec["upload_callback_id"] = get_current_session().register_callback(receive)
+    _file_pins()[name] = spec
+
+    def reader(raw: Any) -> Any:
+        return uploads.take(spec, [] if raw is None else raw)
+
+    return _put_pin(name, spec, reader, scope, position)
+
+
+def _read_timeout(names: Sequence[str]) -> float:
+    files = _file_pins()
+    return _FILE_PIN_READ_TIMEOUT if any(name in files for name in names) else _PIN_READ_TIMEOUT
 
 
 def _read(name: str, raw: Any) -> Any:
@@ -153,9 +193,24 @@ def _read(name: str, raw: Any) -> Any:
 def _pin_value(name: str) -> Generator[Any, Any, Any]:
     session = get_current_session()
     event = yield session.request("pin_value", dict(command="pin_value", task_id=None, spec=dict(name=name)),
-                                  _PIN_READ_TIMEOUT)  # type: ignore[attr-defined]
+                                  _read_timeout([name]))  # type: ignore[attr-defined]
     data = event["data"]
     return _read(name, data.get("value")) if isinstance(data, dict) else None
+
+
+@chose_impl
+def get_pin_values(names: list[str]) -> Generator[Any, Any, Any]:
+    """The values of several pins in one round trip: ``{name: value}``, without the pins not in the page."""
+    names = list(names)
+    for name in names:
+        _check_name(name)
+    session = get_current_session()
+    event = yield session.request("get_pin_values", dict(command="pin_values", task_id=None,  # type: ignore[attr-defined]
+                                                         spec=dict(names=names)), _read_timeout(names))
+    data = event["data"]
+    if not isinstance(data, dict):
+        return {}
+    return {name: _read(name, data[name]) for name in names if name in data}
 
 
 class Pin_:  # noqa: N801  (PyWebIO's name)
@@ -202,17 +257,14 @@ def pin_update(name: str, **spec: Any) -> None:
     ``readonly``..."""
     _check_name(name)
     attributes = {key: value for key, value in spec.items() if value is not None}
-    choices = _choices()
+    reader = _readers().get(name)
     if "options" in attributes:
-        many = isinstance(attributes.get("value"), (list, tuple))
+        many = reader.many if isinstance(reader, _Choices) else isinstance(attributes.get("value"), (list, tuple))
         attributes["options"], values = _options(attributes["options"], attributes.get("value"), many)
-        choices[name] = values
-        _readers()[name] = _pick(values, many)
+        _readers()[name] = _Choices(values, many)
         attributes.pop("value", None)
-    elif "value" in attributes and name in choices:  # choose by index: the browser never sees the values
-        wanted = attributes.pop("value")
-        wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
-        attributes["selected"] = [index for index, value in enumerate(choices[name]) if value in wanted]
+    elif "value" in attributes and isinstance(reader, _Choices):  # by index: the browser never sees the values
+        attributes["selected"] = reader.indexes(attributes.pop("value"))
     _send("pin_update", dict(name=name, attributes=attributes))
 
 

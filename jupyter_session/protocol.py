@@ -12,6 +12,7 @@ See PROTOCOL.md for an example of every command and event. This module imports n
 from __future__ import annotations
 
 import json
+import reprlib
 import struct
 import sys
 from abc import ABC, abstractmethod
@@ -29,6 +30,7 @@ __all__ = [
     "PROTOCOL_VERSION",
     "COMMANDS",
     "EVENTS",
+    "CALLBACK_EVENTS",
     "CHUNK_SIZE",
     "Command",
     "Event",
@@ -49,7 +51,7 @@ PROTOCOL_VERSION = 1
 COMMANDS = frozenset({
     "output", "output_ctl", "input_group", "update_input", "destroy_form", "popup", "close_popup", "toast",
     "run_script", "download", "set_env", "pin_value", "pin_update", "pin_wait", "pin_onchange",
-    "close_session", "set_session_id", "processbar", "file_ack",
+    "close_session", "set_session_id", "processbar", "file_ack", "pin_values", "datatable",
 })
 
 #: Events the browser sends. ``hello`` and ``download_ack`` are ours; the rest are PyWebIO's
@@ -57,6 +59,9 @@ COMMANDS = frozenset({
 EVENTS = frozenset({
     "callback", "input_event", "from_submit", "from_cancel", "js_yield", "hello", "download_ack", "file_chunk",
 })
+
+#: Events addressed to a callback id: clicks and changes, and chunks of the files a file pin uploads.
+CALLBACK_EVENTS = frozenset({"callback", "file_chunk"})
 
 #: Largest piece of a download or upload sent in one message (1 MiB).
 CHUNK_SIZE = 1 << 20
@@ -185,7 +190,7 @@ def join_buffers(message: dict[str, Any], buffers: Sequence[memoryview]) -> dict
         raise ProtocolError("buffer_paths must be a list with one path per buffer")
     for path, buffer in zip(paths, buffers):
         if not isinstance(path, list) or not 0 < len(path) <= _MAX_PATH_DEPTH:
-            raise ProtocolError(f"bad buffer path {path!r}")
+            raise ProtocolError(f"bad buffer path {_brief(path)}")
         target: Any = message
         try:
             for key in path[:-1]:
@@ -193,8 +198,8 @@ def join_buffers(message: dict[str, Any], buffers: Sequence[memoryview]) -> dict
             if isinstance(target, list) and not isinstance(path[-1], int):
                 raise TypeError("list index must be an int")
             target[path[-1]] = buffer
-        except (KeyError, IndexError, TypeError) as exc:
-            raise ProtocolError(f"buffer path {path!r} does not fit the message: {exc}") from None
+        except (KeyError, IndexError, TypeError):
+            raise ProtocolError(f"buffer path {_brief(path)} does not fit the message") from None
     return message
 
 
@@ -232,8 +237,8 @@ def decode_frame(frame: bytes | memoryview) -> tuple[dict[str, Any], list[memory
         raise ProtocolError("binary frame offsets are out of order")
     try:
         message = json.loads(bytes(view[offsets[0]:ends[0]]))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"binary frame JSON part is invalid: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ProtocolError(f"binary frame JSON part is invalid: {str(exc)[:200]}") from None
     if not isinstance(message, dict):
         raise ProtocolError("binary frame JSON part is not an object")
     return message, [view[start:end] for start, end in zip(offsets[1:], ends[1:])]
@@ -248,8 +253,8 @@ def parse_event(message: Any, buffers: Sequence[memoryview] = ()) -> Event:
         raise ProtocolError(f"an event must be a JSON object, got {type(message).__name__}")
     message = join_buffers(dict(message), buffers)
     name = message.get("event")
-    if name not in EVENTS:
-        raise ProtocolError(f"unknown event {name!r}")
+    if not isinstance(name, str) or name not in EVENTS:
+        raise ProtocolError(f"unknown event {_brief(name)}")
     task_id = message.get("task_id")
     if name == "hello":
         if task_id is not None:
@@ -281,11 +286,22 @@ def parse_event(message: Any, buffers: Sequence[memoryview] = ()) -> Event:
 def _check_hello(data: Any) -> None:
     if not isinstance(data, dict):
         raise ProtocolError("hello data must be an object")
-    if not isinstance(data.get("protocol_version"), int):
+    if not _is_count(data.get("protocol_version")):
         raise ProtocolError("hello data needs an integer protocol_version")
     for key in ("user_agent", "language", "origin"):
         if not isinstance(data.get(key, ""), str):
             raise ProtocolError(f"hello {key} must be a string")
+
+
+# Untrusted values in log lines are cut short, so a hostile page cannot flood the logs.
+_BRIEF = reprlib.Repr()
+_BRIEF.maxstring = _BRIEF.maxother = 60
+_BRIEF.maxlist = _BRIEF.maxdict = 4
+_BRIEF.maxlevel = 2
+
+
+def _brief(value: Any) -> str:
+    return _BRIEF.repr(value)
 
 
 def _is_count(value: Any) -> bool:

@@ -291,3 +291,58 @@ def test_file_upload_takes_acknowledged_chunks_within_its_limits(run_app: Any) -
     assert results == [[dict(filename="a.txt", content=b"abcdef", mime_type="text/plain", last_modified=1)]]
     assert [c["spec"] for c in browser.commands_named("file_ack")] == [dict(upload_id="u1", received=3),
                                                                        dict(upload_id="u1", received=6)]
+
+
+def test_input_action_button_sets_the_value_and_a_labelled_value_comes_back(loop: Any) -> None:
+    import threading
+
+    browser = FakeBrowser()
+    results: list[Any] = []
+    picked = object()
+
+    def app() -> None:
+        results.append(input("When", action=("Now", lambda set_value: set_value(picked, "right now"))))
+        results.append(input("Count", type=NUMBER, action=("Ten", lambda set_value: set_value(10))))
+
+    def fill() -> None:
+        for form, expected in ((0, {"value": "right now", "readonly": True}), (1, {"value": 10})):
+            wait_until(lambda form=form: len(forms(browser)) > form)
+            field = forms(browser)[form]["spec"]["inputs"][0]
+            browser.click(field["action"]["callback_id"])
+            wait_until(lambda form=form: len(browser.commands_named("update_input")) > form)
+            update = browser.commands_named("update_input")[form]
+            assert update["spec"] == {"target_name": "data", "attributes": expected}
+            answer(browser, "from_submit", {"data": str(expected["value"])})
+
+    threading.Thread(target=fill, daemon=True).start()
+    session = start_app(app, browser, loop)
+    wait_until(lambda: len(results) == 2)
+    browser.close()  # the action callbacks keep the session open, as in PyWebIO
+    wait_until(session.closed)
+    assert results == [picked, 10]
+
+
+def test_textarea_code_and_choice_value_updates(run_app: Any) -> None:
+    import threading
+
+    browser = FakeBrowser()
+
+    def app() -> None:
+        input_group("Edit", [
+            textarea("Code", name="code", code={"indentUnit": 2, "mode": "python"}),
+            radio("Size", ["S", "M", "L"], name="size",
+                  onchange=lambda size: input_update("size", value="L") if size == "S" else None),
+        ])
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        answer(browser, "input_event", dict(event_name="change", name="size", value=0))
+        wait_until(lambda: browser.commands_named("update_input"))
+        answer(browser, "from_cancel", None)
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    code_field = forms(browser)[0]["spec"]["inputs"][0]
+    assert code_field["code"] == {"indent": 2}
+    assert browser.commands_named("update_input")[0]["spec"] == {"target_name": "size",
+                                                                  "attributes": {"selected": [2]}}

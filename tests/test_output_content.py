@@ -164,3 +164,91 @@ def test_media_arguments_are_checked(run_app: Any) -> None:
                       "tab {'title': 't'} needs a 'title' and a 'content'",
                       "progress must be a number from 0 to 1, not 1.5",
                       "scope name 'bad name' must be a non-empty string of letters, digits, '_' or '-'"]
+
+
+def test_container_outputs_as_context_managers(run_app: Any) -> None:
+    names: list[str] = []
+
+    def app() -> None:
+        with put_collapse("More") as name:
+            names.append(name)
+            put_text("inside")
+        with put_loading():
+            put_text("working")
+        with pytest.raises(RuntimeError, match="context manager"), put_text("plain"):
+            pass
+
+    _, browser = run_app(app)
+    outputs = sent(browser)
+    collapse, inside, loading, working = outputs[:4]
+    assert collapse["type"] == "collapse" and collapse["container_dom_id"] == f"pywebio-scope-{names[0]}"
+    assert inside["scope"] == f"#pywebio-scope-{names[0]}"
+    assert working["scope"] == f"#{loading['container_dom_id']}"
+    # the spinner and what was output inside it go away when the block ends
+    assert sent(browser, "output_ctl")[-1] == {"remove": f"#{loading['container_dom_id']}"}
+
+
+def test_put_widget_embeds_outputs_and_output_handler_edits_its_content(run_app: Any) -> None:
+    from jupyter_session.output import output, put_widget
+
+    def app() -> None:
+        put_widget("<details><summary>{{title}}</summary>{{#items}}{{& pywebio_output_parse}}{{/items}}</details>",
+                   {"title": "<b>t</b>", "items": ["a", put_code("x")]})
+        with pytest.warns(DeprecationWarning):
+            hobby = output("Coding")
+        put_table([["Name", "Hobbies"], ["Wang", hobby]])
+        hobby.reset("Movie")
+        hobby.append("Music")
+        hobby.insert(0, put_text("First"))
+        with pytest.raises(TypeError):
+            put_widget("<p></p>", ["not", "a", "dict"])  # type: ignore[arg-type]
+
+    _, browser = run_app(app)
+    widget, table, movie, music, first = sent(browser)
+    assert widget["type"] == "custom_widget"
+    assert widget["data"] == {"title": "<b>t</b>", "items": ["a", {"type": "code", "content": "x", "language": "",
+                                                                    "scope": widget["scope"], "position": -1}]}
+    scope = table["rows"][1][1]["content"]["dom_id"]
+    assert table["rows"][1][1]["content"]["contents"] == [text("Coding")]
+    assert sent(browser, "output_ctl")[0] == {"clear": f"#{scope}"}
+    assert [movie["content"], music["content"], first["content"]] == ["Movie", "Music", "First"]
+    assert {movie["scope"], music["scope"], first["scope"]} == {f"#{scope}"}
+    assert [movie["position"], music["position"], first["position"]] == [-1, -1, 0]
+
+
+def test_datatable_spec_callbacks_and_updates(loop: Any) -> None:
+    from helpers import start_app, wait_until
+
+    from jupyter_session.output import JSFunction, datatable_insert, datatable_remove, datatable_update, put_datatable
+    from jupyter_session.testing import FakeBrowser
+
+    browser = FakeBrowser()
+    chosen: list[Any] = []
+
+    def app() -> None:
+        put_datatable([{"id": "a", "info": {"age": 3}}, {"id": "b", "info": {"age": object}}], id_field="id",
+                      actions=[("Pick", chosen.append), None], onselect=lambda row: chosen.append(("sel", row)),
+                      instance_id="t", column_order={"info": {"age": None}, "id": None},
+                      grid_args={"onCellClicked": JSFunction("event", "console.log(event)")})
+        datatable_update("t", 4, "a", ("info", "age"))
+        datatable_insert("t", {"id": "c", "info": {"age": 5}})
+        datatable_remove("t", "b")
+        with pytest.raises(ValueError, match="row_id"):
+            datatable_update("t", 1, field="id")
+        with pytest.raises(ValueError, match="column_order"):
+            put_datatable([])
+
+    start_app(app, browser, loop)
+    wait_until(lambda: len(browser.commands_named("datatable")) == 3)
+    (table,) = sent(browser)
+    assert [column["header"] for column in table["columns"]] == ["info › age", "id"]
+    assert table["rows"][1] == {"id": "b", "cells": {'["id"]': "b", '["info", "age"]': str(object)}}
+    assert [command["spec"]["op"] for command in browser.commands_named("datatable")] == ["update", "insert",
+                                                                                          "remove"]
+    browser.click(table["callback_id"], {"rows": ["b"]})
+    browser.click(table["callback_id"], {"btn": 0, "rows": ["a"]})
+    browser.click(table["callback_id"], {"btn": 1, "rows": ["a"]})  # the gap: dropped
+    browser.click(table["callback_id"], "forged")  # dropped
+    wait_until(lambda: len(chosen) == 2)
+    assert chosen == [("sel", "b"), "a"]
+    browser.close()

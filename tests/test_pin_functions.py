@@ -93,3 +93,61 @@ def test_bad_pin_names(run_app: Any) -> None:
     run_app(app)
     assert errors == ["pin names are non-empty strings, not ''",
                       "'use_strict' is a reserved name, can't use as pin widget name"]
+
+
+def test_file_pin_takes_its_chunks_through_a_callback_and_reads_as_file_upload(loop: Any) -> None:
+    from helpers import start_app
+
+    from jupyter_session.pin import get_pin_values, put_file_upload
+
+    browser = FakeBrowser()
+    values: list[Any] = []
+
+    def app() -> None:
+        put_file_upload("doc", label="Document", max_size=6)
+        put_input("title", value="x")
+        values.append(pins.pin.doc)
+        values.append(get_pin_values(["doc", "title", "missing"]))
+
+    def answer() -> None:
+        wait_until(lambda: browser.commands_named("pin_value"))
+        spec = browser.commands_named("output")[0]["spec"]["input"]
+        callback_id = spec["upload_callback_id"]
+
+        def chunk(upload_id: str, offset: int, content: bytes) -> None:
+            browser.send_event(dict(event="file_chunk", task_id=callback_id, buffer_paths=[["data", "chunk"]],
+                                    data=dict(upload_id=upload_id, name="doc", offset=offset, chunk=None)),
+                               [content])
+
+        chunk("u1", 0, b"abc")
+        chunk("u1", 3, b"def")
+        chunk("u2", 0, b"too long")  # beyond max_size: dropped, not acknowledged
+        wait_until(lambda: len(browser.commands_named("file_ack")) == 2)
+        described = dict(upload_id="u1", filename="a.txt", size=6, mime_type="text/plain", last_modified=1)
+        request = browser.commands_named("pin_value")[0]
+        browser.send_event(dict(event="js_yield", task_id=request["task_id"], data={"value": [described]}))
+        wait_until(lambda: browser.commands_named("pin_values"))
+        request = browser.commands_named("pin_values")[0]
+        assert request["spec"] == {"names": ["doc", "title", "missing"]}
+        browser.send_event(dict(event="js_yield", task_id=request["task_id"],
+                                data={"doc": None, "title": "Report"}))
+
+    threading.Thread(target=answer, daemon=True).start()
+    session = start_app(app, browser, loop)
+    wait_until(lambda: len(values) == 2)
+    browser.close()  # the file pin's upload callback keeps the session open
+    wait_until(session.closed)
+    assert values == [dict(filename="a.txt", content=b"abcdef", mime_type="text/plain", last_modified=1),
+                      {"doc": None, "title": "Report"}]
+    assert [c["spec"]["received"] for c in browser.commands_named("file_ack")] == [3, 6]
+
+
+def test_pin_update_selects_checkbox_values_by_index_after_new_options(run_app: Any) -> None:
+    def app() -> None:
+        put_checkbox("extras", ["a", "b"])
+        pin_update("extras", options=["x", "y", "z"])
+        pin_update("extras", value="z")  # one value for a multiple choice still selects by index
+
+    _, browser = run_app(app)
+    updates = [c["spec"]["attributes"] for c in browser.commands_named("pin_update")]
+    assert updates[1] == {"selected": [2]}

@@ -1,7 +1,5 @@
 """Every public name of PyWebIO 1.8.4's ``output``, ``input`` and ``pin`` modules, compared with this package
 by name and signature (parameter names, kinds and defaults). PyWebIO 1.8.4 is installed by the test extra.
-
-``NOT_YET`` lists what is still missing; the test fails when that list is out of date in either direction.
 """
 
 from __future__ import annotations
@@ -19,12 +17,6 @@ import jupyter_session.input as our_input
 import jupyter_session.output as our_output
 import jupyter_session.pin as our_pin
 
-NOT_YET = {
-    "output": {"put_widget", "output", "put_datatable", "datatable_update", "datatable_insert",
-               "datatable_remove", "JSFunction"},
-    "input": set(),
-    "pin": {"put_file_upload", "get_pin_values"},
-}
 PAIRS = {"output": (pywebio_output, our_output), "input": (pywebio_input, our_input),
          "pin": (pywebio_pin, our_pin)}
 _EMPTY_DEFAULTS = ([], (), None)
@@ -48,7 +40,7 @@ def _shape(func: Any) -> list[tuple[str, Any, Any]]:
 def test_every_public_name_exists_with_the_same_signature(module: str) -> None:
     theirs, ours = PAIRS[module]
     missing = {name for name in _public(theirs) if not hasattr(ours, name)}
-    assert missing == NOT_YET[module]
+    assert missing == set()
     for name in _public(theirs):
         their_object, our_object = getattr(theirs, name), getattr(ours, name, None)
         if our_object is None or inspect.isclass(their_object) or not callable(their_object):

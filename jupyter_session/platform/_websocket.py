@@ -74,8 +74,9 @@ class WebSocketTransport(Transport):
                 message, buffers = decode_frame(frame)
             else:
                 message, buffers = json.loads(frame), []
-        except (ProtocolError, ValueError) as exc:
-            logger.warning("dropped a malformed WebSocket frame: %s", exc)
+        except (ProtocolError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
+            # The message, not the exception: its traceback holds the hostile input.
+            logger.warning("dropped a malformed WebSocket frame: %s", str(exc))
             return
         for receive in self._receivers:
             receive(message, buffers)

@@ -198,7 +198,9 @@ def _setup_server(handler: type[tornado.web.RequestHandler], port: int, host: st
     _check_bundle()
     port = port or _free_port()
     app = tornado.web.Application([(r"/", handler), *_static_handlers(static_dir)], **tornado_app_settings)
-    server = app.listen(port, address=host, max_buffer_size=max_buffer_size)
+    # The read buffer holds more than one largest message: a page that sends two large messages back to back
+    # must not be disconnected for it (the message limit is enforced per message).
+    server = app.listen(port, address=host, max_buffer_size=2 * max_buffer_size + (1 << 16))
     return server, port
 
 

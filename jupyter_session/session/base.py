@@ -177,7 +177,8 @@ class Session:
         try:
             event = parse_event(event)
         except ProtocolError as exc:
-            logger.warning("dropped a malformed event from the browser: %s", exc)
+            # The message, not the exception: its traceback holds the hostile input.
+            logger.warning("dropped a malformed event from the browser: %s", str(exc))
             return
         if event["event"] == "hello":
             self._on_hello(event["data"])
@@ -202,8 +203,8 @@ class Session:
 
     def _on_hello(self, hello: dict[str, Any]) -> None:
         if hello["protocol_version"] != PROTOCOL_VERSION:
-            logger.error("incompatible jupyter_session protocol versions: the browser speaks %r, "
-                         "this package speaks %r; reinstall so both sides match",
+            logger.error("dropped the browser's hello: incompatible jupyter_session protocol versions: "
+                         "the browser speaks %r, this package speaks %r; reinstall so both sides match",
                          hello["protocol_version"], PROTOCOL_VERSION)
             return
         info = self.internal_save["info"]

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction, random_str
 from ..exceptions import SessionClosedException, SessionNotFoundException
-from ..protocol import Command, Event
+from ..protocol import CALLBACK_EVENTS, Command, Event
 from .base import Session, SessionState
 
 __all__ = ["CoroutineBasedSession", "TaskHandler"]
@@ -242,7 +242,7 @@ class CoroutineBasedSession(Session):
     def _dispatch_event(self, event: Event) -> bool:
         task_id: str = event["task_id"]  # type: ignore[assignment]
         if task_id in self.callbacks:
-            if event["event"] != "callback":
+            if event["event"] not in CALLBACK_EVENTS:
                 return False
             self._run_callback(task_id, event["data"])
             return True

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction, random_str
 from ..exceptions import SessionClosedException, SessionException, SessionNotFoundException
-from ..protocol import Command, Event
+from ..protocol import CALLBACK_EVENTS, Command, Event
 from .base import Session, SessionState
 
 __all__ = ["ThreadBasedSession", "ScriptModeSession"]
@@ -220,7 +220,7 @@ class ThreadBasedSession(Session):
         task_id = event["task_id"]
         mq = self.task_mqs.get(task_id)  # type: ignore[arg-type]
         if mq is None and task_id in self.callbacks:
-            if event["event"] != "callback":
+            if event["event"] not in CALLBACK_EVENTS:
                 return False
             mq = self.callback_mq
         if mq is None:

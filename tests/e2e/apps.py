@@ -231,3 +231,45 @@ def upload() -> None:
     put_text(f"SMALL {small['filename']} {len(small['content'])}")
     big = file_upload("Big file", max_size="25M", accept=".bin")
     put_text(f"BIG {big['filename']} {len(big['content'])} {hashlib.sha256(big['content']).hexdigest()}")
+
+
+def extras() -> None:
+    from jupyter_session.input import textarea
+    from jupyter_session.output import put_widget
+    from jupyter_session.pin import get_pin_values, pin_on_change, put_file_upload, put_textarea
+
+    put_widget('<section class="card"><h4>{{title}}</h4>{{#items}}{{& pywebio_output_parse}}{{/items}}</section>',
+               {"title": XSS, "items": [XSS, put_code("x = 1")]})
+    with put_collapse("Details", open=True):
+        put_text("INSIDE COLLAPSE")
+    with put_loading():
+        put_text("LOADING TEXT")
+        time.sleep(0.5)
+    put_text("LOADED")
+    put_textarea("source", label="Source", code=True)
+    put_file_upload("doc", label="Document", max_size="1M")
+    pin_on_change("doc", lambda doc: put_text(f"DOC {doc['filename']} {doc['content'].decode()}"))
+    stamp = input("Stamp", type=NUMBER, action=("Fill", lambda set_value: set_value(42)))
+    put_text(f"STAMP {stamp!r}")
+    values = get_pin_values(["source", "doc", "nothing"])
+    put_text(f"PINS {json.dumps(values['source'])} {values['doc']['filename']} {sorted(values)}")
+    note = textarea("Note", code={"indentUnit": 2})
+    put_text(f"NOTE {json.dumps(note)}")
+    hold()
+
+
+def datatable() -> None:
+    from jupyter_session.output import datatable_insert, datatable_remove, datatable_update, put_datatable
+
+    people = [{"id": 1, "name": XSS, "address": {"city": "Paris"}},
+              {"id": 2, "name": "Ada", "address": {"city": "London"}}]
+    put_datatable(
+        people, id_field="id", instance_id="people", height=200,
+        onselect=lambda row_id: put_text(f"SELECTED {row_id}"),
+        actions=[("Rename", lambda row_id: datatable_update("people", "Grace", row_id, "name")),
+                 None,
+                 ("Delete", lambda row_id: datatable_remove("people", row_id))],
+        column_args={("address", "city"): {"headerName": "City"}})
+    alan = {"id": 3, "name": "Alan", "address": {"city": "Leeds"}}
+    put_button("Add", onclick=lambda: datatable_insert("people", alan))
+    hold()

@@ -85,7 +85,7 @@ def test_download_from_a_cell_saves_the_exact_bytes(notebook: NotebookPage, tmp_
 
 def test_outputs_survive_a_page_reload(notebook: NotebookPage, server: JupyterServer) -> None:
     notebook.run("put_text('kept across reloads')")
-    notebook.page.wait_for_timeout(1500)  # the widget reports its drawn output to the kernel
+    notebook.page.wait_for_timeout(3000)  # the widget reports its drawn output to the kernel
     notebook.save()
     notebook.page.reload()
     notebook.wait_idle()
@@ -120,7 +120,7 @@ def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(notebook:
     buttons.get_by_role("button", name="Press me").click()
     buttons.locator(".jps-text", has_text="pressed Press me in its own cell, says").wait_for()
     assert "pressed" not in notebook.output_text(later)
-    notebook.page.wait_for_timeout(1500)  # the widget reports its drawn output to the kernel
+    notebook.page.wait_for_timeout(3000)  # the widget reports its drawn output to the kernel
     notebook.save()
     notebook.page.reload()
     notebook.wait_idle()
@@ -194,3 +194,50 @@ def test_a_representative_app_in_a_cell(notebook: NotebookPage, server: JupyterS
     expected = f"{len(data)} {hashlib.sha256(data).hexdigest()}"
     upload.locator(".jp-OutputArea-output", has_text=expected).wait_for(timeout=60_000)
     screenshot(page, f"notebook-{server.app}-app")
+
+
+def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterServer) -> None:
+    """Outputs use JupyterLab's CSS variables: in the dark theme text is light and controls are dark."""
+    page = notebook.page
+
+    def choose_theme(name: str) -> None:
+        # Through the settings API (the same in both UIs), then a reload to apply it.
+        page.evaluate("""async theme => {
+            const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+            const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || '';
+            const response = await fetch(`${config.settingsUrl}/@jupyterlab/apputils-extension:themes`, {
+              method: 'PUT', headers: {'Content-Type': 'application/json', 'X-XSRFToken': xsrf},
+              body: JSON.stringify({raw: JSON.stringify({theme})})});
+            if (!response.ok) throw new Error(`settings: ${response.status}`);
+        }""", name)
+        notebook.save()
+        page.reload()
+        notebook.wait_idle()
+        page.wait_for_function(f"() => document.body.dataset.jpThemeName === {name!r}")
+
+    choose_theme("JupyterLab Dark")
+    try:
+        cell = notebook.run("from jupyter_session.output import put_info, put_table, put_code\n"
+                            "from jupyter_session.pin import put_input, put_select\n"
+                            "put_info('A message box')\n"
+                            "put_table([['Name', 'Born'], ['Ada', 1815]])\n"
+                            "put_code('print(42)', language='python')\n"
+                            "put_buttons(['Primary', dict(label='Danger', value=2, color='danger')], onclick=print)\n"
+                            "put_input('who', label='Who')\n"
+                            "put_select('pick', ['one', 'two'], label='Pick')")
+        cell.get_by_label("Who").wait_for()
+
+        def luminance(selector: str, prop: str) -> float:
+            return page.evaluate(
+                "([selector, prop]) => { const c = getComputedStyle(document.querySelector(selector))[prop];"
+                " const [r, g, b] = c.match(/[\\d.]+/g).map(Number);"
+                " return (0.299 * r + 0.587 * g + 0.114 * b) / 255; }",
+                [selector, prop])
+
+        assert luminance(".jps-output .jps-table td", "color") > 0.6
+        assert luminance(".jps-output .jps-control", "backgroundColor") < 0.4
+        assert luminance(".jps-output .jps-code", "backgroundColor") < 0.4
+        page.wait_for_timeout(800)  # outputs fade in
+        screenshot(page, f"notebook-{server.app}-dark")
+    finally:
+        choose_theme("JupyterLab Light")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pages import screenshot
+from pages import screenshot, wait_text
 
 XSS = "<img src=x onerror=window.pwned=1>"
 
@@ -63,3 +63,26 @@ def test_images_files_tabs_progress_and_clickable_outputs(serve: Any, page: Any,
     page.get_by_text("TEXT CLICKED").wait_for()
     page.get_by_role("button", name="Advance").click()
     page.locator(".jps-progress").wait_for(state="detached")  # auto_close at 100%
+
+
+def test_datatable_selects_acts_and_updates(serve: Any, page: Any) -> None:
+    server = serve("datatable")
+    page.goto(server.url)
+    table = page.locator(".jps-datatable-table")
+    assert table.locator("th").all_inner_texts() == ["id", "name", "City"]
+    assert table.locator("tbody tr").first.locator("td").all_inner_texts() == ["1", XSS, "Paris"]
+    assert not page.get_by_role("button", name="Rename").is_enabled()  # nothing selected yet
+    table.locator("tbody tr").nth(1).click()
+    assert wait_text(page, "SELECTED") == "2"
+    assert page.locator(".jps-datatable-cell").inner_text() == "Ada"  # the clicked cell, in full
+    page.get_by_role("button", name="Rename").click()
+    page.wait_for_function("() => document.querySelector('.jps-datatable-table tbody tr:nth-child(2) td:nth-child(2)')"
+                           "?.textContent === 'Grace'")
+    page.get_by_role("button", name="Add").click()
+    table.locator("tbody tr", has_text="Alan").wait_for()
+    page.get_by_role("button", name="Delete").click()
+    page.wait_for_function("() => document.querySelectorAll('.jps-datatable-table tbody tr').length === 2")
+    assert table.locator("tbody tr td:nth-child(2)").all_inner_texts() == [XSS, "Alan"]
+    assert page.get_by_text("SELECTED").count() == 1  # updating a row does not report a selection
+    screenshot(page, "tornado-datatable")
+    assert page.evaluate("window.pwned") is None

@@ -7,6 +7,8 @@ from typing import Any
 
 from pages import screenshot, wait_text
 
+XSS = "<img src=x onerror=window.pwned=1>"
+
 
 def test_pins_are_read_written_and_watched(serve: Any, page: Any) -> None:
     server = serve("pins")
@@ -21,3 +23,42 @@ def test_pins_are_read_written_and_watched(serve: Any, page: Any) -> None:
     assert page.get_by_label("nuts").is_checked() and not page.get_by_label("cream").is_checked()
     assert wait_text(page, "TIMEOUT") == "None"
     screenshot(page, "tornado-pins")
+
+
+def test_widget_template_containers_action_button_code_field_and_file_pin(serve: Any, page: Any) -> None:
+    server = serve("extras")
+    page.goto(server.url)
+    card = page.locator("section.card")
+    assert card.locator("h4").inner_text() == XSS  # mustache escapes the data
+    assert card.locator(".jps-text").first.inner_text() == XSS
+    assert card.locator(".jps-code code").inner_text() == "x = 1"
+    assert page.locator(".jps-collapse-body .jps-text").inner_text() == "INSIDE COLLAPSE"
+    wait_text(page, "LOADED")
+    assert page.locator(".jps-loading").count() == 0 and page.get_by_text("LOADING TEXT").count() == 0
+
+    source = page.get_by_label("Source")
+    source.click()
+    source.press_sequentially("def f():")
+    source.press("Enter")
+    source.press("Tab")  # indents instead of leaving the field
+    source.press_sequentially("return 1")
+    assert source.input_value() == "def f():\n    return 1"
+    page.get_by_label("Document").set_input_files(dict(name="a.txt", mimeType="text/plain", buffer=b"hello"))
+    assert wait_text(page, "DOC") == "a.txt hello"
+
+    page.get_by_role("button", name="Fill").click()
+    stamp = page.locator(".jps-form input[type=number]")
+    page.wait_for_function("() => document.querySelector('.jps-form input[type=number]')?.value === '42'")
+    screenshot(page, "tornado-extras")
+    stamp.press("Enter")
+    assert wait_text(page, "STAMP") == "42"
+    assert wait_text(page, "PINS") == "\"def f():\\n    return 1\" a.txt ['doc', 'source']"
+
+    note = page.locator(".jps-form textarea")
+    note.click()
+    note.press("Tab")
+    note.press_sequentially("x")
+    assert note.input_value() == "  x"
+    page.get_by_role("button", name="Submit").click()
+    assert wait_text(page, "NOTE") == "\"  x\""
+    assert page.evaluate("window.pwned") is None

@@ -133,6 +133,12 @@ def _plain(spec: dict[str, Any]) -> str:
     if kind in ("alert", "scope", "collapse", "scrollable", "flex"):
         title = [str(spec["title"])] if spec.get("title") else []
         return "\n".join(title + [_plain(item) for item in spec.get("contents") or [] if item])
+    if kind == "datatable":
+        columns = [column for column in spec.get("columns", []) if not column.get("hide")]
+        lines = [" | ".join(str(column.get("header")) for column in columns)]
+        lines += [" | ".join(str(row.get("cells", {}).get(column.get("field"), "")) for column in columns)
+                  for row in spec.get("rows", [])]
+        return "\n".join(lines)
     if kind == "pin":
         return f"[{spec.get('input', {}).get('label') or spec.get('input', {}).get('name')}]"
     return f"[{kind}]"

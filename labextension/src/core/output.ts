@@ -57,6 +57,11 @@ export function renderOutput(spec: any, context: Context): HTMLElement {
     element.textContent = `[unsupported output: ${String(spec?.type)}]`;
   }
   applyStyle(element, spec?.style);
+  if (typeof spec?.container_dom_id === 'string') {
+    // `with put_collapse(...):` outputs go into the part of the element marked as its container.
+    const container = element.querySelector<HTMLElement>('[data-jps-container]') ?? element;
+    container.id = spec.container_dom_id;
+  }
   if (typeof spec?.click_callback_id === 'string') {
     element.dataset.jpsCallback = spec.click_callback_id; // clicked through the root's listener (clicks.ts)
     element.dataset.jpsValue = 'null';

@@ -1,13 +1,14 @@
 // Pins: input fields placed among the outputs, read and written by name at any time (`pin.name`,
-// `pin_update`), watched with `pin_wait` (one answer) and `pin_onchange` (a callback per change).
+// `pin_values`, `pin_update`), watched with `pin_wait` (one answer) and `pin_onchange` (a callback per
+// change). Reading a file pin uploads its files first.
 import { registerOutputType } from './output';
-import { buildField } from './input/form';
+import { buildField, uploadFiles } from './input/form';
 import type { Field } from './input/form';
 import type { Context, Handler } from './types';
 
 interface Pin {
   field: Field;
-  value(): unknown;
+  read(): Promise<unknown>;
 }
 
 interface Watcher {
@@ -27,16 +28,18 @@ function pinOf(name: string): Pin | undefined {
   return pin && pin.field.element.isConnected ? pin : undefined;
 }
 
-function changed(name: string, value: unknown): void {
-  for (const [callbackId, context] of callbacks.get(name) ?? []) {
+async function changed(name: string, pin: Pin): Promise<void> {
+  const listeners = [...(callbacks.get(name) ?? [])];
+  const waiting = [...waiters].filter(waiter => waiter.names.has(name));
+  if (!listeners.length && !waiting.length) {
+    return; // nobody asked: a file pin uploads nothing
+  }
+  waiting.forEach(waiter => waiters.delete(waiter));
+  const value = await pin.read();
+  for (const [callbackId, context] of listeners) {
     context.send({ event: 'callback', task_id: callbackId, data: value });
   }
-  for (const waiter of [...waiters]) {
-    if (waiter.names.has(name)) {
-      waiters.delete(waiter);
-      waiter.answer(name, value);
-    }
-  }
+  waiting.forEach(waiter => waiter.answer(name, value));
 }
 
 registerOutputType('pin', (spec, context) => {
@@ -45,21 +48,45 @@ registerOutputType('pin', (spec, context) => {
   let lastAction: number | null = null;
   const field = buildField(item, document.createElement('form'), context, null, (_name, index) => {
     lastAction = index;
-    changed(name, index);
+    void changed(name, pin);
   }, () => undefined);
   field.element.classList.add('jps-pin');
-  const value = () => (item.type === 'actions' ? lastAction : field.value());
+  const read = async (): Promise<unknown> => {
+    if (item.type === 'actions') {
+      return lastAction;
+    }
+    if (item.type === 'file') {
+      // The descriptions of the uploaded files, or null when one breaks a size limit (the field says so).
+      return uploadFiles(context, String(item.upload_callback_id), field, field.value() as File[]);
+    }
+    return field.value();
+  };
+  const pin: Pin = { field, read };
   // Text reports every keystroke; the other fields report their `change`.
   const typing = item.type === 'input' || item.type === 'textarea';
-  field.element.addEventListener(typing ? 'input' : 'change', () => changed(name, value()));
-  pins.set(name, { field, value });
+  field.element.addEventListener(typing ? 'input' : 'change', () => void changed(name, pin));
+  pins.set(name, pin);
   return field.element;
 });
 
 /** `pin.name`: answer with the value, or null when no such pin is in the page. */
-export const pinValue: Handler = (context, command) => {
+export const pinValue: Handler = async (context, command) => {
   const pin = pinOf(String(command.spec?.name));
-  context.send({ event: 'js_yield', task_id: command.task_id, data: pin ? { value: pin.value() } : null });
+  const data = pin ? { value: await pin.read() } : null;
+  context.send({ event: 'js_yield', task_id: command.task_id, data });
+};
+
+/** `get_pin_values`: answer with `{name: value}` for the names that are pins in the page. */
+export const pinValues: Handler = async (context, command) => {
+  const names: unknown[] = Array.isArray(command.spec?.names) ? command.spec.names : [];
+  const values: Record<string, unknown> = {};
+  for (const name of names.map(String)) {
+    const pin = pinOf(name);
+    if (pin) {
+      values[name] = await pin.read();
+    }
+  }
+  context.send({ event: 'js_yield', task_id: command.task_id, data: values });
 };
 
 export const pinUpdate: Handler = (_context, command) => {

@@ -8,8 +8,10 @@ import { setEnv } from './env';
 import { output } from './output';
 import './outputs/buttons';
 import './outputs/content';
+import { datatable } from './outputs/datatable';
+import './outputs/template';
 import { processbar } from './outputs/media';
-import { pinOnChange, pinUpdate, pinValue, pinWait } from './pin';
+import { pinOnChange, pinUpdate, pinValue, pinValues, pinWait } from './pin';
 import { closePopup, popup } from './popup';
 import { destroyForm, fileAck, inputGroup, updateInput } from './input/form';
 import { outputControl } from './scope';
@@ -33,7 +35,9 @@ const handlers: Record<string, Handler> = {
   popup,
   close_popup: closePopup,
   processbar,
+  datatable,
   pin_value: pinValue,
+  pin_values: pinValues,
   pin_update: pinUpdate,
   pin_wait: pinWait,
   pin_onchange: pinOnChange,

@@ -75,6 +75,29 @@ function selectOptions(select: HTMLSelectElement, options: any[]): void {
   }));
 }
 
+/** A monospace field for code where Tab indents (and Shift+Tab unindents) instead of moving the focus. */
+function makeCodeField(area: HTMLTextAreaElement, indent: number): void {
+  area.classList.add('jps-code-field');
+  area.spellcheck = false;
+  area.setAttribute('autocapitalize', 'off');
+  area.addEventListener('keydown', event => {
+    if (event.key !== 'Tab' || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    event.preventDefault();
+    const start = area.selectionStart;
+    if (!event.shiftKey) {
+      area.setRangeText(' '.repeat(indent), start, area.selectionEnd, 'end');
+      return;
+    }
+    const lineStart = area.value.lastIndexOf('\n', start - 1) + 1;
+    const spaces = /^ */.exec(area.value.slice(lineStart))![0].length;
+    const removed = Math.min(spaces, indent);
+    area.setRangeText('', lineStart, lineStart + removed, 'preserve');
+    area.setSelectionRange(Math.max(start - removed, lineStart), Math.max(start - removed, lineStart));
+  });
+}
+
 export function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: string | null,
   submitWith: (name: string, index: number) => void, cancel: () => void): Field {
   const name = String(spec.name);
@@ -84,6 +107,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   const feedback = element('div', 'jps-field-feedback');
   const help = element('div', 'jps-field-help', spec.help_text || undefined);
   let control: HTMLElement;
+  let shown: HTMLElement | undefined; // what the page shows when it is more than the control
   let value: () => unknown;
   let setValue: (next: unknown) => void = () => undefined;
   let setOptions: (options: any[]) => void = () => undefined;
@@ -109,9 +133,20 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       input.required = Boolean(spec.required);
       input.readOnly = Boolean(spec.readonly);
       passAttributes(input, spec);
+      if (input instanceof HTMLTextAreaElement && spec.code) {
+        makeCodeField(input, Number(spec.code.indent) || 4);
+      }
       control = input;
       value = () => input.value;
       setValue = next => { input.value = next === null || next === undefined ? '' : String(next); };
+      if (spec.action && typeof spec.action.callback_id === 'string') {
+        // `input(action=(label, callback))`: a button beside the field; the session fills the field in.
+        const button = element('button', 'jps-button jps-button--secondary jps-button--outline', spec.action.label);
+        button.type = 'button';
+        button.addEventListener('click', () => context.send({ event: 'callback', task_id: spec.action.callback_id, data: null }));
+        shown = element('div', 'jps-input-group');
+        shown.append(input, button);
+      }
       break;
     }
     case 'file': {
@@ -208,7 +243,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
     control.id = `jps-field-${Math.random().toString(36).slice(2)}`;
     label.htmlFor = control.id;
   }
-  wrapper.append(label, control, feedback, help);
+  wrapper.append(label, shown ?? control, feedback, help);
   const report = (eventName: 'blur' | 'change') => context.send({
     event: 'input_event', task_id: taskId, data: { event_name: eventName, name, value: value() }
   });
@@ -263,7 +298,7 @@ function describeSize(bytes: number): string {
 }
 
 /** Send the files in acknowledged 1 MiB chunks; their descriptions, or null when one breaks a size limit. */
-async function uploadFiles(context: Context, taskId: string | null, field: Field, files: File[]): Promise<unknown[] | null> {
+export async function uploadFiles(context: Context, taskId: string | null, field: Field, files: File[]): Promise<unknown[] | null> {
   const maxSize = Number(field.spec.max_size) || 0;
   const maxTotal = Number(field.spec.max_total_size) || 0;
   const tooBig = files.find(file => maxSize && file.size > maxSize);

@@ -125,7 +125,9 @@ registerOutputType('collapse', (spec, context) => {
   const summary = document.createElement('summary');
   summary.textContent = String(spec.title ?? '');
   details.appendChild(summary);
-  details.appendChild(appendAll(make('div', 'jps-collapse-body'), spec.contents, context));
+  const body = appendAll(make('div', 'jps-collapse-body'), spec.contents, context);
+  body.dataset.jpsContainer = '';
+  details.appendChild(body);
   return details;
 });
 
@@ -143,9 +145,19 @@ registerOutputType('scrollable', (spec, context) => {
 });
 
 registerOutputType('loading', spec => {
+  const spinner = spinnerOf(spec);
+  if (typeof spec.container_dom_id !== 'string') {
+    return spinner;
+  }
+  const box = make('div', 'jps-loading-box'); // `with put_loading():` outputs go after the spinner
+  box.append(spinner);
+  return box;
+});
+
+function spinnerOf(spec: any): HTMLElement {
   const spinner = make('div', `jps-loading jps-loading--${spec.shape === 'grow' ? 'grow' : 'border'}`);
   spinner.setAttribute('role', 'status');
   spinner.setAttribute('aria-label', 'Loading');
   spinner.style.setProperty('--jps-loading-color', `var(--jps-color-${COLORS.has(spec.color) ? spec.color : 'dark'})`);
   return spinner;
-});
+}

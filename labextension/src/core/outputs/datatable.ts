@@ -1,0 +1,207 @@
+// `put_datatable`: a scrolling table with sticky headers whose rows can be selected, action buttons over the
+// selection, and a bar showing the clicked cell in full. Tables with an `instance_id` are kept page-wide, so
+// `datatable_update/insert/remove` reach them from any cell. Every cell is text.
+import { registerOutputType } from '../output';
+import type { Context, Handler } from '../types';
+
+type RowId = string | number;
+
+interface Row {
+  id: RowId;
+  cells: Record<string, unknown>;
+}
+
+interface Table {
+  element: HTMLElement;
+  replace(rows: Row[]): void;
+  update(id: RowId, cells: Record<string, unknown>): void;
+  insert(rows: Row[], before: RowId | null): void;
+  remove(ids: RowId[]): void;
+}
+
+const tables = new Map<string, Table>();
+
+function make<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: unknown): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) {
+    node.textContent = text === null ? '' : String(text);
+  }
+  return node;
+}
+
+function shown(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+registerOutputType('datatable', (spec, context: Context) => {
+  const columns: any[] = (Array.isArray(spec.columns) ? spec.columns : []).filter((column: any) => !column.hide);
+  const multiple = Boolean(spec.multiple_select);
+  const element = make('div', 'jps-datatable');
+  const toolbar = make('div', 'jps-buttons jps-datatable-actions');
+  const box = make('div', 'jps-datatable-box');
+  box.style.height = spec.height === 'auto' ? '' : String(spec.height ?? '600px');
+  const table = make('table', 'jps-table jps-datatable-table');
+  const head = table.createTHead().insertRow();
+  if (multiple) {
+    head.appendChild(make('th', 'jps-datatable-check'));
+  }
+  for (const column of columns) {
+    const th = make('th', '', column.header);
+    if (typeof column.width === 'number') {
+      th.style.width = `${column.width}px`;
+    }
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  box.appendChild(table);
+  const bar = make('div', 'jps-datatable-cell');
+  const rows = new Map<string, { row: Row; tr: HTMLTableRowElement }>();
+  const selected = new Set<string>();
+  let nextIndex = 0;
+  const buttons: HTMLButtonElement[] = [];
+
+  const send = (data: Record<string, unknown>) => {
+    if (typeof spec.callback_id === 'string') {
+      context.send({ event: 'callback', task_id: spec.callback_id, data });
+    }
+  };
+  const selectedIds = () => [...selected].map(key => rows.get(key)!.row.id);
+  const showSelection = () => {
+    for (const [key, { tr }] of rows) {
+      tr.classList.toggle('jps-datatable-selected', selected.has(key));
+      const check = tr.querySelector<HTMLInputElement>('input[type=checkbox]');
+      if (check) {
+        check.checked = selected.has(key);
+      }
+    }
+    buttons.forEach(button => { button.disabled = selected.size === 0; });
+  };
+  const selectionChanged = () => {
+    showSelection();
+    if (spec.on_select && selected.size) {
+      send({ rows: selectedIds() });
+    }
+  };
+
+  const fill = (tr: HTMLTableRowElement, row: Row) => {
+    tr.replaceChildren();
+    const key = String(row.id);
+    if (multiple) {
+      const cell = make('td', 'jps-datatable-check');
+      const check = make('input', '');
+      check.type = 'checkbox';
+      check.setAttribute('aria-label', `select row ${key}`);
+      cell.appendChild(check);
+      tr.appendChild(cell);
+    }
+    for (const column of columns) {
+      tr.appendChild(make('td', '', shown(row.cells[column.field])));
+    }
+  };
+  const build = (row: Row): HTMLTableRowElement => {
+    if (row.id === null || row.id === undefined) {
+      row = { ...row, id: nextIndex };
+    }
+    if (typeof row.id === 'number') {
+      nextIndex = Math.max(nextIndex, row.id + 1);
+    }
+    const tr = document.createElement('tr');
+    const key = String(row.id);
+    fill(tr, row);
+    tr.addEventListener('click', event => {
+      const target = event.target as HTMLElement;
+      const cell = target.closest('td');
+      if (cell && spec.cell_content_bar !== false && !cell.classList.contains('jps-datatable-check')) {
+        bar.textContent = cell.textContent;
+      }
+      if (multiple) {
+        selected.has(key) ? selected.delete(key) : selected.add(key);
+      } else {
+        selected.clear();
+        selected.add(key);
+      }
+      selectionChanged();
+    });
+    rows.set(key, { row, tr });
+    return tr;
+  };
+  const replace = (next: Row[]) => {
+    rows.clear();
+    selected.clear();
+    nextIndex = 0;
+    body.replaceChildren(...next.map(build));
+    showSelection();
+  };
+
+  (Array.isArray(spec.actions) ? spec.actions : []).forEach((label: unknown, index: number) => {
+    if (label === null) {
+      toolbar.appendChild(make('span', 'jps-gap'));
+      return;
+    }
+    const button = make('button', 'jps-button jps-button--primary jps-button--outline', label);
+    button.type = 'button';
+    button.disabled = true;
+    button.addEventListener('click', () => send({ btn: index, rows: selectedIds() }));
+    buttons.push(button);
+    toolbar.appendChild(button);
+  });
+  if (buttons.length) {
+    element.appendChild(toolbar);
+  }
+  element.appendChild(box);
+  if (spec.cell_content_bar !== false) {
+    element.appendChild(bar);
+  }
+  replace(Array.isArray(spec.rows) ? spec.rows : []);
+
+  if (typeof spec.instance_id === 'string' && spec.instance_id) {
+    tables.set(spec.instance_id, {
+      element,
+      replace,
+      update(id, cells) {
+        const entry = rows.get(String(id));
+        if (entry) {
+          entry.row = { ...entry.row, cells: { ...entry.row.cells, ...cells } };
+          fill(entry.tr, entry.row);
+          showSelection();
+        }
+      },
+      insert(next, before) {
+        const anchor = before === null ? null : rows.get(String(before))?.tr ?? null;
+        for (const row of next) {
+          body.insertBefore(build(row), anchor);
+        }
+      },
+      remove(ids) {
+        for (const id of ids) {
+          rows.get(String(id))?.tr.remove();
+          rows.delete(String(id));
+          selected.delete(String(id));
+        }
+        showSelection();
+      }
+    });
+  }
+  return element;
+});
+
+/** `datatable_update/insert/remove`: change a table by its instance id. */
+export const datatable: Handler = (_context, command) => {
+  const spec = command.spec ?? {};
+  const table = tables.get(String(spec.instance_id));
+  if (!table || !table.element.isConnected) {
+    console.warn('[jupyter_session] no datatable with instance_id', spec.instance_id);
+    return;
+  }
+  const rows = Array.isArray(spec.rows) ? spec.rows : [];
+  if (spec.op === 'replace') {
+    table.replace(rows);
+  } else if (spec.op === 'update' && spec.cells && typeof spec.cells === 'object') {
+    table.update(spec.row_id, spec.cells);
+  } else if (spec.op === 'insert') {
+    table.insert(rows, spec.row_id ?? null);
+  } else if (spec.op === 'remove' && Array.isArray(spec.row_ids)) {
+    table.remove(spec.row_ids);
+  }
+};
