@@ -11,7 +11,8 @@ registerOutputType('custom_widget', (spec, context) => {
   const prefix = `jps-w${++widgets}-`;
   const slots: unknown[] = [];
   const ids = new Map<string, string>();
-  let index = 0;
+  let index = 0; // `{{index}}`: how many times it was used so far
+  let unnamed = 0;
   const data = {
     ...(spec.data && typeof spec.data === 'object' ? spec.data : {}),
     pywebio_output_parse(this: unknown) {
@@ -23,7 +24,7 @@ registerOutputType('custom_widget', (spec, context) => {
     },
     uniqueid: () => (name: string) => {
       if (!name) {
-        return `${prefix}${ids.size + index++}`;
+        return `${prefix}${++unnamed}`; // named ids carry their name, so the two never meet
       }
       if (!ids.has(name)) {
         ids.set(name, `${prefix}${name.replace(/[^\w-]/g, '_')}`);
