@@ -11,23 +11,29 @@ Example::
     browser = FakeBrowser(evaluate=lambda code, args: {"navigator.language": "en-GB"}[code])
     start_app(app, browser)
     browser.wait_closed(timeout=5)
+
+``census()`` counts what a finished session must give back (threads, sessions, connections, comms, file
+descriptors), for leak checks on the real transports.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._connection import start_session
+from ._connection import Connection, start_session
 from .protocol import PROTOCOL_VERSION, Transport, join_buffers
 from .session import Session
 from .session.base import make_session_info
 
-__all__ = ["FakeBrowser", "FakeJSError", "start_app"]
+__all__ = ["FakeBrowser", "FakeJSError", "census", "start_app"]
 
 
 class FakeJSError(Exception):
@@ -207,3 +213,23 @@ def start_app(app: Callable[[], Any], browser: FakeBrowser, **info: Any) -> Sess
     session = start_session(app, browser, make_session_info(**fields)).session
     assert session is not None
     return session
+
+
+def census() -> dict[str, int]:
+    """Counts of what this process holds for sessions, after a garbage collection.
+
+    ``threads``, ``sessions`` and ``connections`` (objects still alive, closed or not), ``comms`` (open
+    Jupyter comms, in a kernel) and ``fds`` (open file descriptors, where ``/proc`` has them). Compare it before
+    and after a session's life: a difference is a leak.
+    """
+    gc.collect()
+    objects = gc.get_objects()
+    counts = dict(threads=threading.active_count(),
+                  sessions=sum(isinstance(o, Session) for o in objects),
+                  connections=sum(isinstance(o, Connection) for o in objects))
+    comm = sys.modules.get("comm")
+    if comm is not None and "ipykernel" in sys.modules:
+        counts["comms"] = len(comm.get_comm_manager().comms)
+    if os.path.isdir("/proc/self/fd"):
+        counts["fds"] = len(os.listdir("/proc/self/fd"))
+    return counts

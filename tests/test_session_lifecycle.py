@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
+import weakref
 from typing import Any
 
 import pytest
@@ -332,3 +334,34 @@ def test_hold_returns_when_the_page_closes_in_a_thread_session(loop: Any) -> Non
     browser.close()
     assert returned.wait(5)
     wait_until(session.closed)
+
+
+# -- memory ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["thread", "coroutine"])
+def test_a_closed_session_is_freed_with_its_threads_and_callbacks(loop: Any, mode: str) -> None:
+    from jupyter_session.output import put_buttons
+
+    def worker() -> None:
+        run_js("1")
+
+    def thread_app() -> None:
+        put_buttons(["a"], onclick=lambda _value: None)  # starts the callback thread
+        thread = threading.Thread(target=worker)
+        register_thread(thread)
+        thread.start()
+
+    async def coroutine_app() -> None:
+        put_buttons(["a"], onclick=lambda _value: None)
+        await hold()
+
+    def open_and_close() -> weakref.ref[Any]:
+        browser = FakeBrowser()
+        session = start_app(both(thread_app, coroutine_app, mode), browser, loop)
+        browser.wait_for(lambda: bool(browser.commands_named("output")))
+        browser.close()
+        wait_until(session.closed)
+        return weakref.ref(session)  # and the page goes, as a real page's transport does
+
+    freed = open_and_close()
+    wait_until(lambda: gc.collect() >= 0 and freed() is None)

@@ -99,7 +99,9 @@ class ThreadBasedSession(Session):
         self._on_session_close = on_session_close or (lambda: None)
         self._loop = loop
 
-        self.threads: list[threading.Thread] = []
+        # Weak, as thread2session's keys: a session that held its finished threads would keep their entries
+        # in thread2session, and so itself, alive for ever. Running threads are held by ``threading``.
+        self.threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
         self.task_mqs: dict[str, queue.Queue[Event | None]] = {}
         self._commands: list[Command] = []
         self._commands_lock = threading.Lock()
@@ -147,18 +149,19 @@ class ThreadBasedSession(Session):
     def register_thread(self, t: threading.Thread) -> None:
         """Let ``t`` use session functions. The session stays open until ``t`` returns."""
         with self._registry_lock:
-            self.threads.append(t)
+            self.threads.add(t)
             self.thread2session[t] = self
-            self.task_mqs[self._get_task_id(t)] = queue.Queue(maxsize=self.event_mq_maxsize)
+            task_id = self._get_task_id(t)
+            self.task_mqs[task_id] = queue.Queue(maxsize=self.event_mq_maxsize)
+        weakref.finalize(t, self.task_mqs.pop, task_id, None)  # the queue goes with its thread
 
     def _unregister_thread(self, t: threading.Thread) -> None:
         with self._registry_lock:
-            if t in self.threads:
-                self.threads.remove(t)
+            self.threads.discard(t)
             self.task_mqs.pop(self._get_task_id(t), None)
 
     def need_keep_alive(self) -> bool:
-        return self.callback_thread is not None
+        return self.callback_mq is not None
 
     # -- commands out ---------------------------------------------------------------------------------------
 
@@ -301,6 +304,7 @@ class ThreadBasedSession(Session):
                 thread = threading.Thread(target=run, daemon=True, name=f"callback-{get_function_name(callback)}")
                 self.register_thread(thread)
                 thread.start()
+        self.callback_thread = None  # else this finished thread would keep its thread2session entry, and us
 
     def _run_callback(self, callback: Callable[[Any], Any], data: Any, own_thread: bool = False) -> None:
         try:

@@ -136,3 +136,12 @@ class NotebookPage:
     def save(self) -> None:
         self.page.keyboard.press("Control+s")
         time.sleep(0.5)
+
+    def reload(self) -> None:
+        """Save, reload the page, and wait until the kernel is idle and every cell is back (the kernel can be
+        idle first, and a cell typed into then would not be the last)."""
+        self.save()
+        cells = self.page.locator(".jp-Notebook .jp-Cell").count()
+        self.page.reload()
+        self.wait_idle()
+        self.page.wait_for_function(f"() => document.querySelectorAll('.jp-Notebook .jp-Cell').length >= {cells}")

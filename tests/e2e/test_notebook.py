@@ -86,9 +86,7 @@ def test_download_from_a_cell_saves_the_exact_bytes(notebook: NotebookPage, tmp_
 def test_outputs_survive_a_page_reload(notebook: NotebookPage, server: JupyterServer) -> None:
     notebook.run("put_text('kept across reloads')")
     notebook.page.wait_for_timeout(3000)  # the widget reports its drawn output to the kernel
-    notebook.save()
-    notebook.page.reload()
-    notebook.wait_idle()
+    notebook.reload()
     notebook.page.locator(".jps-output", has_text="kept across reloads").first.wait_for(timeout=20_000)
     after = notebook.run("put_text('written after the reload')\nprint(eval_js('40 + 2'))")
     assert "42" in notebook.output_text(after)
@@ -121,9 +119,7 @@ def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(notebook:
     buttons.locator(".jps-text", has_text="pressed Press me in its own cell, says").wait_for()
     assert "pressed" not in notebook.output_text(later)
     notebook.page.wait_for_timeout(3000)  # the widget reports its drawn output to the kernel
-    notebook.save()
-    notebook.page.reload()
-    notebook.wait_idle()
+    notebook.reload()
     restored = notebook.page.locator(".jp-Notebook .jp-Cell").nth(1)
     restored.get_by_role("button", name="Press me").click()  # drawn from the snapshot, still wired
     notebook.page.wait_for_function("document.querySelectorAll('.jps-text').length >= 1 && "
@@ -210,9 +206,7 @@ def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterSe
               body: JSON.stringify({raw: JSON.stringify({theme})})});
             if (!response.ok) throw new Error(`settings: ${response.status}`);
         }""", name)
-        notebook.save()
-        page.reload()
-        notebook.wait_idle()
+        notebook.reload()
         page.wait_for_function(f"() => document.body.dataset.jpThemeName === {name!r}")
 
     choose_theme("JupyterLab Dark")

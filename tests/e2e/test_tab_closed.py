@@ -1,0 +1,157 @@
+"""A browser tab closed while its session waits: the session ends, ``defer_call`` runs, and the server process
+gives back every thread, session, connection and file descriptor it took.
+
+The server runs in this process (on the platform loop's thread) so that ``census()`` can count what it holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pages import wait_text
+
+from jupyter_session.exceptions import SessionClosedException
+from jupyter_session.input import input as ask
+from jupyter_session.output import put_text
+from jupyter_session.platform import tornado as platform
+from jupyter_session.session import defer_call, download, eval_js, hold
+from jupyter_session.testing import census
+
+
+class Ending:
+    """How an app ended: its ``defer_call`` ran, and what its wait raised."""
+
+    def __init__(self) -> None:
+        self.deferred = threading.Event()
+        self.raised: list[str] = []  # messages only: a kept exception would keep the session, by its traceback
+        self.returned = threading.Event()
+
+    def run(self, wait: Callable[[], Any]) -> None:
+        defer_call(self.deferred.set)
+        put_text("WAITING")
+        try:
+            wait()
+        except SessionClosedException as exc:
+            self.raised.append(str(exc))
+        finally:
+            self.returned.set()
+
+
+@pytest.fixture
+def serve(loop: asyncio.AbstractEventLoop) -> Iterator[Callable[[dict[str, Callable[[], Any]]], str]]:
+    servers: list[Any] = []
+
+    def start(apps: dict[str, Callable[[], Any]]) -> str:
+        async def setup() -> int:
+            handler = platform.webio_handler({"warm_up": lambda: put_text("WARM"), **apps})
+            server, port = platform._setup_server(handler, 0, "127.0.0.1", None, 200 << 20,
+                                                  websocket_max_message_size=200 << 20)
+            servers.append(server)
+            return port
+
+        return f"http://127.0.0.1:{asyncio.run_coroutine_threadsafe(setup(), loop).result(5)}/"
+
+    yield start
+    for server in servers:
+        loop.call_soon_threadsafe(server.stop)
+
+
+def baseline(page_factory: Callable[[], Any], url: str) -> dict[str, int]:
+    """The census once a first session has come and gone (it starts the loop's lazily made helpers)."""
+    page = page_factory()
+    page.goto(url + "?app=warm_up")
+    wait_text(page, "WARM")
+    page.close()
+    return settled()
+
+
+def settled(expected: dict[str, int] | None = None, timeout: float = 10) -> dict[str, int]:
+    """The census, once it matches ``expected`` (or stops changing); the last one seen on timeout."""
+    deadline = time.monotonic() + timeout
+    last = census()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = census()
+        if (expected is None and now == last) or now == expected:
+            return now
+        last = now
+    return last
+
+
+def close_tab_while_waiting(page_factory: Callable[[], Any], url: str, app: str, ending: Ending,
+                            prepare: Callable[[Any], Callable[[], None]] | None = None, raises: bool = True) -> None:
+    before = baseline(page_factory, url)
+    page = page_factory()
+    ready = prepare(page) if prepare else None
+    page.goto(f"{url}?app={app}")
+    wait_text(page, "WAITING")
+    if ready:
+        ready()
+    during = census()
+    assert during["sessions"] == before["sessions"] + 1 and during["threads"] == before["threads"] + 1
+    page.close()
+    assert ending.deferred.wait(10), "defer_call did not run"
+    assert ending.returned.wait(10), "the app's wait did not end"
+    if raises:
+        assert "the browser page was closed" in ending.raised[0]
+    else:
+        assert ending.raised == []
+    assert settled(before) == before
+
+
+def test_a_tab_closed_during_eval_js(serve: Any, browser: Any) -> None:
+    ending = Ending()
+    url = serve({"app": lambda: ending.run(lambda: eval_js("new Promise(() => {})", timeout=60))})
+    close_tab_while_waiting(browser.new_page, url, "app", ending)
+
+
+def test_a_tab_closed_during_input(serve: Any, browser: Any) -> None:
+    ending = Ending()
+    url = serve({"app": lambda: ending.run(lambda: ask("Your name?"))})
+    close_tab_while_waiting(browser.new_page, url, "app", ending)
+
+
+def test_a_tab_closed_during_a_download(serve: Any, browser: Any) -> None:
+    """The page stops receiving after a few chunks of a 64 MiB download, so it closes with most unsent."""
+    ending = Ending()
+
+    def app() -> None:
+        download("big.bin", os.urandom(64 << 20))
+        ending.run(hold)  # which returns when the page closes
+
+    url = serve({"app": app})
+    chunks_seen: list[int] = []
+
+    def stall_after_three_chunks(page: Any) -> Callable[[], None]:
+        def route(socket: Any) -> None:
+            server = socket.connect_to_server()
+
+            def forward(message: Any) -> None:
+                if isinstance(message, bytes) and b'"download"' in message[:4096]:
+                    chunks_seen.append(len(message))
+                    if len(chunks_seen) > 3:
+                        return  # the page never sees, nor acknowledges, the rest
+                socket.send(message)
+
+            server.on_message(forward)
+
+        page.route_web_socket(re.compile(r"^ws://"), route)
+
+        def three_chunks_arrived() -> None:
+            page.wait_for_timeout(100)
+            deadline = time.monotonic() + 10
+            while len(chunks_seen) < 4 and time.monotonic() < deadline:
+                page.wait_for_timeout(50)
+            assert len(chunks_seen) >= 4, f"the download did not start: {chunks_seen}"
+
+        return three_chunks_arrived
+
+    close_tab_while_waiting(browser.new_page, url, "app", ending, stall_after_three_chunks, raises=False)
+    assert len(chunks_seen) < 64  # the tab closed mid-transfer
