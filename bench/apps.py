@@ -1,7 +1,8 @@
 """The benchmark apps, written once and run on either library.
 
 ``python -m bench.apps LIBRARY APP PORT SIZE`` serves ``APP`` with ``LIBRARY`` ("jupyter_session" or
-"pywebio") on ``PORT``. An app reports its figures as ``RESULT {json}`` lines on stdout.
+"pywebio") on ``PORT``. An app reports its figures as ``RESULT {json}`` lines on stdout. ``APP`` ``leaks``
+serves two apps, ``?app=cycle`` and ``?app=census``, for ``bench/leaks.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -38,8 +40,14 @@ def library(name: str) -> SimpleNamespace:
                            start_server=importlib.import_module(name).start_server)
 
 
+_stdout_lock = threading.Lock()
+
+
 def report(**figures: Any) -> None:
-    print("RESULT " + json.dumps(figures), flush=True)
+    line = "RESULT " + json.dumps(figures) + "\n"
+    with _stdout_lock:  # one whole line at a time: sessions report from their own threads
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 def eval_js_app(lib: SimpleNamespace, size: int) -> Callable[[], None]:
@@ -88,12 +96,69 @@ def idle_app(lib: SimpleNamespace, size: int) -> Callable[[], Any]:
     return app
 
 
-APPS = {"eval_js": eval_js_app, "put_text": put_text_app, "download": download_app, "idle": idle_app}
+def load_app(lib: SimpleNamespace, seconds: int) -> Callable[[], None]:
+    """For ``seconds``, write a line and ask the page for a value back, in turn; then report the latencies."""
+    def app() -> None:
+        latencies_us: list[int] = []
+        wrong = 0
+        try:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                lib.output.put_text(f"tick {len(latencies_us)}")
+                started = time.perf_counter()
+                if lib.session.eval_js("value", value=len(latencies_us)) != len(latencies_us):
+                    wrong += 1
+                latencies_us.append(round((time.perf_counter() - started) * 1e6))
+            report(latencies_us=latencies_us, wrong=wrong)
+        except Exception as exc:
+            report(latencies_us=latencies_us, wrong=wrong, error=f"{type(exc).__name__}: {exc}")
+
+    return app
+
+
+def leak_cycle_app(lib: SimpleNamespace, _size: int) -> Callable[[], None]:
+    """What a session typically takes: a callback, a registered thread, a wait on the page, a deferred call."""
+    def app() -> None:
+        lib.session.defer_call(lambda: None)
+        lib.output.put_buttons(["press"], onclick=lambda _value: None)
+        worker = threading.Thread(target=lambda: lib.output.put_text("from a thread"))
+        lib.session.register_thread(worker)
+        worker.start()
+        worker.join()
+        lib.output.put_text(f"READY {lib.session.eval_js('value', value=1)}")
+
+    return app
+
+
+def census_app(lib: SimpleNamespace, _size: int) -> Callable[[], None]:
+    """Shows this process's census (itself included: one session, one thread)."""
+    from jupyter_session.testing import census
+
+    def app() -> None:
+        lib.output.put_text("CENSUS " + json.dumps(dict(census(), rss_kb=_rss_kb())))
+
+    return app
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+APPS = {"eval_js": eval_js_app, "put_text": put_text_app, "download": download_app, "idle": idle_app,
+        "load": load_app}
+
+
+def serve_leak_apps(lib: SimpleNamespace, port: int) -> None:
+    lib.start_server({"cycle": leak_cycle_app(lib, 0), "census": census_app(lib, 0)}, port=port, host="127.0.0.1")
 
 
 def main() -> None:
     name, app_name, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     lib = library(name)
+    if app_name == "leaks":
+        serve_leak_apps(lib, port)
+        return
     app = APPS[app_name](lib, size)
     lib.start_server(app, port=port, host="127.0.0.1")
 

@@ -40,6 +40,11 @@ class SessionWidget(ipywidgets.DOMWidget):
         # Deterministic: this is the text/plain of the cell output.
         return "jupyter_session output"
 
+    def close(self) -> None:
+        # The layout is a widget of its own, with its own comm, which Widget.close leaves open.
+        self.layout.close()
+        super().close()
+
 
 class CommTransport(Transport):
     """One cell widget's comm as a session transport.
