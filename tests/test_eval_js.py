@@ -159,6 +159,23 @@ def test_js_args_must_be_json_data(run_app: Any, func: Any) -> None:
     assert "JavaScript arguments must be JSON-serializable" in str(errors[0])
 
 
+@pytest.mark.parametrize("func", [run_js, eval_js])
+def test_js_argument_names_must_be_identifiers_so_they_cannot_be_code(run_app: Any, func: Any) -> None:
+    errors: list[str] = []
+
+    def app() -> None:
+        for name in ("{[alert(1)]: a}", "a = alert(1)", "", "1a", "a b"):
+            try:
+                func("1", **{name: 0})
+            except ValueError as exc:
+                errors.append(str(exc))
+        run_js("$ + _a1", **{"$": 1, "_a1": 2})  # identifiers pass
+
+    _session, browser = run_app(app)
+    assert len(errors) == 5 and all("argument names must be JavaScript identifiers" in e for e in errors)
+    assert [c["spec"]["args"] for c in browser.commands_named("run_script")] == [{"$": 1, "_a1": 2}]
+
+
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
 def test_run_js_sends_code_and_args_without_waiting(run_app: Any, mode: str) -> None:
     executed: list[tuple[str, dict[str, Any]]] = []

@@ -173,6 +173,36 @@ def test_malformed_frames_are_dropped_and_the_session_goes_on(serve: Any, caplog
     assert caplog.text.count("dropped a malformed") >= 5
 
 
+def test_an_oversize_message_closes_only_its_own_connection(serve: Any) -> None:
+    """Beyond ``max_payload_size`` Tornado refuses the message (close code 1009); that session ends cleanly, and
+    another page's session goes on."""
+    ended = threading.Semaphore(0)
+    answers: list[Any] = []
+
+    def app() -> None:
+        defer_call(ended.release)
+        answers.append(eval_js("first", timeout=30))
+        answers.append(eval_js("second", timeout=30))
+
+    port = serve(app)
+
+    async def pages() -> None:
+        hostile, other = await connect(port), await connect(port)
+        await hostile.next_command("run_script")
+        await hostile.socket.write_message("x" * (2 << 20))  # the server's limit is 1 MiB
+        assert await asyncio.wait_for(hostile.socket.read_message(), 5) is None
+        assert hostile.socket.close_code == 1009
+        command = await other.next_command("run_script")
+        await other.send({"event": "js_yield", "task_id": command["task_id"], "data": "still served"})
+        command = await other.next_command("run_script")
+        await other.send({"event": "js_yield", "task_id": command["task_id"], "data": "to the end"})
+        await other.next_command("close_session")
+
+    asyncio.run(pages())
+    assert ended.acquire(timeout=5) and ended.acquire(timeout=5)  # both sessions ran their defer_call
+    assert answers == ["still served", "to the end"]
+
+
 def test_two_connections_are_two_sessions(serve: Any) -> None:
     seen: list[Any] = []
     port = serve(lambda: seen.append(eval_js("whoami")))

@@ -214,7 +214,16 @@ def _send(command: str, spec: Any) -> None:
     get_current_session().send_task_command(dict(command=command, task_id=get_current_task_id(), spec=spec))
 
 
+#: What the browser accepts as an argument name. Names become parameters of a JavaScript function, so anything
+#: else (``**{"{[alert(1)]: a}": 0}`` runs when called) would be code.
+_JS_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+
+
 def _check_json_args(func: str, args: dict[str, Any]) -> None:
+    for name in args:
+        if not _JS_NAME.match(name):
+            raise ValueError(f"{func}: argument names must be JavaScript identifiers (ASCII letters, digits, _ "
+                             f"and $), not {name!r}")
     try:
         json.dumps(args)
     except (TypeError, ValueError) as exc:

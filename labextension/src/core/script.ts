@@ -2,13 +2,25 @@
 // with the value (promises awaited) or with the error.
 import type { Handler, JSErrorInfo } from './types';
 
-// Arguments are function parameters, so their values are data and never become code.
+// Arguments are function parameters, so their values are data and never become code. Their names are
+// spliced into the parameter list, so only plain identifiers pass (`{[alert(1)]: a}` would run as it destructures).
 const CODE_PARAMETER = '__jupyter_session_code__';
+const JS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 export const runScript: Handler = async (context, command) => {
   const { code, args = {}, eval: evaluate = false } = command.spec ?? {};
   const names = Object.keys(args);
   const values = names.map(name => args[name]);
+  const unsafe = names.find(name => !JS_NAME.test(name));
+  if (unsafe !== undefined) {
+    const message = `argument name ${JSON.stringify(unsafe)} is not a JavaScript identifier`;
+    console.error(`[jupyter_session] run_script refused: ${message}`);
+    if (evaluate) {
+      context.send({ event: 'js_yield', task_id: command.task_id, data: null,
+        error: { name: 'TypeError', message, stack: '' } });
+    }
+    return;
+  }
   if (!evaluate) {
     try {
       await new Function(...names, String(code))(...values);
