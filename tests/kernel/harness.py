@@ -213,6 +213,21 @@ class Kernel:
 
         return ast.literal_eval(result.text.strip().splitlines()[-1])
 
+    def restart(self, timeout: float = 60) -> None:
+        """Restart as jupyter_server does (a shutdown request, then a kill after 5 s), and wait until the new
+        kernel answers. (Not ``client.wait_for_ready``: this harness's own thread reads the shell replies.)"""
+        self.manager.restart_kernel(now=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            request = self.client.session.msg("kernel_info_request", {})
+            self.client.shell_channel.send(request)
+            try:
+                self._replies[request["header"]["msg_id"]].get(timeout=1)
+                return
+            except queue.Empty:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the restarted kernel did not answer in {timeout} s") from None
+
     def interrupt(self) -> None:
         self.manager.interrupt_kernel()
 

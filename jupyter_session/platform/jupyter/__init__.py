@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import logging
 import sys
+import threading
 from typing import Any
 
 from ...session import _active_session_cls, register_session_implement
@@ -49,6 +50,27 @@ class _Loaded:
 
 
 _loaded: _Loaded | None = None
+_exit_hooked = False
+
+
+def _on_exit() -> None:
+    if _loaded is not None:
+        _loaded.on_exit()
+
+
+def _hook_exit() -> None:
+    """Close the session when the kernel exits, before Python waits for the threads that are not daemons: one
+    of the session's threads may run until the session closes, and a plain ``atexit`` hook runs only after that
+    wait (a restart would hang, then kill the kernel, and ``defer_call`` would not run)."""
+    global _exit_hooked
+    if _exit_hooked:
+        return
+    before_threads_join = getattr(threading, "_register_atexit", None)  # Python >= 3.9; what concurrent.futures uses
+    try:
+        (before_threads_join or atexit.register)(_on_exit)
+    except RuntimeError:  # the interpreter is shutting down already
+        return
+    _exit_hooked = True
 
 
 def start_notebook_session(kernel: Any) -> type[Session]:
@@ -63,7 +85,7 @@ def start_notebook_session(kernel: Any) -> type[Session]:
             raise
         _loaded = _Loaded(kernel.shell, session)
         kernel.shell.events.register("pre_run_cell", _loaded.pre_run_cell)
-        atexit.register(_loaded.on_exit)
+        _hook_exit()
     return register_session_implement(NotebookSession)
 
 
@@ -81,7 +103,6 @@ def unload_ipython_extension(ipython: Any) -> None:
     if loaded is None:
         return
     loaded.shell.events.unregister("pre_run_cell", loaded.pre_run_cell)
-    atexit.unregister(loaded.on_exit)
     loaded.session.close(reason="the extension was unloaded")
     loaded.session.router.close()
     if NotebookSession in _active_session_cls:

@@ -48,6 +48,9 @@ _NO_FRONTEND = ("no browser has answered this kernel: the notebook runs without 
                 "(check `jupyter labextension list`)")
 
 
+_CELL_CLOSED = "this output's cell was run again or its output was closed"
+
+
 class _Cell:
     """Where the session output of one cell goes."""
 
@@ -158,6 +161,17 @@ class NotebookSession(ScriptModeSession):
     awaitable_in_async_code = True
     serves_apps = False
 
+    @classmethod
+    def get_current_session(cls) -> ScriptModeSession:
+        session = super().get_current_session()
+        # A thread of a cell that was run again is done with, as a thread of a closed session is: its next
+        # session call raises. Output objects are checked here, as they are sent only when dropped, where an
+        # error would be lost.
+        cell = session._thread_cells.get(threading.current_thread()) if isinstance(session, NotebookSession) else None
+        if cell is not None and cell.closed:
+            raise SessionClosedException(_CELL_CLOSED)
+        return session
+
     def __init__(self, kernel: Any, router: CommRouter) -> None:
         self.kernel = kernel
         self.router = router
@@ -199,7 +213,7 @@ class NotebookSession(ScriptModeSession):
                 if cell is None or (not cell.live and self._frontend):  # a browser may have come since
                     cell = self._cells[key] = self._open_cell(parent)
         if cell.closed:
-            raise SessionClosedException("this output's cell was run again or its output was closed")
+            raise SessionClosedException(_CELL_CLOSED)
         return cell
 
     def _open_cell(self, parent: dict[str, Any]) -> _Cell:
@@ -314,7 +328,7 @@ class NotebookSession(ScriptModeSession):
                 cells.append(self._probe)
         for cell in cells:
             self._close_cell(cell)
-        type(self).instance = None
+        # ``instance`` stays: the threads still running get SessionClosedException, which says why.
 
 
 def parent_of(kernel: Any) -> dict[str, Any]:
