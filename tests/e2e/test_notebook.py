@@ -235,3 +235,24 @@ def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterSe
         screenshot(page, f"notebook-{server.app}-dark")
     finally:
         choose_theme("JupyterLab Light")
+
+
+def test_two_tabs_on_one_kernel(notebook: NotebookPage, server: JupyterServer) -> None:
+    """Both tabs hear the kernel's widget messages; the tab that shows the output answers (the kernel test
+    ``test_with_two_frontends_the_first_answer_wins_once`` has both answer); a click is applied once; closing
+    one tab leaves the other working."""
+    second = NotebookPage(notebook.page.context.new_page(), server, notebook.path, server.app)
+    notebook.page.evaluate("window.tabName = 'first'")
+    second.page.evaluate("window.tabName = 'second'")
+    cell = notebook.run("answers = [eval_js('window.tabName') for _ in range(20)]\n"
+                        "print('ANSWERS', len(answers), sorted(set(answers)) <= ['first', 'second'])\n"
+                        "clicks = []\n"
+                        "put_buttons(['Count'], onclick=clicks.append)")
+    assert "ANSWERS 20 True" in notebook.output_text(cell)
+    cell.get_by_role("button", name="Count").click()
+    notebook.page.wait_for_timeout(1000)
+    counted = notebook.run("print('CLICKS', clicks)")
+    assert "CLICKS ['Count']" in notebook.output_text(counted)  # once, not once per tab
+    second.page.close()
+    after = notebook.run("print('STILL', eval_js('window.tabName'))")
+    assert "STILL first" in notebook.output_text(after)
