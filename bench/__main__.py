@@ -72,10 +72,14 @@ def main() -> None:
                              met=None if case.target is None else ratio <= case.target))
     print_table(rows)
     if arguments.json:
-        arguments.json.parent.mkdir(parents=True, exist_ok=True)
-        arguments.json.write_text(json.dumps(dict(
-            when=time.strftime("%Y-%m-%d %H:%M:%S %Z"), smoke=arguments.smoke, machine=machine(), rows=rows),
-            indent=2))
+        save(arguments.json, smoke=arguments.smoke, rows=rows)
+
+
+def save(path: Path, **results: Any) -> None:
+    """Write ``results`` as JSON, with when and on what machine they were measured."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(when=time.strftime("%Y-%m-%d %H:%M:%S %Z"), machine=machine(), **results),
+                               indent=2))
 
 
 def machine() -> dict[str, Any]:

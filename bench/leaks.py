@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .__main__ import machine
+from .__main__ import save
 from .cases import ROOT, server
 from .client import Page
 
@@ -148,9 +148,7 @@ def main() -> None:
               f"{figures['rss_growth_kb_per_cycle']:.1f} KB per cycle ({figures['rss_kb'][0]} -> "
               f"{figures['rss_kb'][-1]} KB)")
     if arguments.json:
-        arguments.json.parent.mkdir(parents=True, exist_ok=True)
-        arguments.json.write_text(json.dumps(dict(when=time.strftime("%Y-%m-%d %H:%M:%S %Z"), machine=machine(),
-                                                  leaks=result), indent=2))
+        save(arguments.json, leaks=result)
     raise SystemExit(0 if all(figures["back_to_baseline"] for figures in result.values()) else 1)
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-from .__main__ import machine
+from .__main__ import save
 from .cases import server
 from .client import Page
 
@@ -67,9 +66,7 @@ def main() -> None:
     for message in result["error_messages"]:
         print(f"  error: {message}")
     if arguments.json:
-        arguments.json.parent.mkdir(parents=True, exist_ok=True)
-        arguments.json.write_text(json.dumps(dict(when=time.strftime("%Y-%m-%d %H:%M:%S %Z"), machine=machine(),
-                                                  load=result), indent=2))
+        save(arguments.json, load=result)
     raise SystemExit(1 if result["errors"] else 0)
 
 

@@ -304,7 +304,7 @@ class ThreadBasedSession(Session):
                 thread = threading.Thread(target=run, daemon=True, name=f"callback-{get_function_name(callback)}")
                 self.register_thread(thread)
                 thread.start()
-        self.callback_thread = None  # else this finished thread would keep its thread2session entry, and us
+        self.callback_thread = None  # held here, the finished thread would keep its thread2session entry: us
 
     def _run_callback(self, callback: Callable[[Any], Any], data: Any, own_thread: bool = False) -> None:
         try:

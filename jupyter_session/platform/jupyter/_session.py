@@ -162,12 +162,12 @@ class NotebookSession(ScriptModeSession):
     serves_apps = False
 
     @classmethod
-    def get_current_session(cls) -> ScriptModeSession:
+    def get_current_session(cls) -> NotebookSession:
         session = super().get_current_session()
+        assert isinstance(session, NotebookSession)
         # A thread of a cell that was run again is done with, as a thread of a closed session is: its next
-        # session call raises. Output objects are checked here, as they are sent only when dropped, where an
-        # error would be lost.
-        cell = session._thread_cells.get(threading.current_thread()) if isinstance(session, NotebookSession) else None
+        # session call raises. Outputs need the check here: they are sent when dropped, where an error is lost.
+        cell = session._thread_cells.get(threading.current_thread())
         if cell is not None and cell.closed:
             raise SessionClosedException(_CELL_CLOSED)
         return session
