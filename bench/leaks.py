@@ -27,7 +27,9 @@ from .__main__ import save
 from .cases import ROOT, server
 from .client import Page
 
-SETTLE_SECONDS = 10  # closing is asynchronous: how long the counts may take to come back
+# Closing is asynchronous, and ipykernel keeps each thread that published output for up to 10 s (swept every
+# 10 s), with what the thread refers to: how long the counts may take to come back.
+SETTLE_SECONDS = 30
 
 
 async def _census_over_websocket(port: int) -> dict[str, int]:
