@@ -19,6 +19,19 @@ import logging
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
+from ._fields import (
+    Choices,
+    Field,
+    Uploads,
+    acknowledge_chunk,
+    as_text,
+    choice_specs,
+    code_field,
+    field_of,
+    field_spec,
+    number_from_text,
+    slider_spec,
+)
 from ._utils import parse_file_size
 from .session import chose_impl, get_current_session, get_current_task_id, info, next_client_event
 
@@ -53,99 +66,8 @@ _FIXED = {"action", "buttons", "code", "inline", "max_size", "max_total_size", "
           "type", "validate"}
 
 
-class _Field:
-    """One field of a form: its spec for the browser and its Python-side functions."""
-
-    def __init__(self, spec: dict[str, Any], validate: Callable[[Any], str | None] | None,
-                 preprocess: Callable[[Any], Any], onchange: Callable[[Any], Any] | None) -> None:
-        self.spec = spec
-        self.validate = validate or (lambda _value: None)
-        self.preprocess = preprocess
-        self.onchange = onchange
-
-
-def _field_spec(kind: str, values: dict[str, Any], excludes: Sequence[str] = ()) -> tuple[dict[str, Any], Any, Any]:
-    """The browser spec from a function's arguments: ``None`` values dropped, extra HTML attributes merged."""
-    spec = {key: value for key, value in values.items()
-            if value is not None and key not in ("validate", "onchange", "other_html_attrs", *excludes)}
-    spec.update(values.get("other_html_attrs") or {})
-    validate, onchange = values.get("validate"), values.get("onchange")
-    name = spec.get("name")
-    if name is not None and (not isinstance(name, str) or not name):
-        raise ValueError(f"`name` must be a non-empty string, not {name!r}")
-    if validate is not None:
-        spec["onblur"] = True
-    if onchange is not None:
-        spec["onchange"] = True
-    spec["type"] = kind
-    return spec, validate, onchange
-
-
-def _options(options: Sequence[Any] | None, value: Any = None,
-             multiple: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Choices as specs whose values are indexes, and the real values. ``value`` marks the selected ones."""
-    selected = value if multiple and isinstance(value, (list, tuple)) else [value]
-    specs, values = [], []
-    for index, option in enumerate(options or ()):
-        if isinstance(option, Mapping):
-            if "label" not in option or "value" not in option:
-                raise ValueError(f"option {option!r} needs a 'label' and a 'value'")
-            spec = copy.deepcopy(dict(option))
-        elif isinstance(option, (list, tuple)):
-            if not 2 <= len(option) <= 4:
-                raise ValueError(f"option {option!r} must be (label, value[, selected[, disabled]])")
-            spec = dict(zip(("label", "value", "selected", "disabled"), option))
-        else:
-            spec = dict(label=option, value=option)
-        if value is not None and spec["value"] in selected:
-            spec["selected"] = True
-        values.append(spec["value"])
-        spec["label"], spec["value"] = str(spec["label"]), index
-        specs.append(spec)
-    return specs, values
-
-
-class _Choices:
-    """Maps the browser's index (or list of indexes) back to the offered values; anything else is invalid."""
-
-    def __init__(self, values: list[Any], many: bool) -> None:
-        self.values = values
-        self.many = many
-
-    def _one(self, index: Any) -> Any:
-        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.values):
-            raise ValueError(f"not an offered choice: {index!r}")
-        return self.values[index]
-
-    def __call__(self, answer: Any) -> Any:
-        if self.many:
-            if not isinstance(answer, list):
-                raise ValueError(f"expected a list of choices, not {answer!r}")
-            return [self._one(index) for index in answer]
-        return None if answer is None else self._one(answer)
-
-    def indexes(self, wanted: Any) -> list[int]:
-        """The indexes of the choices to select for a value (or, for a multiple choice, a list of values)."""
-        wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
-        return [index for index, value in enumerate(self.values) if value in wanted]
-
-
-def _as_text(answer: Any) -> str:
-    if not isinstance(answer, str):
-        raise ValueError(f"expected text, not {answer!r}")
-    return answer
-
-
-def _number(kind: type) -> Callable[[Any], Any]:
-    def convert(answer: Any) -> Any:
-        text = _as_text(answer).strip()
-        return None if text == "" else kind(text)
-
-    return convert
-
-
 @chose_impl
-def _single(field: _Field) -> Generator[Any, Any, Any]:
+def _single(field: Field) -> Generator[Any, Any, Any]:
     """Show a one-field form and wait for it; with a ``name``, describe a field of an ``input_group`` instead."""
     if field.spec.get("name") is not None:
         return field
@@ -166,14 +88,14 @@ def input(label: str = "", type: str = TEXT, *, validate: Callable[[Any], str | 
     if type not in _INPUT_TYPES:
         raise ValueError(f"input type {type!r} is not one of {', '.join(sorted(_INPUT_TYPES))}")
     arguments = dict(locals())
-    spec, validate, onchange = _field_spec("input", arguments, excludes=("type", "action"))
+    spec, validate, onchange = field_spec("input", arguments, excludes=("type", "action"))
     spec["input_type"] = "number" if type in (NUMBER, FLOAT) else type
     if type == FLOAT:
         spec.setdefault("step", "any")
-    preprocess = _number(int) if type == NUMBER else _number(float) if type == FLOAT else _as_text
+    preprocess = number_from_text(int) if type == NUMBER else number_from_text(float) if type == FLOAT else as_text
     if action is not None:
         preprocess = _add_action_button(spec, action, preprocess)
-    return _single(_Field(spec, validate, preprocess, onchange))
+    return _single(Field(spec, validate, preprocess, onchange))
 
 
 _NO_LABEL = object()
@@ -211,15 +133,9 @@ def textarea(label: str = "", *, rows: int = 6, code: Any = None, maxlength: int
              help_text: str | None = None, **other_html_attrs: Any) -> Any:
     """A multi-line text field. ``code=True`` (or a dict of CodeMirror options, of which ``indentUnit`` is used)
     makes it a monospace code field where Tab indents; there is no syntax highlighting."""
-    spec, validate, onchange = _field_spec(TEXTAREA, dict(locals()), excludes=("code",))
-    _code_field(spec, code)
-    return _single(_Field(spec, validate, _as_text, onchange))
-
-
-def _code_field(spec: dict[str, Any], code: Any) -> None:
-    if code:
-        options = code if isinstance(code, Mapping) else {}
-        spec["code"] = dict(indent=int(options.get("indentUnit", 4)))
+    spec, validate, onchange = field_spec(TEXTAREA, dict(locals()), excludes=("code",))
+    code_field(spec, code)
+    return _single(Field(spec, validate, as_text, onchange))
 
 
 def select(label: str = "", options: Sequence[Any] | None = None, *, multiple: bool | None = None,
@@ -227,9 +143,9 @@ def select(label: str = "", options: Sequence[Any] | None = None, *, multiple: b
            value: Any = None, onchange: Callable[[Any], None] | None = None, native: bool = True,
            required: bool | None = None, help_text: str | None = None, **other_html_attrs: Any) -> Any:
     """A drop-down list; returns the chosen value, or the list of chosen values with ``multiple``."""
-    spec, validate, onchange = _field_spec(SELECT, dict(locals()), excludes=("value", "options", "native"))
-    spec["options"], values = _options(options, value, bool(multiple))
-    return _single(_Field(spec, validate, _Choices(values, bool(multiple)), onchange))
+    spec, validate, onchange = field_spec(SELECT, dict(locals()), excludes=("value", "options", "native"))
+    spec["options"], values = choice_specs(options, value, bool(multiple))
+    return _single(Field(spec, validate, Choices(values, bool(multiple)), onchange))
 
 
 def checkbox(label: str = "", options: Sequence[Any] | None = None, *, inline: bool | None = None,
@@ -237,9 +153,9 @@ def checkbox(label: str = "", options: Sequence[Any] | None = None, *, inline: b
              value: list[Any] | None = None, onchange: Callable[[Any], None] | None = None,
              help_text: str | None = None, **other_html_attrs: Any) -> Any:
     """Check boxes; returns the list of checked values."""
-    spec, validate, onchange = _field_spec(CHECKBOX, dict(locals()), excludes=("value", "options"))
-    spec["options"], values = _options(options, value, multiple=True)
-    return _single(_Field(spec, validate, _Choices(values, many=True), onchange))
+    spec, validate, onchange = field_spec(CHECKBOX, dict(locals()), excludes=("value", "options"))
+    spec["options"], values = choice_specs(options, value, multiple=True)
+    return _single(Field(spec, validate, Choices(values, many=True), onchange))
 
 
 def radio(label: str = "", options: Sequence[Any] | None = None, *, inline: bool | None = None,
@@ -247,16 +163,16 @@ def radio(label: str = "", options: Sequence[Any] | None = None, *, inline: bool
           onchange: Callable[[Any], None] | None = None, required: bool | None = None,
           help_text: str | None = None, **other_html_attrs: Any) -> Any:
     """Radio buttons; returns the chosen value (``None`` when nothing is chosen)."""
-    spec, validate, onchange = _field_spec(RADIO, dict(locals()), excludes=("value", "options"))
-    spec["options"], values = _options(options, value)
-    return _single(_Field(spec, validate, _Choices(values, many=False), onchange))
+    spec, validate, onchange = field_spec(RADIO, dict(locals()), excludes=("value", "options"))
+    spec["options"], values = choice_specs(options, value)
+    return _single(Field(spec, validate, Choices(values, many=False), onchange))
 
 
 def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | None = None,
             help_text: str | None = None) -> Any:
     """Buttons that submit the form with their value (``type='submit'``, the default), reset it
     (``'reset'``) or cancel it (``'cancel'``). Returns the value of the button clicked."""
-    spec, validate, onchange = _field_spec("actions", dict(locals()), excludes=("buttons",))
+    spec, validate, onchange = field_spec("actions", dict(locals()), excludes=("buttons",))
     specs, values = [], []
     for index, button in enumerate(buttons or ()):
         if isinstance(button, Mapping):
@@ -278,20 +194,7 @@ def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | N
         item["label"], item["value"] = str(item["label"]), index
         specs.append(item)
     spec["buttons"] = specs
-    return _single(_Field(spec, validate, _Choices(values, many=False), onchange))
-
-
-def _slider_spec(values: dict[str, Any]) -> tuple[dict[str, Any], Any, Any, Callable[[Any], Any]]:
-    spec, validate, onchange = _field_spec("slider", values)
-    numbers = (spec.get("value", 0), spec.get("min_value", 0), spec.get("max_value", 100), spec.get("step", 1))
-    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
-        raise TypeError("slider() value, min_value, max_value and step must be numbers")
-    kind = float if any(isinstance(n, float) for n in numbers) else int
-
-    def convert(answer: Any) -> Any:
-        return kind(_number(float)(answer) if isinstance(answer, str) else answer)
-
-    return spec, validate, onchange, convert
+    return _single(Field(spec, validate, Choices(values, many=False), onchange))
 
 
 def slider(label: str = "", *, name: str | None = None, value: int | float = 0, min_value: int | float = 0,
@@ -300,8 +203,8 @@ def slider(label: str = "", *, name: str | None = None, value: int | float = 0, 
            help_text: str | None = None, **other_html_attrs: Any) -> Any:
     """A slider from ``min_value`` to ``max_value``; returns an ``int``, or a ``float`` when any bound, the
     value or the step is a float."""
-    spec, validate, onchange, convert = _slider_spec(dict(locals()))
-    return _single(_Field(spec, validate, convert, onchange))
+    spec, validate, onchange, convert = slider_spec(dict(locals()))
+    return _single(Field(spec, validate, convert, onchange))
 
 
 def file_upload(label: str = "", accept: str | list[str] | None = None, name: str | None = None,
@@ -313,11 +216,11 @@ def file_upload(label: str = "", accept: str | list[str] | None = None, name: st
     chosen. ``max_size`` (each file) and ``max_total_size`` take bytes or strings such as ``'4M'``;
     ``accept`` is a MIME type, an extension (``'.csv'``) or a list of them."""
     arguments = dict(locals())
-    spec, validate, onchange = _field_spec("file", arguments, excludes=("max_size", "max_total_size", "accept"))
+    spec, validate, onchange = field_spec("file", arguments, excludes=("max_size", "max_total_size", "accept"))
     spec["max_size"], spec["max_total_size"] = parse_file_size(max_size), parse_file_size(max_total_size)
     if accept is not None:
         spec["accept"] = ",".join(accept) if isinstance(accept, (list, tuple)) else str(accept)
-    return _single(_Field(spec, validate, lambda files: files, onchange))
+    return _single(Field(spec, validate, lambda files: files, onchange))
 
 
 def input_group(label: str = "", inputs: Sequence[Any] | None = None,
@@ -325,9 +228,9 @@ def input_group(label: str = "", inputs: Sequence[Any] | None = None,
                 cancelable: bool = False) -> Any:
     """A form of several fields, each made by an input function with a ``name``. Returns ``{name: value}``,
     or ``None`` when cancelled. ``validate(data)`` returns ``(name, error)`` to reject the whole form."""
-    fields: dict[str, _Field] = {}
+    fields: dict[str, Field] = {}
     for item in inputs or ():
-        field = _field_of(item)
+        field = field_of(item)
         name = field.spec.get("name")
         if name is None:
             raise ValueError("each input of an input_group needs a `name`")
@@ -341,19 +244,6 @@ def input_group(label: str = "", inputs: Sequence[Any] | None = None,
                 spec["auto_focus"] = True
                 break
     return _run_form(dict(label=label, inputs=specs, cancelable=cancelable), fields, validate)
-
-
-def _field_of(item: Any) -> _Field:
-    if isinstance(item, _Field):  # what a named input function returns in a thread session
-        return item
-    try:
-        item.send(None)  # in a coroutine session: a coroutine that returns at once
-    except StopIteration as stop:
-        if isinstance(stop.value, _Field):
-            return stop.value
-    except AttributeError:
-        pass
-    raise TypeError(f"input_group takes the results of input functions called with a name, not {item!r}")
 
 
 def input_update(name: str | None = None, **spec: Any) -> None:
@@ -372,88 +262,28 @@ def input_update(name: str | None = None, **spec: Any) -> None:
     attributes = {key: value for key, value in spec.items() if value is not None}
     if "options" in attributes:
         multiple = target.spec["type"] == CHECKBOX or bool(target.spec.get("multiple"))
-        attributes["options"], values = _options(attributes["options"], attributes.get("value"), multiple)
-        target.preprocess = _Choices(values, multiple)
+        attributes["options"], values = choice_specs(attributes["options"], attributes.get("value"), multiple)
+        target.preprocess = Choices(values, multiple)
         attributes.pop("value", None)
-    elif "value" in attributes and isinstance(target.preprocess, _Choices):  # choose by index, as pin_update
+    elif "value" in attributes and isinstance(target.preprocess, Choices):  # choose by index, as pin_update
         attributes["selected"] = target.preprocess.indexes(attributes.pop("value"))
     form.update(target.spec["name"], attributes)
-
-
-class _Uploads:
-    """Files arriving for file fields in acknowledged chunks, kept in order and within each field's limits."""
-
-    MAX_UPLOADS = 1000
-
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[str, bytearray]] = {}  # upload id -> (field name, bytes so far)
-
-    def receive(self, spec: dict[str, Any] | None, data: dict[str, Any]) -> int | None:
-        """Keep one chunk for the file field ``spec``; the bytes of that file received so far, or ``None`` when
-        the chunk is dropped."""
-        name, upload_id, offset, chunk = data["name"], data["upload_id"], data["offset"], data["chunk"]
-        if spec is None or spec.get("type") != "file" or len(upload_id) > 64:
-            logger.warning("dropped a file chunk for %.100r, which is not a file field", name)
-            return None
-        if upload_id not in self.files:
-            if len(self.files) >= self.MAX_UPLOADS:
-                logger.warning("dropped a file chunk: too many uploads")
-                return None
-            self.files[upload_id] = (name, bytearray())
-        content = self.files[upload_id][1]
-        if offset != len(content):
-            logger.warning("dropped an out-of-order file chunk for %.100r", name)
-            return None
-        limit = spec.get("max_size") or 0
-        total = sum(len(c) for n, c in self.files.values() if n == name) + chunk.nbytes
-        total_limit = spec.get("max_total_size") or 0
-        if (limit and len(content) + chunk.nbytes > limit) or (total_limit and total > total_limit):
-            logger.warning("dropped a file chunk for %.100r beyond its size limit", name)
-            return None
-        content += chunk
-        return len(content)
-
-    def take(self, spec: dict[str, Any], answer: Any) -> Any:
-        """The files an answer describes, with their bytes (forgotten here); raises ValueError if any is
-        incomplete or the answer is malformed."""
-        name = spec["name"]
-        if not isinstance(answer, list):
-            raise ValueError("a file field's answer must be a list of files")
-        files = []
-        for item in answer:
-            if not isinstance(item, dict) or not isinstance(item.get("upload_id"), str):
-                raise ValueError("malformed file description")
-            owner, content = self.files.get(item["upload_id"], (None, bytearray()))
-            if owner != name or len(content) != item.get("size"):
-                raise ValueError(f"file {item.get('filename')!r} did not arrive whole")
-            files.append(dict(filename=str(item.get("filename", "")), content=bytes(content),
-                              mime_type=str(item.get("mime_type", "")), last_modified=item.get("last_modified")))
-        for upload_id in [key for key, (owner, _) in self.files.items() if owner == name]:
-            del self.files[upload_id]
-        if spec.get("multiple"):
-            return files
-        return files[0] if files else None
-
-
-def _acknowledge(upload_id: str, received: int) -> None:
-    get_current_session().send_task_command(dict(command="file_ack", task_id=get_current_task_id(),
-                                                 spec=dict(upload_id=upload_id, received=received)))
 
 
 class _Form:
     """The form on screen for one task: validation and ``onchange`` as the browser reports changes."""
 
-    def __init__(self, fields: dict[str, _Field], validate: Callable[[dict[str, Any]], Any] | None) -> None:
+    def __init__(self, fields: dict[str, Field], validate: Callable[[dict[str, Any]], Any] | None) -> None:
         self.fields = fields
         self.validate = validate
         self.changing: str | None = None  # the field whose onchange runs (for input_update)
-        self.uploads = _Uploads()
+        self.uploads = Uploads()
 
     def chunk(self, data: dict[str, Any]) -> None:
         field = self.fields.get(data["name"])
         received = self.uploads.receive(None if field is None else field.spec, data)
         if received is not None:
-            _acknowledge(data["upload_id"], received)
+            acknowledge_chunk(data["upload_id"], received)
 
     def update(self, name: str, attributes: dict[str, Any]) -> None:
         get_current_session().send_task_command(dict(command="update_input", task_id=get_current_task_id(),
@@ -520,7 +350,7 @@ class _Form:
 
 
 @chose_impl
-def _run_form(spec: dict[str, Any], fields: dict[str, _Field],
+def _run_form(spec: dict[str, Any], fields: dict[str, Field],
               validate: Callable[[dict[str, Any]], Any] | None) -> Generator[Any, Any, Any]:
     session = get_current_session()
     task_id = get_current_task_id()

@@ -15,27 +15,20 @@ import logging
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
-from .exceptions import SessionTimeout
-from .input import (
-    CHECKBOX,
-    FLOAT,
-    NUMBER,
-    RADIO,
-    SELECT,
-    TEXT,
-    TEXTAREA,
-    _acknowledge,
-    _as_text,
-    _Choices,
-    _code_field,
-    _field_of,
-    _field_spec,
-    _number,
-    _options,
-    _slider_spec,
-    _Uploads,
-    file_upload,
+from ._fields import (
+    Choices,
+    Uploads,
+    acknowledge_chunk,
+    as_text,
+    choice_specs,
+    code_field,
+    field_of,
+    field_spec,
+    number_from_text,
+    slider_spec,
 )
+from .exceptions import SessionTimeout
+from .input import CHECKBOX, FLOAT, NUMBER, RADIO, SELECT, TEXT, TEXTAREA, file_upload
 from .output import Output, OutputPosition, _output_spec, _send
 from .session import chose_impl, get_current_session
 
@@ -61,8 +54,8 @@ def _file_pins() -> dict[str, dict[str, Any]]:
     return get_current_session().internal_save.setdefault("pin_files", {})  # type: ignore[no-any-return]
 
 
-def _uploads() -> _Uploads:
-    return get_current_session().internal_save.setdefault("pin_uploads", _Uploads())  # type: ignore[no-any-return]
+def _uploads() -> Uploads:
+    return get_current_session().internal_save.setdefault("pin_uploads", Uploads())  # type: ignore[no-any-return]
 
 
 def _put_pin(name: str, spec: dict[str, Any], reader: Callable[[Any], Any], scope: str | None,
@@ -78,10 +71,10 @@ def put_input(name: str, type: str = TEXT, *, label: str = "", value: str | None
               help_text: str | None = None, scope: str | None = None,
               position: int = OutputPosition.BOTTOM) -> Output:
     """A one-line field (``type`` as for ``input``)."""
-    spec, _, _ = _field_spec("input", dict(name=name, label=label, value=value, placeholder=placeholder,
+    spec, _, _ = field_spec("input", dict(name=name, label=label, value=value, placeholder=placeholder,
                                           readonly=readonly, datalist=datalist, help_text=help_text))
     spec["input_type"] = "number" if type in (NUMBER, FLOAT) else type
-    reader = _number(int) if type == NUMBER else _number(float) if type == FLOAT else _as_text
+    reader = number_from_text(int) if type == NUMBER else number_from_text(float) if type == FLOAT else as_text
     return _put_pin(name, spec, reader, scope, position)
 
 
@@ -90,18 +83,18 @@ def put_textarea(name: str, *, label: str = "", rows: int = 6, code: Any = None,
                  readonly: bool | None = None, help_text: str | None = None, scope: str | None = None,
                  position: int = OutputPosition.BOTTOM) -> Output:
     """A multi-line field (``code`` as for ``input.textarea``)."""
-    spec, _, _ = _field_spec(TEXTAREA, dict(name=name, label=label, rows=rows, maxlength=maxlength,
+    spec, _, _ = field_spec(TEXTAREA, dict(name=name, label=label, rows=rows, maxlength=maxlength,
                                             minlength=minlength, value=value, placeholder=placeholder,
                                             readonly=readonly, help_text=help_text))
-    _code_field(spec, code)
-    return _put_pin(name, spec, _as_text, scope, position)
+    code_field(spec, code)
+    return _put_pin(name, spec, as_text, scope, position)
 
 
 def _put_choices(kind: str, name: str, options: Sequence[Any] | None, value: Any, many: bool,
                  fields: dict[str, Any], scope: str | None, position: int) -> Output:
-    spec, _, _ = _field_spec(kind, dict(name=name, **fields))
-    spec["options"], values = _options(options, value, many)
-    return _put_pin(name, spec, _Choices(values, many), scope, position)
+    spec, _, _ = field_spec(kind, dict(name=name, **fields))
+    spec["options"], values = choice_specs(options, value, many)
+    return _put_pin(name, spec, Choices(values, many), scope, position)
 
 
 def put_select(name: str, options: Sequence[Any] | None = None, *, label: str = "", multiple: bool | None = None,
@@ -133,7 +126,7 @@ def put_slider(name: str, *, label: str = "", value: int | float = 0, min_value:
                help_text: str | None = None, scope: str | None = None,
                position: int = OutputPosition.BOTTOM) -> Output:
     """A slider (see ``input.slider``)."""
-    spec, _, _, convert = _slider_spec(dict(name=name, label=label, value=value, min_value=min_value,
+    spec, _, _, convert = slider_spec(dict(name=name, label=label, value=value, min_value=min_value,
                                             max_value=max_value, step=step, required=required,
                                             help_text=help_text))
     return _put_pin(name, spec, convert, scope, position)
@@ -142,10 +135,10 @@ def put_slider(name: str, *, label: str = "", value: int | float = 0, min_value:
 def put_actions(name: str, *, label: str = "", buttons: Sequence[Any] | None = None, help_text: str | None = None,
                 scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
     """Buttons; the pin's value is the value of the last one clicked (``None`` before any click)."""
-    specs, values = _options([(b["label"], b.get("value")) if isinstance(b, dict) else b for b in buttons or ()])
-    spec, _, _ = _field_spec("actions", dict(name=name, label=label, help_text=help_text))
+    specs, values = choice_specs([(b["label"], b.get("value")) if isinstance(b, dict) else b for b in buttons or ()])
+    spec, _, _ = field_spec("actions", dict(name=name, label=label, help_text=help_text))
     spec["buttons"] = [dict(label=item["label"], value=item["value"], type="submit") for item in specs]
-    return _put_pin(name, spec, _Choices(values, many=False), scope, position)
+    return _put_pin(name, spec, Choices(values, many=False), scope, position)
 
 
 def put_file_upload(name: str, *, label: str = "", accept: list[str] | str | None = None,
@@ -156,13 +149,13 @@ def put_file_upload(name: str, *, label: str = "", accept: list[str] | str | Non
     _check_name(name)
     field = file_upload(label=label, accept=accept, name=name, placeholder=placeholder, multiple=multiple,
                         max_size=max_size, max_total_size=max_total_size, help_text=help_text)
-    spec = _field_of(field).spec
+    spec = field_of(field).spec
     uploads = _uploads()
 
     def receive(chunk: dict[str, Any]) -> None:
         received = uploads.receive(spec, chunk) if isinstance(chunk, dict) and "chunk" in chunk else None
         if received is not None:
-            _acknowledge(chunk["upload_id"], received)
+            acknowledge_chunk(chunk["upload_id"], received)
 
     spec["upload_callback_id"] = get_current_session().register_callback(receive)
     _file_pins()[name] = spec
@@ -259,11 +252,11 @@ def pin_update(name: str, **spec: Any) -> None:
     attributes = {key: value for key, value in spec.items() if value is not None}
     reader = _readers().get(name)
     if "options" in attributes:
-        many = reader.many if isinstance(reader, _Choices) else isinstance(attributes.get("value"), (list, tuple))
-        attributes["options"], values = _options(attributes["options"], attributes.get("value"), many)
-        _readers()[name] = _Choices(values, many)
+        many = reader.many if isinstance(reader, Choices) else isinstance(attributes.get("value"), (list, tuple))
+        attributes["options"], values = choice_specs(attributes["options"], attributes.get("value"), many)
+        _readers()[name] = Choices(values, many)
         attributes.pop("value", None)
-    elif "value" in attributes and isinstance(reader, _Choices):  # by index: the browser never sees the values
+    elif "value" in attributes and isinstance(reader, Choices):  # by index: the browser never sees the values
         attributes["selected"] = reader.indexes(attributes.pop("value"))
     _send("pin_update", dict(name=name, attributes=attributes))
 

@@ -1,0 +1,196 @@
+"""What input.py and pin.py share: field specs for the browser, choices sent as indexes, and uploads that
+arrive in acknowledged chunks."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .session import get_current_session, get_current_task_id
+
+logger = logging.getLogger(__name__)
+
+
+class Field:
+    """One field of a form: its spec for the browser and its Python-side functions."""
+
+    def __init__(self, spec: dict[str, Any], validate: Callable[[Any], str | None] | None,
+                 preprocess: Callable[[Any], Any], onchange: Callable[[Any], Any] | None) -> None:
+        self.spec = spec
+        self.validate = validate or (lambda _value: None)
+        self.preprocess = preprocess
+        self.onchange = onchange
+
+
+def field_spec(kind: str, values: dict[str, Any], excludes: Sequence[str] = ()) -> tuple[dict[str, Any], Any, Any]:
+    """The browser spec from a function's arguments: ``None`` values dropped, extra HTML attributes merged."""
+    spec = {key: value for key, value in values.items()
+            if value is not None and key not in ("validate", "onchange", "other_html_attrs", *excludes)}
+    spec.update(values.get("other_html_attrs") or {})
+    validate, onchange = values.get("validate"), values.get("onchange")
+    name = spec.get("name")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise ValueError(f"`name` must be a non-empty string, not {name!r}")
+    if validate is not None:
+        spec["onblur"] = True
+    if onchange is not None:
+        spec["onchange"] = True
+    spec["type"] = kind
+    return spec, validate, onchange
+
+
+def choice_specs(options: Sequence[Any] | None, value: Any = None,
+                 multiple: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Choices as specs whose values are indexes, and the real values. ``value`` marks the selected ones."""
+    selected = value if multiple and isinstance(value, (list, tuple)) else [value]
+    specs, values = [], []
+    for index, option in enumerate(options or ()):
+        if isinstance(option, Mapping):
+            if "label" not in option or "value" not in option:
+                raise ValueError(f"option {option!r} needs a 'label' and a 'value'")
+            spec = copy.deepcopy(dict(option))
+        elif isinstance(option, (list, tuple)):
+            if not 2 <= len(option) <= 4:
+                raise ValueError(f"option {option!r} must be (label, value[, selected[, disabled]])")
+            spec = dict(zip(("label", "value", "selected", "disabled"), option))
+        else:
+            spec = dict(label=option, value=option)
+        if value is not None and spec["value"] in selected:
+            spec["selected"] = True
+        values.append(spec["value"])
+        spec["label"], spec["value"] = str(spec["label"]), index
+        specs.append(spec)
+    return specs, values
+
+
+class Choices:
+    """Maps the browser's index (or list of indexes) back to the offered values; anything else is invalid."""
+
+    def __init__(self, values: list[Any], many: bool) -> None:
+        self.values = values
+        self.many = many
+
+    def _one(self, index: Any) -> Any:
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.values):
+            raise ValueError(f"not an offered choice: {index!r}")
+        return self.values[index]
+
+    def __call__(self, answer: Any) -> Any:
+        if self.many:
+            if not isinstance(answer, list):
+                raise ValueError(f"expected a list of choices, not {answer!r}")
+            return [self._one(index) for index in answer]
+        return None if answer is None else self._one(answer)
+
+    def indexes(self, wanted: Any) -> list[int]:
+        """The indexes of the choices to select for a value (or, for a multiple choice, a list of values)."""
+        wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
+        return [index for index, value in enumerate(self.values) if value in wanted]
+
+
+def as_text(answer: Any) -> str:
+    if not isinstance(answer, str):
+        raise ValueError(f"expected text, not {answer!r}")
+    return answer
+
+
+def number_from_text(kind: type) -> Callable[[Any], Any]:
+    def convert(answer: Any) -> Any:
+        text = as_text(answer).strip()
+        return None if text == "" else kind(text)
+
+    return convert
+
+
+def code_field(spec: dict[str, Any], code: Any) -> None:
+    if code:
+        options = code if isinstance(code, Mapping) else {}
+        spec["code"] = dict(indent=int(options.get("indentUnit", 4)))
+
+
+def slider_spec(values: dict[str, Any]) -> tuple[dict[str, Any], Any, Any, Callable[[Any], Any]]:
+    spec, validate, onchange = field_spec("slider", values)
+    numbers = (spec.get("value", 0), spec.get("min_value", 0), spec.get("max_value", 100), spec.get("step", 1))
+    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+        raise TypeError("slider() value, min_value, max_value and step must be numbers")
+    kind = float if any(isinstance(n, float) for n in numbers) else int
+
+    def convert(answer: Any) -> Any:
+        return kind(number_from_text(float)(answer) if isinstance(answer, str) else answer)
+
+    return spec, validate, onchange, convert
+
+
+def field_of(item: Any) -> Field:
+    if isinstance(item, Field):  # what a named input function returns in a thread session
+        return item
+    try:
+        item.send(None)  # in a coroutine session: a coroutine that returns at once
+    except StopIteration as stop:
+        if isinstance(stop.value, Field):
+            return stop.value
+    except AttributeError:
+        pass
+    raise TypeError(f"input_group takes the results of input functions called with a name, not {item!r}")
+
+
+class Uploads:
+    """Files arriving for file fields in acknowledged chunks, kept in order and within each field's limits."""
+
+    MAX_UPLOADS = 1000
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, bytearray]] = {}  # upload id -> (field name, bytes so far)
+
+    def receive(self, spec: dict[str, Any] | None, data: dict[str, Any]) -> int | None:
+        """Keep one chunk for the file field ``spec``; the bytes of that file received so far, or ``None`` when
+        the chunk is dropped."""
+        name, upload_id, offset, chunk = data["name"], data["upload_id"], data["offset"], data["chunk"]
+        if spec is None or spec.get("type") != "file" or len(upload_id) > 64:
+            logger.warning("dropped a file chunk for %.100r, which is not a file field", name)
+            return None
+        if upload_id not in self.files:
+            if len(self.files) >= self.MAX_UPLOADS:
+                logger.warning("dropped a file chunk: too many uploads")
+                return None
+            self.files[upload_id] = (name, bytearray())
+        content = self.files[upload_id][1]
+        if offset != len(content):
+            logger.warning("dropped an out-of-order file chunk for %.100r", name)
+            return None
+        limit = spec.get("max_size") or 0
+        total = sum(len(c) for n, c in self.files.values() if n == name) + chunk.nbytes
+        total_limit = spec.get("max_total_size") or 0
+        if (limit and len(content) + chunk.nbytes > limit) or (total_limit and total > total_limit):
+            logger.warning("dropped a file chunk for %.100r beyond its size limit", name)
+            return None
+        content += chunk
+        return len(content)
+
+    def take(self, spec: dict[str, Any], answer: Any) -> Any:
+        """The files an answer describes, with their bytes (forgotten here); raises ValueError if any is
+        incomplete or the answer is malformed."""
+        name = spec["name"]
+        if not isinstance(answer, list):
+            raise ValueError("a file field's answer must be a list of files")
+        files = []
+        for item in answer:
+            if not isinstance(item, dict) or not isinstance(item.get("upload_id"), str):
+                raise ValueError("malformed file description")
+            owner, content = self.files.get(item["upload_id"], (None, bytearray()))
+            if owner != name or len(content) != item.get("size"):
+                raise ValueError(f"file {item.get('filename')!r} did not arrive whole")
+            files.append(dict(filename=str(item.get("filename", "")), content=bytes(content),
+                              mime_type=str(item.get("mime_type", "")), last_modified=item.get("last_modified")))
+        for upload_id in [key for key, (owner, _) in self.files.items() if owner == name]:
+            del self.files[upload_id]
+        if spec.get("multiple"):
+            return files
+        return files[0] if files else None
+
+
+def acknowledge_chunk(upload_id: str, received: int) -> None:
+    get_current_session().send_task_command(dict(command="file_ack", task_id=get_current_task_id(),
+                                                 spec=dict(upload_id=upload_id, received=received)))
