@@ -345,3 +345,14 @@ def js_arguments() -> None:
     except ValueError as exc:
         put_text(f"REFUSED {exc}")
     hold()
+
+
+def burst() -> None:
+    """A few outputs, then a burst of many."""
+    for i in range(3):
+        put_text(f"few {i}")
+    eval_js("new Promise(resolve => setTimeout(resolve, 300))")
+    for i in range(200):
+        put_text(f"burst {i}")
+    put_text("BURST DONE")
+    hold()

@@ -86,3 +86,14 @@ def test_datatable_selects_acts_and_updates(serve: Any, page: Any) -> None:
     assert page.get_by_text("SELECTED").count() == 1  # updating a row does not report a selection
     screenshot(page, "tornado-datatable")
     assert page.evaluate("window.pwned") is None
+
+
+def test_a_few_outputs_fade_in_and_a_burst_shows_at_once(serve: Any, page: Any) -> None:
+    server = serve("burst")
+    page.goto(server.url)
+    wait_text(page, "BURST DONE")
+    animated = page.evaluate("[...document.querySelectorAll('.jps-text')].filter(e => "
+                             "e.classList.contains('jps-appear')).map(e => e.textContent)")
+    assert animated[:3] == ["few 0", "few 1", "few 2"]
+    # 8 a frame; on a slow machine the burst may arrive over a few frames, yet most of it shows at once.
+    assert 0 < len([text for text in animated if text.startswith("burst")]) <= 100

@@ -70,6 +70,23 @@ export function renderOutput(spec: any, context: Context): HTMLElement {
   return element;
 }
 
+// Outputs that come in a burst show at once: fading in thousands of lines costs frames and shows nothing.
+const ANIMATED_PER_FRAME = 8;
+let addedThisFrame = 0;
+let frameScheduled = false;
+
+function animateNext(): boolean {
+  if (!frameScheduled) {
+    frameScheduled = true;
+    requestAnimationFrame(() => {
+      addedThisFrame = 0;
+      frameScheduled = false;
+    });
+  }
+  addedThisFrame += 1;
+  return addedThisFrame <= ANIMATED_PER_FRAME;
+}
+
 export const output: Handler = (context, command) => {
   const spec = command.spec;
   const container = findScope(context.root, spec.scope);
@@ -78,7 +95,7 @@ export const output: Handler = (context, command) => {
     return;
   }
   const element = renderOutput(spec, context);
-  if (context.env.output_animation !== false) {
+  if (context.env.output_animation !== false && animateNext()) {
     element.classList.add('jps-appear');
   }
   insertAt(container, element, typeof spec.position === 'number' ? spec.position : -1);
