@@ -69,6 +69,7 @@ def test_datatable_selects_acts_and_updates(serve: Any, page: Any) -> None:
     server = serve("datatable")
     page.goto(server.url)
     table = page.locator(".jps-datatable-table")
+    table.locator("tbody tr").nth(1).wait_for()  # all_inner_texts() does not wait for the table
     assert table.locator("th").all_inner_texts() == ["id", "name", "City"]
     assert table.locator("tbody tr").first.locator("td").all_inner_texts() == ["1", XSS, "Paris"]
     assert not page.get_by_role("button", name="Rename").is_enabled()  # nothing selected yet
