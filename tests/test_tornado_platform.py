@@ -6,6 +6,7 @@ Browser tests (tests/e2e) prove the page itself; these check the server's side o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -189,9 +190,12 @@ def test_an_oversize_message_closes_only_its_own_connection(serve: Any) -> None:
     async def pages() -> None:
         hostile, other = await connect(port), await connect(port)
         await hostile.next_command("run_script")
-        await hostile.socket.write_message("x" * (2 << 20))  # the server's limit is 1 MiB
+        # The server's limit is 1 MiB; it may close the connection before the client has written it all.
+        with contextlib.suppress(tornado.websocket.WebSocketClosedError):
+            await hostile.socket.write_message("x" * (2 << 20))
         assert await asyncio.wait_for(hostile.socket.read_message(), 5) is None
-        assert hostile.socket.close_code == 1009
+        # 1009 when the close frame is read; none when the server had closed before the client finished writing.
+        assert hostile.socket.close_code in (1009, None)
         command = await other.next_command("run_script")
         await other.send({"event": "js_yield", "task_id": command["task_id"], "data": "still served"})
         command = await other.next_command("run_script")
