@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from jupyter import JupyterServer, NotebookPage
+from notebook_ui import JupyterServer, NotebookPage
 from pages import screenshot
 
 from jupyter_session import __version__
