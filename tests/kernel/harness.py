@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,8 +50,9 @@ class CellResult:
 class FakeFrontend:
     """Answers the kernel's session widgets over the shell channel, as a browser would."""
 
-    def __init__(self, client: Any, *, answers: bool = True) -> None:
+    def __init__(self, client: Any, send_shell: Callable[[dict[str, Any]], None], *, answers: bool = True) -> None:
         self.client = client
+        self.send_shell = send_shell
         self.answers = answers
         self.answer_delay = 0.0
         self.comms: list[str] = []
@@ -119,7 +120,7 @@ class FakeFrontend:
                                                                                           content=event)))
         if buffers:
             message["buffers"] = buffers
-        self.client.shell_channel.send(message)
+        self.send_shell(message)
 
     def texts(self) -> list[str]:
         with self._lock:
@@ -142,7 +143,10 @@ class Kernel:
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
-        self.frontend = FakeFrontend(self.client, answers=frontend)
+        # A zmq socket is not thread-safe: the shell socket is used by one thread at a time. Its reader polls
+        # without blocking, so a send (a cell, or the frontend's answer from the IOPub reader) never waits long.
+        self._shell_lock = threading.Lock()
+        self.frontend = FakeFrontend(self.client, self.send_shell, answers=frontend)
         self._replies: dict[str, queue.Queue[dict[str, Any]]] = defaultdict(queue.Queue)
         self._outputs: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._idle: dict[str, threading.Event] = defaultdict(threading.Event)
@@ -171,12 +175,18 @@ class Kernel:
     def _read_shell(self) -> None:
         while not self._stop.is_set():
             try:
-                message = self.client.get_shell_msg(timeout=0.1)
+                with self._shell_lock:
+                    message = self.client.get_shell_msg(timeout=0)
             except queue.Empty:
+                self._stop.wait(0.002)
                 continue
             except Exception:
                 return
             self._replies[message["parent_header"].get("msg_id", "")].put(message)
+
+    def send_shell(self, message: dict[str, Any]) -> None:
+        with self._shell_lock:
+            self.client.shell_channel.send(message)
 
     def submit(self, code: str, cell_id: str | None = None) -> str:
         """Queue a cell (``cell_id``: the notebook cell it stands for); returns its message id."""
@@ -184,7 +194,7 @@ class Kernel:
                        stop_on_error=True)
         message = self.client.session.msg("execute_request", content,
                                           metadata={"cellId": cell_id} if cell_id else {})
-        self.client.shell_channel.send(message)
+        self.send_shell(message)
         return message["header"]["msg_id"]
 
     def result(self, msg_id: str, timeout: float = 30) -> CellResult:
@@ -220,7 +230,7 @@ class Kernel:
         deadline = time.monotonic() + timeout
         while True:
             request = self.client.session.msg("kernel_info_request", {})
-            self.client.shell_channel.send(request)
+            self.send_shell(request)
             try:
                 self._replies[request["header"]["msg_id"]].get(timeout=1)
                 return

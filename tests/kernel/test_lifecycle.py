@@ -40,7 +40,11 @@ def test_unloading_gives_the_kernel_back(python: str) -> None:
     with kernel(python) as k:
         k.ok("ip = get_ipython()\n"
              "stream = ip.kernel.shell_stream\n"
-             "before = (stream._recv_callback, len(ip.events.callbacks['pre_run_cell']))")
+             "manager = getattr(getattr(ip.kernel, 'shell_channel_thread', None), 'manager', None)\n"
+             "replies = getattr(getattr(manager, '_main_to_shell_channel', None), 'to_stream', None)\n"
+             "state = lambda: (stream._recv_callback, len(ip.events.callbacks['pre_run_cell']),\n"
+             "                 getattr(replies, '_recv_callback', None), vars(manager).copy() if manager else None)\n"
+             "before = state()")
         k.ok("%load_ext jupyter_session\nfrom jupyter_session.session import eval_js, defer_call\n"
              "from jupyter_session.output import put_text\n"
              "put_text('loaded')\n"
@@ -48,7 +52,7 @@ def test_unloading_gives_the_kernel_back(python: str) -> None:
         assert k.value("eval_js('value', value=1)") == 1
         unloaded = k.ok("%unload_ext jupyter_session")
         assert "deferred ran" in unloaded.text
-        assert k.value("(stream._recv_callback, len(ip.events.callbacks['pre_run_cell'])) == before") is True
+        assert k.value("state() == before") is True
         assert k.value("__import__('jupyter_session').session._active_session_cls") == []
         comms = k.frontend.comms
         wait_until(lambda: set(comms) <= set(k.frontend.closed_comms))

@@ -137,6 +137,15 @@ def test_download_travels_in_acknowledged_chunks(nb: Kernel, frontend: object) -
     assert len(chunks) == 4 and all(len(c["spec"]["chunk"]) <= 1024 * 1024 for c in chunks)
 
 
+def test_cells_keep_running_while_acknowledgements_pour_in(nb: Kernel, frontend: object) -> None:
+    # ipykernel 7.0-7.3 could leave a cell request unread when it arrived while a reply was being written
+    # (ipykernel#1554); a download's stream of acknowledgements made that likely within a few cells.
+    for n in range(8):
+        nb.ok(f"import os\ndata = os.urandom(3 * 1024 * 1024)\ndownload('burst-{n}.bin', data)", timeout=15)
+        assert nb.value("len(data)", timeout=15) == 3 * 1024 * 1024
+    wait_until(lambda: all(f"burst-{n}.bin" in nb.frontend.finished_downloads for n in range(8)))
+
+
 def test_info_comes_from_the_browser_handshake(nb: Kernel, frontend: object) -> None:
     assert nb.value("(info.user_agent.browser.family, info.user_language, info.backend, info.protocol)") == (
         "Chrome", "en-GB", "jupyter", "comm")

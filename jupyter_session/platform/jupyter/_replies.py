@@ -105,6 +105,7 @@ class Intercept(CommRouter):
         super().__init__(kernel)
         self._stream = kernel.shell_stream
         self._original: Callable[..., Any] | None = None
+        self._undo_reply_route: Callable[[], None] | None = None
         self._on_shell_thread(self._install)
 
     def _on_shell_thread(self, func: Callable[[], None]) -> None:
@@ -138,11 +139,41 @@ class Intercept(CommRouter):
             return original(frames)
 
         self._stream.on_recv(receive, copy=False)
+        self._undo_reply_route = self._send_replies_through_the_stream()
+
+    def _send_replies_through_the_stream(self) -> Callable[[], None] | None:
+        """ipykernel 7.0-7.3 write shell replies straight to the shell socket, behind its stream's back; a request
+        that arrives meanwhile can stay unread until another client connects (ipykernel#1554; 7.4 sends replies
+        through the stream). Comm traffic makes that window frequent, so route those replies as 7.4 does.
+        Returns what undoes it, or None where there is nothing to do."""
+        manager = getattr(self.kernel.shell_channel_thread, "manager", None)
+        raw_send = getattr(manager, "_send_on_shell_channel", None)
+        pair = getattr(manager, "_main_to_shell_channel", None)
+        to_stream = getattr(pair, "to_stream", None)
+        if (raw_send is None or to_stream is None or hasattr(manager, "_shell_stream")  # 7.4 and later
+                or getattr(manager, "_shell_socket", None) is not self._stream.socket):
+            return None
+        stream = self._stream
+        to_stream.on_recv(stream.send_multipart, copy=False)
+        manager._send_on_shell_channel = stream.send_multipart  # for subshells made later
+
+        def undo() -> None:
+            to_stream.on_recv(raw_send, copy=False)
+            del manager._send_on_shell_channel
+
+        return undo
 
     def close(self) -> None:
         original, self._original = self._original, None
+        undo_reply_route, self._undo_reply_route = self._undo_reply_route, None
+
+        def restore() -> None:
+            if undo_reply_route is not None:
+                undo_reply_route()
+            self._stream.on_recv(original, copy=False)
+
         if original is not None:
-            self._on_shell_thread(lambda: self._stream.on_recv(original, copy=False))
+            self._on_shell_thread(restore)
 
 
 class Pump(CommRouter):
