@@ -36,6 +36,9 @@ CASES = [
     Case("eval_js round trip over WebSocket (ms, median of {size})", cases.eval_js_round_trip, 2000, 50,
          "median_ms", 0.6),
     Case("eval_js round trip over WebSocket (ms, p99 of {size})", cases.eval_js_round_trip, 2000, 50, "p99_ms"),
+    # The floor: no library can do better than the bare transport to the same browser.
+    Case("eval_js over WebSocket (ms, median of {size}) [vs bare Tornado echo]", cases.eval_js_round_trip, 2000,
+         50, "median_ms", baseline="bare WebSocket echo"),
     Case("{size} put_text until all are in the DOM (s)", cases.put_text_rendered, 2000, 100, "seconds", 0.05),
     Case("download of {mb} MB until saved (s)", cases.download_saved, 20 * 2**20, 2**20, "seconds", 0.2),
     Case("download of {mb} MB: server memory above its baseline (MB)", cases.download_saved, 20 * 2**20, 2**20,

@@ -2,11 +2,13 @@
 
 ``python -m bench.apps LIBRARY APP PORT SIZE`` serves ``APP`` with ``LIBRARY`` ("jupyter_session" or
 "pywebio") on ``PORT``. An app reports its figures as ``RESULT {json}`` lines on stdout. ``APP`` ``leaks``
-serves two apps, ``?app=cycle`` and ``?app=census``, for ``bench/leaks.py``.
+serves two apps, ``?app=cycle`` and ``?app=census``, for ``bench/leaks.py``. ``python -m bench.apps tornado
+echo PORT SIZE`` serves the floor: no library at all, see ``serve_echo``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import os
@@ -153,8 +155,52 @@ def serve_leak_apps(lib: SimpleNamespace, port: int) -> None:
     lib.start_server({"cycle": leak_cycle_app(lib, 0), "census": census_app(lib, 0)}, port=port, host="127.0.0.1")
 
 
+ECHO_PAGE = """<!doctype html><script>
+const socket = new WebSocket(location.href.replace('http', 'ws') + 'echo');
+socket.onmessage = event => socket.send(event.data);
+</script>"""
+
+
+def serve_echo(port: int, size: int) -> None:
+    """The fastest WebSocket round trip between Tornado and the page, with no library: the server sends a short
+    text frame, the page sends it straight back. ``eval_js`` over a WebSocket cannot beat it."""
+    import tornado.web
+    import tornado.websocket
+
+    class EchoTimer(tornado.websocket.WebSocketHandler):
+        def open(self) -> None:
+            self.set_nodelay(True)
+            self.times: list[float] = []
+            self._send()
+
+        def _send(self) -> None:
+            self.started = time.perf_counter()
+            self.write_message('{"event":"js_yield","task_id":"eval_js-1","data":1}')
+
+        def on_message(self, message: str | bytes) -> None:
+            self.times.append(time.perf_counter() - self.started)
+            if len(self.times) <= size:
+                self._send()
+                return
+            times = sorted(self.times[1:])  # the first one warms up
+            report(median_ms=statistics.median(times) * 1000, p99_ms=times[int(len(times) * 0.99) - 1] * 1000)
+
+    class Page(tornado.web.RequestHandler):
+        def get(self) -> None:
+            self.write(ECHO_PAGE)
+
+    async def serve() -> None:
+        tornado.web.Application([("/", Page), ("/echo", EchoTimer)]).listen(port, "127.0.0.1")
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
 def main() -> None:
     name, app_name, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    if (name, app_name) == ("tornado", "echo"):
+        serve_echo(port, size)
+        return
     lib = library(name)
     if app_name == "leaks":
         serve_leak_apps(lib, port)

@@ -130,7 +130,14 @@ def _app_result(chromium: Any, app_name: str, size: int) -> dict[str, dict[str, 
 
 
 def eval_js_round_trip(chromium: Any, size: int) -> dict[str, dict[str, float]]:
-    return _app_result(chromium, "eval_js", size)
+    """Both libraries' ``eval_js``, and beside them the floor: a bare Tornado WebSocket echo to the same page."""
+    figures = _app_result(chromium, "eval_js", size)
+    with server("tornado", "echo", size) as echo:
+        page = chromium.new_page()
+        page.goto(echo.url)
+        figures["bare WebSocket echo"] = echo.result()
+        page.close()
+    return figures
 
 
 def put_text_rendered(chromium: Any, size: int) -> dict[str, dict[str, float]]:

@@ -1,4 +1,5 @@
-"""Bind one session to one transport: commands out (downloads as acknowledged chunks), events in.
+"""Bind one session to one transport: commands out (downloads fetched from an address of their own, or sent
+as acknowledged chunks), events in.
 
 Both platforms (the Tornado WebSocket, the Jupyter comm) and the test fake use this, so the session layer
 never sees a transport and every transport gets the same validation and flow control. With reconnection
@@ -44,6 +45,7 @@ class _Download:
     sent: int = 0  # bytes sent
     acked: int = 0  # bytes the browser confirmed
     all_sent: bool = False  # the last chunk (the only one, for an empty file) has left
+    withdraw: Callable[[], None] | None = None  # set when the transport serves the file at an address instead
 
     @property
     def size(self) -> int:
@@ -97,7 +99,7 @@ class Connection:
         self.deliver(session.get_task_commands())
 
     def deliver(self, commands: list[Command]) -> None:
-        """Send ``commands`` in order: downloads as acknowledged chunks, the rest in as few messages as can be."""
+        """Send ``commands`` in order: downloads each on its own, the rest in as few messages as can be."""
         batch: list[Command] = []
         for command in commands:
             if command["command"] == "download":
@@ -138,7 +140,19 @@ class Connection:
                              memoryview(spec["content"]).cast("B"))
         with self._lock:
             self._downloads[download.download_id] = download
-            self._pump(download)
+            offer = None if self.transport is None else self.transport.offer_download(
+                download.name, download.content, lambda: self._on_fetched(download))
+            if offer is None:
+                self._pump(download)
+                return
+            url, download.withdraw = offer
+            spec = dict(download_id=download.download_id, name=download.name, size=download.size, url=url)
+            self.send_commands([dict(command="download", task_id=download.task_id, spec=spec)])
+
+    def _on_fetched(self, download: _Download) -> None:
+        with self._lock:
+            if self._downloads.get(download.download_id) is download:
+                self._finish_download(download)
 
     def _pump(self, download: _Download) -> None:
         # Called with the lock held, so the chunks of one download leave in order. While detached, chunks
@@ -157,7 +171,7 @@ class Connection:
     def _on_download_ack(self, download_id: str, data: dict[str, int]) -> None:
         with self._lock:
             download = self._downloads.get(download_id)
-            if download is None:
+            if download is None or download.withdraw is not None:
                 logger.warning("dropped a download_ack for unknown download %.100r", download_id)
                 return
             if data["offset"] != download.acked or download.acked + data["length"] > download.sent:
@@ -215,6 +229,9 @@ class Connection:
             reconnectable = (self._on_detached is not None and session is not None and not session.closed()
                              and not self._close_when_idle)
             if not reconnectable:
+                for download in self._downloads.values():
+                    if download.withdraw is not None:
+                        download.withdraw()
                 self._downloads.clear()
                 self._detached_messages.clear()
         if reconnectable:
@@ -235,8 +252,9 @@ class Connection:
             for message, buffers in undelivered + pending:
                 transport.send(message, buffers)
             for download in list(self._downloads.values()):
-                download.sent, download.all_sent = download.acked, False
-                self._pump(download)
+                if download.withdraw is None:  # an offered file is still at its address
+                    download.sent, download.all_sent = download.acked, False
+                    self._pump(download)
 
 
 def start_session(

@@ -146,6 +146,16 @@ class Transport(ABC):
     def close(self) -> None:
         """End the connection. Idempotent."""
 
+    def offer_download(self, name: str, content: memoryview,
+                       on_fetched: Callable[[], None]) -> tuple[str, Callable[[], None]] | None:
+        """Serve ``content`` as the file ``name`` at an address of its own, for the browser to fetch itself.
+
+        Returns the address (relative to the page) and a function that withdraws the offer; ``on_fetched``
+        runs once the whole file has been sent. ``None`` (the default) means this transport has no such way:
+        the download then travels over the connection in acknowledged chunks.
+        """
+        return None
+
 
 _BINARY = (bytes, bytearray, memoryview)
 

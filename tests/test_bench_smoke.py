@@ -20,7 +20,7 @@ def test_the_smoke_run_measures_every_case_on_both_libraries(tmp_path: Path) -> 
                          capture_output=True, text=True, timeout=540)
     assert run.returncode == 0, run.stdout + run.stderr
     rows = json.loads(results.read_text())["rows"]
-    assert len(rows) == 11
+    assert len(rows) == 12
     for row in rows:
         assert math.isfinite(row["jupyter_session"]) and math.isfinite(row["baseline"]), row
     assert "ratio" in run.stdout

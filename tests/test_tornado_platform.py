@@ -8,7 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
+import socket
 import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,9 +22,10 @@ import pytest
 import tornado.httpclient
 import tornado.websocket
 
+from jupyter_session.platform import _websocket
 from jupyter_session.platform import tornado as platform
 from jupyter_session.protocol import PROTOCOL_VERSION, decode_frame, encode_frame
-from jupyter_session.session import defer_call, download, eval_js, info, run_js
+from jupyter_session.session import defer_call, download, eval_js, hold, info, run_js
 
 HELLO = {"event": "hello", "task_id": None,
          "data": {"protocol_version": PROTOCOL_VERSION, "user_agent": "test-client", "language": "en"}}
@@ -111,25 +118,73 @@ def test_eval_js_round_trip_and_session_info_over_a_websocket(serve: Any) -> Non
     assert seen == ["de-DE", ("tornado", "websocket", "127.0.0.1", "de-DE", "Chrome", True)]
 
 
-def test_download_arrives_as_binary_frames_with_acks(serve: Any) -> None:
+def fetch(port: int, address: str) -> tuple[bytes, Any]:
+    """GET ``address`` (relative to the page) from the server: the body and the headers. An error status
+    raises ``HTTPError``."""
+    with urllib.request.urlopen(urllib.parse.urljoin(f"http://127.0.0.1:{port}/", address), timeout=10) as response:
+        return response.read(), response.headers
+
+
+def test_a_download_is_fetched_once_from_an_address_of_its_own(serve: Any) -> None:
     content = bytes(range(256)) * 4096 * 3  # 3 MiB
+    port = serve(lambda: download("data ü.bin", content))
 
-    port = serve(lambda: download("data.bin", content))
-
-    async def page() -> bytes:
+    async def page() -> dict[str, Any]:
         client = await connect(port)
-        received = b""
-        while True:
-            command = await client.next_command("download")
-            spec = command["spec"]
-            assert spec["offset"] == len(received) and len(spec["chunk"]) <= 1 << 20
-            received += spec["chunk"]
-            await client.send({"event": "download_ack", "task_id": spec["download_id"],
-                               "data": {"offset": spec["offset"], "length": len(spec["chunk"])}})
-            if spec["last"]:
-                return received
+        return dict((await client.next_command("download"))["spec"], client=client)
 
-    assert asyncio.run(page()) == content
+    spec = asyncio.run(page())
+    assert spec["name"] == "data ü.bin" and spec["size"] == len(content) and "chunk" not in spec
+    assert re.fullmatch(r"\?download=[A-Za-z0-9]{32}", spec["url"])
+    body, headers = fetch(port, spec["url"])
+    assert body == content
+    assert headers["Content-Disposition"] == "attachment; filename*=UTF-8''data%20%C3%BC.bin"
+    assert headers["Content-Type"] == "application/octet-stream"
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        fetch(port, spec["url"])  # once only
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        fetch(port, "?download=" + "A" * 32)
+
+
+def test_a_download_nobody_fetched_is_withdrawn_when_its_session_ends(serve: Any) -> None:
+    ended = threading.Event()
+
+    def app() -> None:
+        defer_call(ended.set)
+        download("data.bin", b"secret")
+        hold()
+
+    port = serve(app)
+
+    async def page() -> str:
+        client = await connect(port)
+        address = (await client.next_command("download"))["spec"]["url"]
+        client.socket.close()
+        return str(address)
+
+    address = asyncio.run(page())
+    assert ended.wait(5)
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        fetch(port, address)
+
+
+def test_a_download_the_browser_stops_reading_is_dropped(serve: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_websocket, "DOWNLOAD_STALL_TIMEOUT", 0.5)
+    content = bytes(64 << 20)
+    port = serve(lambda: (download("big.bin", content), hold()))
+
+    async def page() -> str:
+        client = await connect(port)
+        return str((await client.next_command("download"))["spec"]["url"])
+
+    address = asyncio.run(page())
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as reader:
+        reader.sendall(f"GET /{address} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        time.sleep(1.5)  # reads nothing meanwhile: the server's writes stall, and it gives up
+        received = 0
+        while chunk := reader.recv(1 << 20):
+            received += len(chunk)
+    assert 0 < received < len(content)  # the server closed the connection mid-file
 
 
 def test_a_foreign_origin_is_rejected_and_allowed_origins_admit_patterns(serve: Any) -> None:

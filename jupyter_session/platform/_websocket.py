@@ -1,23 +1,51 @@
 """A ``Transport`` over a Tornado WebSocket (JSON text frames, binary frames for messages with buffers), and
-the handler base that serves a page and its WebSocket on one path."""
+the handler base that serves a page, its WebSocket and the files it downloads on one path.
+
+A download is not sent over the WebSocket: the page gets an address on the same path, ``?download=TOKEN``,
+and the browser fetches the file itself, straight into its download manager, streamed from the app's bytes.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import tornado.ioloop
+import tornado.iostream
+import tornado.web
 import tornado.websocket
 
+from .._utils import random_str
 from ..exceptions import ProtocolError
-from ..protocol import Transport, decode_frame, encode_frame
+from ..protocol import CHUNK_SIZE, Transport, decode_frame, encode_frame
 
 __all__ = ["WebSocketTransport", "PageSocketHandler"]
 
 logger = logging.getLogger(__name__)
+
+#: Seconds a download may wait for the browser to take its next chunk before the transfer is dropped, so a
+#: client that stops reading cannot hold the file's memory for ever.
+DOWNLOAD_STALL_TIMEOUT = 60.0
+
+
+@dataclass
+class _Offer:
+    name: str
+    content: memoryview
+    on_fetched: Callable[[], None]
+
+
+# Files offered for download, by token. One table for the process: the unguessable token is the only key, and
+# an offer must outlive the WebSocket that announced it (the page may reconnect, or close and leave the
+# transfer to the browser's download manager).
+_offers: dict[str, _Offer] = {}
 
 
 class WebSocketTransport(Transport):
@@ -65,6 +93,12 @@ class WebSocketTransport(Transport):
         if not self.closed:
             self.loop.add_callback(self.handler.close)
 
+    def offer_download(self, name: str, content: memoryview,
+                       on_fetched: Callable[[], None]) -> tuple[str, Callable[[], None]]:
+        token = random_str(32)
+        _offers[token] = _Offer(name, content, on_fetched)
+        return f"?download={token}", functools.partial(_offers.pop, token, None)
+
     # -- called by the handler, on the loop -------------------------------------------------------------
 
     def receive(self, frame: str | bytes) -> None:
@@ -90,16 +124,41 @@ class WebSocketTransport(Transport):
 
 
 class PageSocketHandler(tornado.websocket.WebSocketHandler):
-    """A plain GET gets the page (``write_page``); an Upgrade opens the WebSocket, whose frames go to
-    ``self.transport``. Subclasses implement ``write_page`` and ``open``."""
+    """A plain GET gets the page (``write_page``), or with ``?download=TOKEN`` an offered file; an Upgrade opens
+    the WebSocket, whose frames go to ``self.transport``. Subclasses implement ``write_page`` and ``open``."""
 
     transport: WebSocketTransport | None = None
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
             await super().get(*args, **kwargs)
+        elif (token := self.get_query_argument("download", None)) is not None:
+            await self._send_file(token)
         else:
             self.write_page()
+
+    async def _send_file(self, token: str) -> None:
+        offer = _offers.get(token)
+        if offer is None:
+            raise tornado.web.HTTPError(404, "no such download (unknown, already fetched, or its session ended)")
+        self.set_header("Content-Type", "application/octet-stream")
+        self.set_header("Content-Disposition", f"attachment; filename*=UTF-8''{quote(offer.name, safe='')}")
+        self.set_header("Content-Length", offer.content.nbytes)
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        for start in range(0, offer.content.nbytes, CHUNK_SIZE):
+            self.write(bytes(offer.content[start:start + CHUNK_SIZE]))
+            try:
+                await asyncio.wait_for(self.flush(), DOWNLOAD_STALL_TIMEOUT)
+            except tornado.iostream.StreamClosedError:
+                return  # the browser cancelled; the offer stays until its session ends
+            except asyncio.TimeoutError:
+                logger.warning("dropped the transfer of download %.100r: the browser took nothing for %g s",
+                               offer.name, DOWNLOAD_STALL_TIMEOUT)
+                self.request.connection.close()  # type: ignore[union-attr]
+                return
+        if _offers.pop(token, None) is offer:
+            offer.on_fetched()
 
     def write_page(self) -> None:
         raise NotImplementedError

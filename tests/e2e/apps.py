@@ -70,7 +70,7 @@ def download_small() -> None:
 
 
 def download_big() -> None:
-    content = os.urandom(100 * 2**20)
+    content = os.urandom(200 * 2**20)
     put_text("SHA256 " + hashlib.sha256(content).hexdigest())
     download("big.bin", content)
 

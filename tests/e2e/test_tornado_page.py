@@ -57,7 +57,7 @@ def test_download_saves_the_exact_bytes_and_server_memory_stays_flat(serve: Any,
     watching.set()
     assert saved.suggested_filename == name
     assert digest == expected
-    # Chunks are views of the app's bytes: the transfer adds a few MiB, not a copy of the file.
+    # The file is streamed from the app's bytes, 1 MiB at a time: the transfer adds a few MiB, not a copy of it.
     assert peak[0] - before < 48, (before, peak[0])
     print(f"{name}: saved in {time.monotonic() - started:.2f} s; server RSS {before} MB -> peak {peak[0]} MB")
 

@@ -1,5 +1,6 @@
-// The chunked `download` command: collect the chunks of each download as Blob parts, acknowledge each one,
-// and save the file when the last arrives.
+// The `download` command. On a standalone page it names an address on the page's own server (`url`), which the
+// browser fetches into its download manager. Over a comm, the file comes in chunks: collect them as Blob parts,
+// acknowledge each one, and save the file when the last arrives.
 import type { Context, Handler } from './types';
 
 interface Pending {
@@ -10,7 +11,11 @@ interface Pending {
 const pendingByContext = new WeakMap<Context, Map<string, Pending>>();
 
 export const download: Handler = (context, command) => {
-  const { download_id: id, name, size, offset, last, chunk } = command.spec ?? {};
+  const { download_id: id, name, size, offset, last, chunk, url } = command.spec ?? {};
+  if (typeof url === 'string') {
+    save(new URL(url, document.baseURI).href, String(name));
+    return;
+  }
   let pending = pendingByContext.get(context);
   if (!pending) {
     pending = new Map();
@@ -37,17 +42,17 @@ export const download: Handler = (context, command) => {
     console.error(`[jupyter_session] download ${name}: got ${state.received} of ${size} bytes`);
     return;
   }
-  save(new Blob(state.parts, { type: 'application/octet-stream' }), String(name));
+  const blobUrl = URL.createObjectURL(new Blob(state.parts, { type: 'application/octet-stream' }));
+  save(blobUrl, String(name));
+  setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000); // the browser may still be reading it
 };
 
-function save(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
+function save(href: string, name: string): void {
   const link = document.createElement('a');
-  link.href = url;
+  link.href = href;
   link.download = name;
   link.style.display = 'none';
   document.body.appendChild(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000); // the browser may still be reading it
 }
