@@ -2,8 +2,8 @@
 side in one run, with the ratio of each figure (ours / PyWebIO's; below 1 is faster or smaller). In a notebook,
 where PyWebIO does not run, the baseline is a raw ipywidgets comm echo.
 
-Needs the ``bench`` extra (``pip install -e ".[bench]"``) and Debian's chromium. The full run takes a few
-minutes; ``--smoke`` runs small sizes to check that the harness works.
+Needs the ``bench`` extra (``pip install -e ".[bench]"``) and Debian's chromium. The full run takes a minute or
+two; ``--smoke`` runs small sizes to check that the harness works.
 """
 
 from __future__ import annotations

@@ -36,14 +36,15 @@ echo.on_click(lambda button: setattr(button, "description", str(int(button.descr
 echo
 """
 
-# Clicks the echo button ``count`` times, one click at a time; returns each click-to-update time in ms.
+# Clicks the echo button ``count`` times, one click at a time; returns each click-to-update time in ms, or
+# fails when a click gets no echo within 10 s.
 ECHO_JS = """async count => {
   const button = document.querySelector('.jp-OutputArea .widget-button');
   const times = [];
   for (let i = 0; i < count; i++) {
     const before = button.textContent;
     const started = performance.now();
-    await new Promise(resolve => {
+    await new Promise((resolve, reject) => {
       const observer = new MutationObserver(() => {
         if (button.textContent !== before) {
           observer.disconnect();
@@ -51,6 +52,7 @@ ECHO_JS = """async count => {
         }
       });
       observer.observe(button, { subtree: true, childList: true, characterData: true });
+      setTimeout(() => reject(new Error(`no echo within 10 s of click ${i}`)), 10_000);
       button.click();
     });
     times.push(performance.now() - started);
