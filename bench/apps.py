@@ -52,6 +52,13 @@ def report(**figures: Any) -> None:
         sys.stdout.flush()
 
 
+def round_trip_figures(seconds: list[float]) -> dict[str, float]:
+    """The median and p99 of round-trip times, in ms."""
+    ordered = sorted(seconds)
+    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
+    return dict(median_ms=statistics.median(ordered) * 1000, p99_ms=p99 * 1000)
+
+
 def eval_js_app(lib: SimpleNamespace, size: int) -> Callable[[], None]:
     def app() -> None:
         lib.session.eval_js("1")  # the page is up
@@ -60,8 +67,7 @@ def eval_js_app(lib: SimpleNamespace, size: int) -> Callable[[], None]:
             started = time.perf_counter()
             lib.session.eval_js("1")
             times.append(time.perf_counter() - started)
-        times.sort()
-        report(median_ms=statistics.median(times) * 1000, p99_ms=times[int(len(times) * 0.99) - 1] * 1000)
+        report(**round_trip_figures(times))
 
     return app
 
@@ -182,8 +188,7 @@ def serve_echo(port: int, size: int) -> None:
             if len(self.times) <= size:
                 self._send()
                 return
-            times = sorted(self.times[1:])  # the first one warms up
-            report(median_ms=statistics.median(times) * 1000, p99_ms=times[int(len(times) * 0.99) - 1] * 1000)
+            report(**round_trip_figures(self.times[1:]))  # the first one warms up
 
     class Page(tornado.web.RequestHandler):
         def get(self) -> None:

@@ -11,12 +11,12 @@ Both are timed by the page's clock, as a browser-to-browser round trip through t
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from .apps import round_trip_figures
 from .cases import ROOT
 
 WARM_UP = 5  # round trips left out of each figure: the first ones load code on both sides
@@ -85,6 +85,4 @@ def eval_js_in_a_cell(chromium: Any, size: int) -> dict[str, dict[str, float]]:
 
 
 def _figures(times_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(times_ms)
-    return dict(median_ms=statistics.median(ordered), p99_ms=ordered[max(0, round(len(ordered) * 0.99) - 1)],
-                count=len(ordered))
+    return dict(round_trip_figures([ms / 1000 for ms in times_ms]), count=len(times_ms))

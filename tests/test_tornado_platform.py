@@ -129,11 +129,11 @@ def test_a_download_is_fetched_once_from_an_address_of_its_own(serve: Any) -> No
     content = bytes(range(256)) * 4096 * 3  # 3 MiB
     port = serve(lambda: download("data ü.bin", content))
 
-    async def page() -> dict[str, Any]:
+    async def page() -> tuple[dict[str, Any], Page]:
         client = await connect(port)
-        return dict((await client.next_command("download"))["spec"], client=client)
+        return (await client.next_command("download"))["spec"], client
 
-    spec = asyncio.run(page())
+    spec, _page = asyncio.run(page())  # the page stays referenced: were its socket collected, the session would end
     assert spec["name"] == "data ü.bin" and spec["size"] == len(content) and "chunk" not in spec
     assert re.fullmatch(r"\?download=[A-Za-z0-9]{32}", spec["url"])
     body, headers = fetch(port, spec["url"])
