@@ -41,10 +41,10 @@ def field_spec(kind: str, values: dict[str, Any], excludes: Sequence[str] = ()) 
     return spec, validate, onchange
 
 
-def choice_specs(options: Sequence[Any] | None, value: Any = None,
-                 multiple: bool = False) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Choices as specs whose values are indexes, and the real values. ``value`` marks the selected ones."""
-    selected = value if multiple and isinstance(value, (list, tuple)) else [value]
+def choice_specs(options: Sequence[Any] | None, value: Any = None) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Choices as specs whose values are indexes, and the real values. ``value`` (or each item of a list
+    ``value``, whatever the kind of field, as in PyWebIO) marks the selected ones."""
+    selected = value if isinstance(value, (list, tuple)) else [value]
     specs, values = [], []
     for index, option in enumerate(options or ()):
         if isinstance(option, Mapping):
@@ -62,6 +62,31 @@ def choice_specs(options: Sequence[Any] | None, value: Any = None,
         values.append(spec["value"])
         spec["label"], spec["value"] = str(spec["label"]), index
         specs.append(spec)
+    return specs, values
+
+
+def action_specs(buttons: Sequence[Any] | None) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The buttons of ``actions``/``put_actions`` as specs whose values are indexes, and the real values."""
+    specs, values = [], []
+    for button in buttons or ():
+        if isinstance(button, Mapping):
+            item = copy.deepcopy(dict(button))
+            if "label" not in item:
+                raise ValueError(f"action {button!r} needs a 'label'")
+        elif isinstance(button, (list, tuple)):
+            if len(button) not in (2, 3, 4):
+                raise ValueError(f"action {button!r} must be (label, value[, type[, disabled]])")
+            item = dict(zip(("label", "value", "type", "disabled"), button))
+        else:
+            item = dict(label=button, value=button)
+        item.setdefault("type", "submit")
+        if item["type"] not in ("submit", "reset", "cancel"):
+            raise ValueError(f"action type must be 'submit', 'reset' or 'cancel', not {item['type']!r}")
+        if item["type"] == "submit" and "value" not in item and not item.get("disabled"):
+            raise ValueError(f"submit action {button!r} needs a 'value'")
+        values.append(item.get("value"))
+        item["label"], item["value"] = str(item["label"]), len(specs)
+        specs.append(item)
     return specs, values
 
 

@@ -14,9 +14,8 @@ in the browser (with a message under the field) and again here.
 
 from __future__ import annotations
 
-import copy
 import logging
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from ._fields import (
@@ -24,6 +23,7 @@ from ._fields import (
     Field,
     Uploads,
     acknowledge_chunk,
+    action_specs,
     as_text,
     choice_specs,
     code_field,
@@ -60,7 +60,6 @@ SELECT = "select"
 TEXTAREA = "textarea"
 
 _INPUT_TYPES = {TEXT, NUMBER, FLOAT, PASSWORD, URL, DATE, TIME, COLOR, DATETIME_LOCAL}
-_TEXT_LIKE = _INPUT_TYPES | {SELECT, TEXTAREA}
 # Attributes ``input_update`` may not change.
 _FIXED = {"action", "buttons", "code", "inline", "max_size", "max_total_size", "multiple", "name", "onchange",
           "type", "validate"}
@@ -144,7 +143,7 @@ def select(label: str = "", options: Sequence[Any] | None = None, *, multiple: b
            required: bool | None = None, help_text: str | None = None, **other_html_attrs: Any) -> Any:
     """A drop-down list; returns the chosen value, or the list of chosen values with ``multiple``."""
     spec, validate, onchange = field_spec(SELECT, dict(locals()), excludes=("value", "options", "native"))
-    spec["options"], values = choice_specs(options, value, bool(multiple))
+    spec["options"], values = choice_specs(options, value)
     return _single(Field(spec, validate, Choices(values, bool(multiple)), onchange))
 
 
@@ -154,7 +153,7 @@ def checkbox(label: str = "", options: Sequence[Any] | None = None, *, inline: b
              help_text: str | None = None, **other_html_attrs: Any) -> Any:
     """Check boxes; returns the list of checked values."""
     spec, validate, onchange = field_spec(CHECKBOX, dict(locals()), excludes=("value", "options"))
-    spec["options"], values = choice_specs(options, value, multiple=True)
+    spec["options"], values = choice_specs(options, value)
     return _single(Field(spec, validate, Choices(values, many=True), onchange))
 
 
@@ -173,27 +172,7 @@ def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | N
     """Buttons that submit the form with their value (``type='submit'``, the default), reset it
     (``'reset'``) or cancel it (``'cancel'``). Returns the value of the button clicked."""
     spec, validate, onchange = field_spec("actions", dict(locals()), excludes=("buttons",))
-    specs, values = [], []
-    for index, button in enumerate(buttons or ()):
-        if isinstance(button, Mapping):
-            item = copy.deepcopy(dict(button))
-            if "label" not in item:
-                raise ValueError(f"action {button!r} needs a 'label'")
-        elif isinstance(button, (list, tuple)):
-            if len(button) not in (2, 3, 4):
-                raise ValueError(f"action {button!r} must be (label, value[, type[, disabled]])")
-            item = dict(zip(("label", "value", "type", "disabled"), button))
-        else:
-            item = dict(label=button, value=button)
-        item.setdefault("type", "submit")
-        if item["type"] not in ("submit", "reset", "cancel"):
-            raise ValueError(f"action type must be 'submit', 'reset' or 'cancel', not {item['type']!r}")
-        if item["type"] == "submit" and "value" not in item and not item.get("disabled"):
-            raise ValueError(f"submit action {button!r} needs a 'value'")
-        values.append(item.get("value"))
-        item["label"], item["value"] = str(item["label"]), index
-        specs.append(item)
-    spec["buttons"] = specs
+    spec["buttons"], values = action_specs(buttons)
     return _single(Field(spec, validate, Choices(values, many=False), onchange))
 
 
@@ -240,7 +219,8 @@ def input_group(label: str = "", inputs: Sequence[Any] | None = None,
     specs = [field.spec for field in fields.values()]
     if all("auto_focus" not in spec for spec in specs):
         for spec in specs:
-            if spec["type"] in _TEXT_LIKE:
+            # As in PyWebIO: the first one-line field other than a colour, or drop-down list.
+            if spec["type"] == SELECT or (spec["type"] == "input" and spec["input_type"] != COLOR):
                 spec["auto_focus"] = True
                 break
     return _run_form(dict(label=label, inputs=specs, cancelable=cancelable), fields, validate)
@@ -262,7 +242,7 @@ def input_update(name: str | None = None, **spec: Any) -> None:
     attributes = {key: value for key, value in spec.items() if value is not None}
     if "options" in attributes:
         multiple = target.spec["type"] == CHECKBOX or bool(target.spec.get("multiple"))
-        attributes["options"], values = choice_specs(attributes["options"], attributes.get("value"), multiple)
+        attributes["options"], values = choice_specs(attributes["options"], attributes.get("value"))
         target.preprocess = Choices(values, multiple)
         attributes.pop("value", None)
     elif "value" in attributes and isinstance(target.preprocess, Choices):  # choose by index, as pin_update

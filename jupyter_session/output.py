@@ -448,29 +448,34 @@ def _cell(value: Any) -> dict[str, Any]:
 
 def put_table(tdata: Sequence[Any], header: Sequence[Any] | None = None, scope: str | None = None,
               position: int = OutputPosition.BOTTOM) -> Output:
-    """Output a table. Rows are lists, or dicts when ``header`` lists ``(title, key)`` pairs (or keys).
-    Cells are strings, outputs, or ``span(...)``."""
-    keys: list[Any] | None = None
-    if header is not None and tdata and isinstance(tdata[0], Mapping):
-        keys = [item[1] if isinstance(item, (list, tuple)) else item for item in header]
-        header = [item[0] if isinstance(item, (list, tuple)) else item for item in header]
-    elif header is None and tdata and isinstance(tdata[0], Mapping):
-        keys = list(tdata[0].keys())
-        header = keys
-    rows = []
-    for row in tdata:
-        if isinstance(row, Mapping) != (keys is not None):
-            raise ValueError("put_table() rows mix dicts and lists")
-        if isinstance(row, Mapping):
-            row = [row.get(key, "") for key in keys]  # type: ignore[union-attr]
-        rows.append([_cell(value) for value in row])
-    return Output(_output_spec("table", scope, position, header=None if header is None else
-                               [_cell(value) for value in header], rows=rows))
+    """Output a table whose first row is its header: ``header``, else the first row of ``tdata``. Rows are
+    lists, or dicts (their keys, capitalized, make the header unless ``header`` lists the keys or
+    ``(title, key)`` pairs). Cells are strings, outputs, or ``span(...)``; a header cell may span rows into
+    the body."""
+    if any(isinstance(row, Mapping) for row in tdata) and not all(isinstance(row, Mapping) for row in tdata):
+        raise ValueError("put_table() rows mix dicts and lists")
+    rows = list(tdata)
+    if tdata and isinstance(tdata[0], Mapping):
+        if header is None:
+            keys, header = list(tdata[0]), [str(key).capitalize() for key in tdata[0]]
+        elif isinstance(header[0], (list, tuple)):
+            keys, header = [item[-1] for item in header], [item[0] for item in header]
+        else:
+            keys = list(header)
+        rows = [[row.get(key, "") for key in keys] for row in tdata]
+    elif header and isinstance(header[0], (list, tuple)):
+        header = [item[0] for item in header]
+    if header:
+        rows = [header, *rows]
+    return Output(_output_spec("table", scope, position, rows=[[_cell(value) for value in row] for row in rows]))
 
 
-def _flex(direction: str, content: Sequence[Any], size: str | None, scope: str | None, position: int) -> Output:
-    items = [None if item is None else _contents(item)[0] for item in content]
-    spec = _output_spec("flex", scope, position, direction=direction, contents=items, size=size)
+def _flex(direction: str, content: Any, size: str | None, scope: str | None, position: int) -> Output:
+    items = list(content) if isinstance(content, (list, tuple)) else [content]
+    # As PyWebIO: without a size, each output takes an equal share and each None is a 10px gap.
+    size = size or " ".join("10px" if item is None else "1fr" for item in items)
+    spec = _output_spec("flex", scope, position, direction=direction, size=size,
+                        contents=[None if item is None else _contents(item)[0] for item in items])
     return Output(spec)._as_container()
 
 
@@ -490,17 +495,27 @@ def put_column(content: Sequence[Any] = (), size: str | None = None, scope: str 
 def put_grid(content: Sequence[Sequence[Any]], cell_width: str = "auto", cell_height: str = "auto",
              cell_widths: str | None = None, cell_heights: str | None = None, direction: str = "row",
              scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
-    """Output a grid of items (a list of rows, or of columns with ``direction='column'``)."""
+    """Output a grid of items: a list of rows, or of columns with ``direction='column'``. ``None`` is an empty
+    cell; ``span(item, row=, col=)`` covers several."""
     if direction not in ("row", "column"):
         raise ValueError("put_grid() direction must be 'row' or 'column'")
-    lines = [[None if item is None else _contents(item)[0] for item in line] for line in content]
-    if direction == "column":
-        length = max((len(line) for line in lines), default=0)
-        lines = [[line[i] if i < len(line) else None for line in lines] for i in range(length)]
-    columns = max((len(line) for line in lines), default=0)
-    return Output(_output_spec("grid", scope, position, contents=lines,
-                               columns=cell_widths or f"repeat({columns}, {cell_width})",
-                               rows=cell_heights or f"repeat({len(lines)}, {cell_height})"))
+    lines: list[list[dict[str, Any]]] = [[] for _ in content]
+    widths = [0] * len(lines)  # the cells each line takes, counting spans that reach down from lines above
+    for index, line in enumerate(content):
+        for item in line:
+            rows = cols = 1
+            if isinstance(item, _Span):
+                item, rows, cols = item.content, item.row, item.col
+            for covered in range(index, min(index + rows, len(lines))):
+                widths[covered] += cols
+            lines[index].append(dict(content=None if item is None else _contents(item)[0], row=rows, col=cols))
+    longest = max(widths, default=0)
+    for line, width in zip(lines, widths):
+        line.extend(dict(content=None, row=1, col=1) for _ in range(longest - width))
+    rows_count, columns_count = (longest, len(lines)) if direction == "column" else (len(lines), longest)
+    return Output(_output_spec("grid", scope, position, contents=lines, flow=direction,
+                               columns=cell_widths or f"repeat({columns_count}, {cell_width})",
+                               rows=cell_heights or f"repeat({rows_count}, {cell_height})"))
 
 
 def put_collapse(title: str, content: Any = (), open: bool = False, scope: str | None = None,  # noqa: A002

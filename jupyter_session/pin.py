@@ -19,6 +19,7 @@ from ._fields import (
     Choices,
     Uploads,
     acknowledge_chunk,
+    action_specs,
     as_text,
     choice_specs,
     code_field,
@@ -93,7 +94,7 @@ def put_textarea(name: str, *, label: str = "", rows: int = 6, code: Any = None,
 def _put_choices(kind: str, name: str, options: Sequence[Any] | None, value: Any, many: bool,
                  fields: dict[str, Any], scope: str | None, position: int) -> Output:
     spec, _, _ = field_spec(kind, dict(name=name, **fields))
-    spec["options"], values = choice_specs(options, value, many)
+    spec["options"], values = choice_specs(options, value)
     return _put_pin(name, spec, Choices(values, many), scope, position)
 
 
@@ -135,9 +136,10 @@ def put_slider(name: str, *, label: str = "", value: int | float = 0, min_value:
 def put_actions(name: str, *, label: str = "", buttons: Sequence[Any] | None = None, help_text: str | None = None,
                 scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
     """Buttons; the pin's value is the value of the last one clicked (``None`` before any click)."""
-    specs, values = choice_specs([(b["label"], b.get("value")) if isinstance(b, dict) else b for b in buttons or ()])
     spec, _, _ = field_spec("actions", dict(name=name, label=label, help_text=help_text))
-    spec["buttons"] = [dict(label=item["label"], value=item["value"], type="submit") for item in specs]
+    spec["buttons"], values = action_specs(buttons)
+    if any(button["type"] != "submit" for button in spec["buttons"]):
+        raise ValueError("put_actions() buttons must be of type 'submit': a pin has no form to reset or cancel")
     return _put_pin(name, spec, Choices(values, many=False), scope, position)
 
 
@@ -253,7 +255,7 @@ def pin_update(name: str, **spec: Any) -> None:
     reader = _readers().get(name)
     if "options" in attributes:
         many = reader.many if isinstance(reader, Choices) else isinstance(attributes.get("value"), (list, tuple))
-        attributes["options"], values = choice_specs(attributes["options"], attributes.get("value"), many)
+        attributes["options"], values = choice_specs(attributes["options"], attributes.get("value"))
         _readers()[name] = Choices(values, many)
         attributes.pop("value", None)
     elif "value" in attributes and isinstance(reader, Choices):  # by index: the browser never sees the values

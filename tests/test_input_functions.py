@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -126,6 +127,28 @@ def test_choices_travel_as_indexes_and_forged_ones_are_rejected(run_app: Any) ->
     assert results == [{"one": marker, "many": ["a", "c"], "boxes": [20], "radio": "r1"}]
     (rejected,) = browser.commands_named("update_input")
     assert rejected["spec"]["target_name"] == "one"
+
+
+def test_a_list_value_selects_its_items_in_any_choice_field_and_the_first_line_field_takes_the_focus(
+        run_app: Any) -> None:
+    from jupyter_session.input import COLOR
+
+    browser = FakeBrowser()
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        answer(browser, "from_submit", {"colour": "#000000", "bio": "", "one": 1, "n": "2"})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(lambda: input_group("Form", [
+        input("Colour", type=COLOR, name="colour"),
+        textarea("Bio", name="bio"),
+        select("One", ["a", "b"], name="one", value=["b"]),  # as PyWebIO: a list value even without multiple
+        input("N", type=NUMBER, name="n"),
+    ]), browser)
+    colour, bio, one, number = forms(browser)[0]["spec"]["inputs"]
+    assert one["options"][1] == {"label": "b", "value": 1, "selected": True}
+    assert [spec.get("auto_focus") for spec in (colour, bio, one, number)] == [None, None, True, None]
 
 
 def test_group_validation_cancel_and_actions(run_app: Any) -> None:

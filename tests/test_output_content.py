@@ -52,14 +52,47 @@ def test_specs(run_app: Any) -> None:
     assert (link["href"], link["new_window"]) == ("?app=index", True)
     assert info["color"] == "info" and info["closable"] is True
     assert info["contents"][0] == text("note") and info["contents"][1]["content"] == "more"
-    assert [cell["content"]["content"] for cell in table["header"]] == ["A", "B"]
-    assert table["rows"] == [[dict(content=text("1"), row=1, col=1), dict(content=text("wide"), row=1, col=2)]]
+    assert [cell["content"]["content"] for cell in table["rows"][0]] == ["A", "B"]
+    assert table["rows"][1:] == [[dict(content=text("1"), row=1, col=1), dict(content=text("wide"), row=1, col=2)]]
     assert row["direction"] == "row" and row["contents"][1] is None and row["size"] == "1fr 1fr"
-    assert [[item["content"] for item in line] for line in grid["contents"]] == [["a", "b"]]
+    assert [[cell["content"]["content"] for cell in line] for line in grid["contents"]] == [["a"], ["b"]]
+    assert (grid["flow"], grid["columns"], grid["rows"]) == ("column", "repeat(2, auto)", "repeat(1, auto)")
     assert collapse["contents"] == [text("body")] and collapse["open"] is True
     assert (scrollable["min_height"], scrollable["max_height"], scrollable["keep_bottom"]) == (50, 200, True)
     assert (loading["shape"], loading["color"]) == ("grow", "success")
     assert s1["style"] == s2["style"] == ";color: red"
+
+
+def test_tables_rows_and_grids_lay_out_as_in_pywebio(run_app: Any) -> None:
+    from jupyter_session.output import put_column
+
+    def app() -> None:
+        put_table([["H1", "H2"], ["a", "b"]])  # no header: the first row is the header
+        put_table([{"course": "OS", "score": 80}])  # dict keys, capitalized, make the header
+        put_table([["C"]], header=[span("A", row=2), "B"])  # a header cell spans into the body
+        put_table([], header=[("Title", "key")])
+        put_row([put_text("B1"), None, put_text("B2")])  # None is a 10px gap
+        put_column(put_text("alone"))
+        put_grid([[span(put_text("A"), col=2)], [put_text("B"), put_text("C")], [put_text("D")]])
+        put_grid([[span(put_text("tall"), row=2), put_text("B")], [put_text("C")]], cell_width="80px")
+
+    _, browser = run_app(app)
+    no_header, dicts, spanned, empty, row, column, grid, tall = sent(browser)
+
+    def contents(table: dict[str, Any]) -> list[list[str]]:
+        return [[cell["content"]["content"] for cell in line] for line in table["rows"]]
+
+    assert contents(no_header) == [["H1", "H2"], ["a", "b"]]
+    assert contents(dicts) == [["Course", "Score"], ["OS", "80"]]
+    assert contents(spanned) == [["A", "B"], ["C"]] and spanned["rows"][0][0]["row"] == 2
+    assert contents(empty) == [["Title"]]
+    assert row["size"] == "1fr 10px 1fr" and column["size"] == "1fr" and len(column["contents"]) == 1
+    assert [[(cell["content"] or {}).get("content") for cell in line] for line in grid["contents"]] == [
+        ["A"], ["B", "C"], ["D", None]]  # short lines are padded with empty cells
+    assert grid["contents"][0][0]["col"] == 2 and grid["columns"] == "repeat(2, auto)"
+    assert grid["rows"] == "repeat(3, auto)" and grid["flow"] == "row"
+    assert [len(line) for line in tall["contents"]] == [2, 1]  # the span fills the second line's first cell
+    assert tall["contents"][0][0]["row"] == 2 and tall["columns"] == "repeat(2, 80px)"
 
 
 def test_popup_toast_and_their_commands(run_app: Any) -> None:

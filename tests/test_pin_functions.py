@@ -80,6 +80,23 @@ def test_reading_a_pin_maps_the_browsers_index_back(run_app: Any) -> None:
     assert values == [{"kind": "pear"}, None, None]
 
 
+def test_put_actions_buttons_keep_their_colour_and_state_and_must_submit(run_app: Any) -> None:
+    errors: list[str] = []
+
+    def app() -> None:
+        put_actions("act", buttons=[dict(label="Warn", value=1, color="warning"), ("Off", 2, "submit", True)])
+        try:
+            put_actions("bad", buttons=[dict(label="Reset", type="reset")])
+        except ValueError as error:
+            errors.append(str(error))
+
+    _, browser = run_app(app)
+    (spec,) = [c["spec"]["input"] for c in browser.commands_named("output")]
+    assert spec["buttons"] == [{"label": "Warn", "value": 0, "color": "warning", "type": "submit"},
+                               {"label": "Off", "value": 1, "type": "submit", "disabled": True}]
+    assert errors and "must be of type 'submit'" in errors[0]
+
+
 def test_bad_pin_names(run_app: Any) -> None:
     errors: list[str] = []
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import re
 import socket
@@ -24,6 +25,7 @@ import tornado.websocket
 
 from jupyter_session.platform import _websocket
 from jupyter_session.platform import tornado as platform
+from jupyter_session.platform._page import make_applications
 from jupyter_session.protocol import PROTOCOL_VERSION, decode_frame, encode_frame
 from jupyter_session.session import defer_call, download, eval_js, hold, info, run_js
 
@@ -357,7 +359,10 @@ def test_index_page_lists_apps_and_unknown_app_is_404(serve: Any) -> None:
 
     def admin() -> None: ...
 
-    port = serve([report, admin])
+    def settings(section: str) -> None:
+        """Settings of one section."""
+
+    port = serve([report, admin, functools.partial(settings, "mail")])  # a partial is named after its function
 
     async def fetch(path: str) -> tornado.httpclient.HTTPResponse:
         client = tornado.httpclient.AsyncHTTPClient()
@@ -368,6 +373,9 @@ def test_index_page_lists_apps_and_unknown_app_is_404(serve: Any) -> None:
     page = asyncio.run(fetch("/?app=report"))
     assert b"<title>Monthly report</title>" in page.body and b'data-ws-path="/"' in page.body
     assert asyncio.run(fetch("/?app=nope")).code == 404
+    assert b"<title>Settings of one section.</title>" in asyncio.run(fetch("/?app=settings")).body
+    with pytest.raises(ValueError, match="two apps are named 'admin'"):
+        make_applications([admin, functools.partial(admin)])
 
 
 def test_start_server_rejects_remote_access() -> None:

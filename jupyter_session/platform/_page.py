@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +28,12 @@ def make_applications(applications: Applications) -> dict[str, Callable[[], Any]
     elif isinstance(applications, Mapping):
         apps = dict(applications)
     elif isinstance(applications, Sequence) and not isinstance(applications, str):
-        apps = {getattr(app, "__name__", f"app{i}"): app for i, app in enumerate(applications)}
+        apps = {}
+        for index, app in enumerate(applications):
+            name = getattr(_unwrapped(app), "__name__", f"app{index}")
+            if name in apps:
+                raise ValueError(f"two apps are named {name!r}: pass a dict of name -> function")
+            apps[name] = app
     else:
         raise TypeError("applications must be a function, a list of functions or a dict of name -> function, "
                         f"not {type(applications).__name__}")
@@ -49,6 +55,7 @@ def render_page(title: str, ws_path: str, static_url: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{html.escape(static_url)}/jupyter_session.css">
 </head>
 <body>
@@ -69,7 +76,7 @@ def render_index(apps: Mapping[str, Callable[[], Any]]) -> str:
     return f"""<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Apps</title>
+<title>Apps</title><link rel="icon" href="data:,">
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 880px; margin: 3rem auto; padding: 0 1rem; color: #1f2328; }}
 li {{ margin: 0.75rem 0; }} a {{ font-size: 1.1rem; color: #0b57d0; }} p {{ margin: 0.2rem 0; color: #59636e; }}
@@ -85,7 +92,16 @@ def page_title(app: Callable[[], Any], name: str) -> str:
     return _summary(app).split(". ", 1)[0] or name
 
 
+def _unwrapped(app: Callable[[], Any]) -> Callable[[], Any]:
+    """The function inside ``functools.partial`` wrappers, whose name and docstring describe the app."""
+    while isinstance(app, functools.partial):
+        app = app.func
+    return app
+
+
 def _summary(app: Callable[[], Any]) -> str:
-    doc = inspect.getdoc(app) or ""
+    # A partial's own docstring describes functools.partial; one set on the partial object describes the app.
+    own = app.__doc__ if isinstance(app, functools.partial) and app.__doc__ != functools.partial.__doc__ else None
+    doc = inspect.cleandoc(own) if own else inspect.getdoc(_unwrapped(app)) or ""
     return doc.strip().split("\n\n", 1)[0].replace("\n", " ")
 

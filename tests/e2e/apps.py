@@ -193,6 +193,32 @@ def showcase() -> None:
     hold()
 
 
+def layouts() -> None:
+    """Layouts that PyWebIO apps rely on, each in a scope the test measures."""
+    from jupyter_session.output import put_column
+    from jupyter_session.pin import pin_update, put_actions, put_input
+
+    with use_scope("table"):
+        put_table([["H1", "H2"], ["a", "b"]])
+    with use_scope("spanned"):
+        put_table([["C"]], header=[span("A", row=2), "B"])
+    with use_scope("row"):
+        put_row([put_text("B1"), None, put_text("B2")])
+    with use_scope("grid"):
+        put_grid([[span(put_text("WIDE"), col=2)], [put_text("G1"), put_text("G2")]], cell_width="100px")
+    with use_scope("centred"):
+        put_column([put_buttons(["x", "y"], onclick=print),
+                    put_table([["cell"]], header=["head"])]).style("text-align: center")
+    with use_scope("markdown"):
+        put_markdown("```\nline one\nline two\n```\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    with use_scope("pins"):
+        put_actions("act", buttons=[dict(label="Warn", value=1, color="warning"), ("Off", 2, "submit", True)])
+        put_input("checked", label="Checked")
+        pin_update("checked", valid_status=True, valid_feedback="Looks good")
+    put_text("LAYOUTS READY")
+    hold()
+
+
 # A 2x2 PNG: red, green / blue, white.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73000000164944415478"

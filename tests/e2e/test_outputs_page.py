@@ -43,6 +43,38 @@ def test_outputs_render_and_no_text_runs_as_html(serve: Any, page: Any) -> None:
     assert page.evaluate("window.pwned") is None and page.locator(".jps-output img").count() == 0
 
 
+def test_layouts_match_pywebio(serve: Any, page: Any) -> None:
+    server = serve("layouts")
+    page.goto(server.url)
+    wait_text(page, "LAYOUTS READY")
+
+    def box(selector: str) -> dict[str, float]:
+        return page.locator(selector).first.bounding_box()
+
+    assert page.locator("#pywebio-scope-table th").all_inner_texts() == ["H1", "H2"]
+    b_cell, c_cell = box("#pywebio-scope-spanned th:nth-child(2)"), box("#pywebio-scope-spanned td")
+    assert abs(c_cell["x"] - b_cell["x"]) < 1  # A spans two rows, so C sits under B
+    gap = box("#pywebio-scope-row .jps-gap")
+    assert round(gap["width"]) == 10
+    wide, first, second = (box(f"#pywebio-scope-grid .jps-text >> text={name}") for name in ("WIDE", "G1", "G2"))
+    assert round(wide["width"]) == 200 and wide["y"] < first["y"] and second["x"] - first["x"] == 100
+    centred = box("#pywebio-scope-centred")
+    middle = centred["x"] + centred["width"] / 2
+    buttons = [box(f"#pywebio-scope-centred .jps-button >> text={label}") for label in ("x", "y")]
+    assert abs((buttons[0]["x"] + buttons[1]["x"] + buttons[1]["width"]) / 2 - middle) < 8
+    assert page.locator("#pywebio-scope-centred td").evaluate("cell => getComputedStyle(cell).textAlign") == "center"
+    styles = page.locator("#pywebio-scope-markdown").evaluate("""scope => {
+        const style = selector => getComputedStyle(scope.querySelector(selector));
+        return [style('pre').backgroundColor, style('pre code').paddingLeft, style('blockquote').borderLeftWidth,
+                style('td').borderTopWidth];
+    }""")
+    assert styles[0] != "rgba(0, 0, 0, 0)" and styles[1] == "0px" and styles[2] != "0px" and styles[3] == "1px"
+    assert "jps-button--warning" in page.get_by_role("button", name="Warn").get_attribute("class")
+    assert page.get_by_role("button", name="Off").is_disabled()
+    assert page.locator("#pywebio-scope-pins .jps-field--valid .jps-field-feedback").inner_text() == "Looks good"
+    screenshot(page, "tornado-layouts")
+
+
 def test_images_files_tabs_progress_and_clickable_outputs(serve: Any, page: Any, tmp_path: Any) -> None:
     server = serve("media")
     page.goto(server.url)

@@ -131,8 +131,7 @@ def _plain(spec: dict[str, Any]) -> str:
     if kind == "buttons":
         return " ".join(f"[{button.get('label')}]" for button in spec.get("buttons", []))
     if kind == "table":
-        rows = ([spec["header"]] if spec.get("header") else []) + list(spec.get("rows", []))
-        return "\n".join(" | ".join(_plain(cell.get("content") or {}) for cell in row) for row in rows)
+        return "\n".join(" | ".join(_plain(cell.get("content") or {}) for cell in row) for row in spec.get("rows", []))
     if kind in ("alert", "scope", "collapse", "scrollable", "flex"):
         title = [str(spec["title"])] if spec.get("title") else []
         return "\n".join(title + [_plain(item) for item in spec.get("contents") or [] if item])

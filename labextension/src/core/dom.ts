@@ -26,3 +26,12 @@ export function applyStyle(element: HTMLElement, css: unknown): void {
     element.style.cssText += `;${css}`;
   }
 }
+
+/** The colour names of buttons, message boxes and spinners (classes `jps-...--<color>`). */
+const COLORS: ReadonlySet<string> = new Set(['primary', 'secondary', 'success', 'danger', 'warning', 'info',
+  'light', 'dark']);
+
+/** `color` when it is one of COLORS, else `fallback`: a colour becomes part of a class name. */
+export function colorOr(color: unknown, fallback: string): string {
+  return typeof color === 'string' && COLORS.has(color) ? color : fallback;
+}

@@ -1,6 +1,7 @@
 // Forms for the input functions: `input_group` shows one, `update_input` changes a field, `destroy_form`
 // removes it. Answers go back as `input_event` (blur/change), `from_submit` (sic) and `from_cancel`.
 // Choices travel as indexes; the session maps them back to its own values.
+import { colorOr } from '../dom';
 import type { Context, Handler } from '../types';
 
 // HTML attributes a field spec may set on its control; anything else is ignored.
@@ -105,6 +106,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   wrapper.dataset.name = name;
   const label = element('label', 'jps-field-label', spec.label || undefined);
   const feedback = element('div', 'jps-field-feedback');
+  const validity = { status: null as boolean | null, valid_feedback: '', invalid_feedback: '' };
   const help = element('div', 'jps-field-help', spec.help_text || undefined);
   let control: HTMLElement;
   let shown: HTMLElement | undefined; // what the page shows when it is more than the control
@@ -216,8 +218,8 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
     case 'actions': {
       const bar = element('div', 'jps-buttons');
       (spec.buttons ?? []).forEach((button: any, index: number) => {
-        const node = element('button', `jps-button jps-button--${button.color ?? (button.type === 'submit' ? 'primary' : 'secondary')}`,
-          button.label);
+        const color = colorOr(button.color, button.type === 'submit' ? 'primary' : 'secondary');
+        const node = element('button', `jps-button jps-button--${color}`, button.label);
         node.type = 'button';
         node.disabled = Boolean(button.disabled);
         node.addEventListener('click', () => {
@@ -260,13 +262,9 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
     set(attributes) {
       for (const [key, next] of Object.entries(attributes)) {
         if (key === 'valid_status') {
-          wrapper.classList.toggle('jps-field--invalid', next === false);
-          wrapper.classList.toggle('jps-field--valid', next === true);
-          if (next !== false) {
-            feedback.textContent = '';
-          }
-        } else if (key === 'invalid_feedback') {
-          feedback.textContent = String(next ?? '');
+          validity.status = next === true || next === false ? next : null;
+        } else if (key === 'invalid_feedback' || key === 'valid_feedback') {
+          validity[key] = String(next ?? '');
         } else if (key === 'label') {
           label.textContent = String(next ?? '');
         } else if (key === 'help_text') {
@@ -285,6 +283,11 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
           control.setAttribute(key, String(next));
         }
       }
+      // As in PyWebIO: the invalid feedback shows while the field is invalid, the valid one while it is valid.
+      wrapper.classList.toggle('jps-field--invalid', validity.status === false);
+      wrapper.classList.toggle('jps-field--valid', validity.status === true);
+      feedback.textContent = validity.status === null ? ''
+        : validity.status ? validity.valid_feedback : validity.invalid_feedback;
     }
   };
 }

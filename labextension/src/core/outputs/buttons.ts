@@ -1,9 +1,9 @@
 // `put_buttons` / `put_button`: each button carries its callback id and index in data attributes, and one
 // listener on the renderer's root sends the click (see `clicks.ts`), so buttons redrawn from a snapshot
 // still work.
+import { colorOr } from '../dom';
 import { registerOutputType } from '../output';
 
-const COLORS = new Set(['primary', 'secondary', 'success', 'danger', 'warning', 'info', 'light', 'dark']);
 
 registerOutputType('buttons', spec => {
   const element = document.createElement('div');
@@ -12,7 +12,7 @@ registerOutputType('buttons', spec => {
   buttons.forEach((button, index) => {
     const node = document.createElement('button');
     node.type = 'button';
-    const color = COLORS.has(button?.color) ? button.color : 'primary';
+    const color = colorOr(button?.color, 'primary');
     node.className = ['jps-button', `jps-button--${color}`, spec.small ? 'jps-button--small' : '',
       spec.link ? 'jps-button--link' : '', spec.outline ? 'jps-button--outline' : ''].filter(Boolean).join(' ');
     node.textContent = String(button?.label ?? '');

@@ -1,9 +1,9 @@
 // Content and layout outputs: code, links, message boxes, tables, rows/columns/grids, collapsible sections,
 // scrollable boxes and spinners. Every text goes in with textContent; nested outputs render recursively.
+import { colorOr } from '../dom';
 import { registerOutputType, renderOutput } from '../output';
 import type { Context } from '../types';
 
-const COLORS = new Set(['primary', 'secondary', 'success', 'danger', 'warning', 'info', 'light', 'dark']);
 const SAFE_LINK = /^(https?:|mailto:|[^:]*$)/i; // http(s), mailto, or no scheme at all (relative)
 
 function make<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
@@ -48,7 +48,7 @@ registerOutputType('link', spec => {
 });
 
 registerOutputType('alert', (spec, context) => {
-  const box = make('div', `jps-alert jps-alert--${COLORS.has(spec.color) ? spec.color : 'info'}`);
+  const box = make('div', `jps-alert jps-alert--${colorOr(spec.color, 'info')}`);
   box.setAttribute('role', 'alert');
   appendAll(box, spec.contents, context);
   if (spec.closable) {
@@ -76,32 +76,30 @@ function tableCell(tag: 'td' | 'th', cell: any, context: Context): HTMLTableCell
   return node;
 }
 
+// As in PyWebIO, the first row is the header, in the same body as the rest so a header cell can span rows.
 registerOutputType('table', (spec, context) => {
   const wrapper = make('div', 'jps-table-wrapper');
   const table = make('table', 'jps-table');
-  if (Array.isArray(spec.header)) {
-    const row = table.createTHead().insertRow();
-    spec.header.forEach((cell: any) => row.appendChild(tableCell('th', cell, context)));
-  }
   const body = table.createTBody();
-  for (const cells of Array.isArray(spec.rows) ? spec.rows : []) {
+  (Array.isArray(spec.rows) ? spec.rows : []).forEach((cells: unknown, index: number) => {
     const row = body.insertRow();
-    (Array.isArray(cells) ? cells : []).forEach((cell: any) => row.appendChild(tableCell('td', cell, context)));
-  }
+    for (const cell of Array.isArray(cells) ? cells : []) {
+      row.appendChild(tableCell(index === 0 ? 'th' : 'td', cell, context));
+    }
+  });
   wrapper.appendChild(table);
   return wrapper;
 });
 
 registerOutputType('flex', (spec, context) => {
   const box = make('div', `jps-flex jps-flex--${spec.direction === 'column' ? 'column' : 'row'}`);
-  const items: any[] = Array.isArray(spec.contents) ? spec.contents : [];
-  const template = typeof spec.size === 'string' && spec.size ? spec.size : `repeat(${items.length}, minmax(0, 1fr))`;
+  const template = typeof spec.size === 'string' ? spec.size : '';
   if (spec.direction === 'column') {
     box.style.gridTemplateRows = template;
   } else {
     box.style.gridTemplateColumns = template;
   }
-  for (const item of items) {
+  for (const item of Array.isArray(spec.contents) ? spec.contents : []) {
     box.appendChild(item ? renderOutput(item, context) : make('div', 'jps-gap'));
   }
   return box;
@@ -109,11 +107,19 @@ registerOutputType('flex', (spec, context) => {
 
 registerOutputType('grid', (spec, context) => {
   const grid = make('div', 'jps-grid');
+  grid.style.gridAutoFlow = spec.flow === 'column' ? 'column' : 'row';
   grid.style.gridTemplateColumns = String(spec.columns ?? 'auto');
   grid.style.gridTemplateRows = String(spec.rows ?? 'auto');
   for (const line of Array.isArray(spec.contents) ? spec.contents : []) {
-    for (const item of Array.isArray(line) ? line : []) {
-      grid.appendChild(item ? renderOutput(item, context) : make('div', 'jps-gap'));
+    for (const cell of Array.isArray(line) ? line : []) {
+      const node = cell?.content ? renderOutput(cell.content, context) : make('div', 'jps-gap');
+      if (Number(cell?.row) > 1) {
+        node.style.gridRowStart = `span ${Number(cell.row)}`;
+      }
+      if (Number(cell?.col) > 1) {
+        node.style.gridColumnStart = `span ${Number(cell.col)}`;
+      }
+      grid.appendChild(node);
     }
   }
   return grid;
@@ -158,6 +164,6 @@ function spinnerOf(spec: any): HTMLElement {
   const spinner = make('div', `jps-loading jps-loading--${spec.shape === 'grow' ? 'grow' : 'border'}`);
   spinner.setAttribute('role', 'status');
   spinner.setAttribute('aria-label', 'Loading');
-  spinner.style.setProperty('--jps-loading-color', `var(--jps-color-${COLORS.has(spec.color) ? spec.color : 'dark'})`);
+  spinner.style.setProperty('--jps-loading-color', `var(--jps-color-${colorOr(spec.color, 'dark')})`);
   return spinner;
 }
