@@ -211,6 +211,10 @@ def layouts() -> None:
                     put_table([["cell"]], header=["head"])]).style("text-align: center")
     with use_scope("markdown"):
         put_markdown("```\nline one\nline two\n```\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    with use_scope("code"):
+        put_code(f"def f():  # {XSS}\n    return '{XSS}'", language="python")
+        put_markdown("```js\nconst answer = 42;\n```")
+        put_code("plain <b>text</b>", language="no-such-language")
     with use_scope("pins"):
         put_actions("act", buttons=[dict(label="Warn", value=1, color="warning"), ("Off", 2, "submit", True)])
         put_input("checked", label="Checked")

@@ -69,6 +69,14 @@ def test_layouts_match_pywebio(serve: Any, page: Any) -> None:
                 style('td').borderTopWidth];
     }""")
     assert styles[0] != "rgba(0, 0, 0, 0)" and styles[1] == "0px" and styles[2] != "0px" and styles[3] == "1px"
+    code = page.locator("#pywebio-scope-code .jps-code").first
+    assert code.inner_text() == f"def f():  # {XSS}\n    return '{XSS}'"  # coloured, the same text
+    assert code.locator(".token.keyword").first.inner_text() == "def"
+    assert code.locator(".token.comment").inner_text() == f"# {XSS}"
+    assert page.locator("#pywebio-scope-code .jps-markdown .token.number").inner_text() == "42"
+    assert page.locator("#pywebio-scope-code .jps-code").nth(1).locator("span").count() == 0
+    assert page.locator("#pywebio-scope-code img, #pywebio-scope-code b").count() == 0
+    assert page.evaluate("window.pwned") is None
     assert "jps-button--warning" in page.get_by_role("button", name="Warn").get_attribute("class")
     assert page.get_by_role("button", name="Off").is_disabled()
     assert page.locator("#pywebio-scope-pins .jps-field--valid .jps-field-feedback").inner_text() == "Looks good"

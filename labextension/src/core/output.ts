@@ -3,6 +3,7 @@ import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 
 import { applyStyle, findScope, insertAt } from './dom';
+import { highlightBlocks } from './highlight';
 import type { Context, Handler } from './types';
 
 type Renderer = (spec: any, context: Context) => HTMLElement;
@@ -27,6 +28,7 @@ const renderers: Record<string, Renderer> = {
     // `async: false` last, so no option can turn the result into a promise.
     const html = marked.parse(String(spec.content ?? ''), { ...(spec.options ?? {}), async: false }) as unknown;
     element.innerHTML = DOMPurify.sanitize(String(html)); // markdown may carry raw HTML: always sanitized
+    highlightBlocks(element);
     return element;
   },
   scope: (spec, context) => {

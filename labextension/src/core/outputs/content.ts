@@ -1,6 +1,7 @@
 // Content and layout outputs: code, links, message boxes, tables, rows/columns/grids, collapsible sections,
 // scrollable boxes and spinners. Every text goes in with textContent; nested outputs render recursively.
 import { colorOr } from '../dom';
+import { highlight } from '../highlight';
 import { registerOutputType, renderOutput } from '../output';
 import type { Context } from '../types';
 
@@ -25,6 +26,7 @@ registerOutputType('code', spec => {
   code.textContent = String(spec.content ?? '');
   if (spec.language) {
     code.dataset.language = String(spec.language);
+    highlight(code, String(spec.language));
   }
   if (typeof spec.rows === 'number' && spec.rows > 0) {
     pre.style.maxHeight = `${spec.rows * 1.45 + 1}em`;
