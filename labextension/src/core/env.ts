@@ -1,11 +1,9 @@
-// The `set_env` command. Every key leaves a visible trace: a data attribute or a CSS variable on the root,
-// which the input panel and the styles read.
+// The `set_env` command. Every key is kept in `context.env` and as a data attribute on the root; the width
+// is a CSS variable the styles read. Forms always sit in the page flow, so the input panel keys change nothing.
 import type { Handler } from './types';
 
 const CSS_VARIABLES: Record<string, string> = {
-  output_max_width: '--jps-output-max-width',
-  input_panel_min_height: '--jps-input-panel-min-height',
-  input_panel_init_height: '--jps-input-panel-init-height'
+  output_max_width: '--jps-output-max-width'
 };
 
 export const setEnv: Handler = (context, command) => {
