@@ -28,6 +28,11 @@ class JupyterServer:
         settings = root / ".jupyter-config" / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
         settings.mkdir(parents=True, exist_ok=True)
         (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+        # No prompt about fetching Jupyter news over the notebook in screenshots (and no request to the web).
+        notification = root / ".jupyter-config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+        notification.mkdir(parents=True, exist_ok=True)
+        (notification / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false", "checkForUpdates": False}))
         for attempt in range(3):  # another process may take the free port before the server binds it
             try:
                 self._start()

@@ -284,6 +284,12 @@ def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterSe
         assert luminance(".jps-output .jps-table td", "color") > 0.6
         assert luminance(".jps-output .jps-control", "backgroundColor") < 0.4
         assert luminance(".jps-output .jps-code", "backgroundColor") < 0.4
+        # Code is coloured with the theme's editor colours (Prism counts `print` among Python's keywords).
+        keyword = page.evaluate("getComputedStyle(document.body).getPropertyValue('--jp-mirror-editor-keyword-color')")
+        assert keyword.strip() and cell.locator(".jps-code .token.keyword").evaluate(
+            "(token, keyword) => { const probe = document.createElement('span'); probe.style.color = keyword;"
+            " document.body.append(probe); const colour = getComputedStyle(probe).color; probe.remove();"
+            " return colour === getComputedStyle(token).color; }", keyword)
         page.wait_for_timeout(800)  # outputs fade in
         screenshot(page, f"notebook-{server.app}-dark")
     finally:
