@@ -458,7 +458,7 @@ def put_table(tdata: Sequence[Any], header: Sequence[Any] | None = None, scope: 
     if tdata and isinstance(tdata[0], Mapping):
         if header is None:
             keys, header = list(tdata[0]), [str(key).capitalize() for key in tdata[0]]
-        elif isinstance(header[0], (list, tuple)):
+        elif header and isinstance(header[0], (list, tuple)):
             keys, header = [item[-1] for item in header], [item[0] for item in header]
         else:
             keys = list(header)

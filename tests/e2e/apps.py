@@ -215,6 +215,7 @@ def layouts() -> None:
         put_code(f"def f():  # {XSS}\n    return '{XSS}'", language="python")
         put_markdown("```js\nconst answer = 42;\n```")
         put_code("plain <b>text</b>", language="no-such-language")
+        put_code("x = 1", language="extend")  # the name of one of Prism's helpers, not a language
     with use_scope("pins"):
         put_actions("act", buttons=[dict(label="Warn", value=1, color="warning"), ("Off", 2, "submit", True)])
         put_input("checked", label="Checked")

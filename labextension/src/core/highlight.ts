@@ -29,8 +29,10 @@ function append(parent: HTMLElement, content: string | Prism.Token | Tokens): vo
 
 /** Colour the text of `code` as `language`; a language Prism does not know stays plain. */
 export function highlight(code: HTMLElement, language: string): void {
-  const grammar = Prism.languages[language.toLowerCase()];
-  if (!grammar) {
+  const name = language.toLowerCase();
+  // `languages` also holds Prism's helpers (`extend`, `insertBefore`...): only its own grammar objects count.
+  const grammar = Object.prototype.hasOwnProperty.call(Prism.languages, name) ? Prism.languages[name] : undefined;
+  if (typeof grammar !== 'object' || grammar === null) {
     return;
   }
   const text = code.textContent ?? '';
