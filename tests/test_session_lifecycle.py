@@ -67,6 +67,30 @@ def test_defer_call_runs_when_the_app_raises(run_app: Any, mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
+def test_in_debug_mode_an_error_shows_its_traceback_in_a_popup(run_app: Any, mode: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from jupyter_session.session.base import Session
+
+    monkeypatch.setattr(Session, "debug", True)
+
+    def body() -> None:
+        raise RuntimeError("app bug <b>")
+
+    async def coroutine_app() -> None:
+        body()
+
+    _, browser = run_app(both(body, coroutine_app, mode))
+    (popup,) = browser.commands_named("popup")
+    assert popup["spec"]["title"] == "An internal error occurred in the application"
+    (box,) = popup["spec"]["contents"]
+    assert box["type"] == "alert" and box["color"] == "danger"
+    assert "RuntimeError: app bug <b>" in box["contents"][0]["content"]
+    (script,) = browser.commands_named("run_script")
+    assert script["spec"]["args"]["details"].startswith("Internal Server Error\nTraceback")
+    assert browser.commands_named("toast") == []
+
+
+@pytest.mark.parametrize("mode", ["thread", "coroutine"])
 def test_defer_call_runs_when_the_browser_disconnects(loop: Any, mode: str) -> None:
     calls: list[str] = []
     waiting = threading.Event()

@@ -305,25 +305,26 @@ class Session:
     # -- app errors and callbacks ---------------------------------------------------------------------------
 
     def on_task_exception(self) -> None:
-        """Report the exception being handled: log it and tell the user with a toast (and, in debug, the
-        browser console)."""
+        """Report the exception being handled: log it and tell the user with a toast or, in debug mode, a
+        popup holding the traceback (also written to the browser console), as PyWebIO does."""
         logger.exception("unhandled error in the app")
         if self.closed():
             return
         language = self.internal_save["info"].get("user_language") or ""
         message = "应用发生内部错误" if "zh" in language else "An internal error occurred in the application"
+        # Imported here: both are built on this module.
+        from ..output import PopupSize, popup, put_error, toast
+        from . import run_js
+
         try:
-            task_id = type(self).get_current_task_id()
-        except Exception:
-            task_id = None
-        try:
-            self.send_task_command(dict(command="toast", task_id=task_id, spec=dict(
-                content=message, duration=2, position="center", color="error", onclick=None)))
             if self.debug:
-                self.send_task_command(dict(command="run_script", task_id=task_id, spec=dict(
-                    code="console.error(traceback)", args=dict(traceback=traceback.format_exc()))))
-        except SessionException:
-            pass
+                details = traceback.format_exc()
+                popup(title=message, content=put_error(details), size=PopupSize.LARGE)
+                run_js("console.error(details)", details=f"Internal Server Error\n{details}")
+            else:
+                toast(message, duration=1, color="error")
+        except Exception:  # the session may be closing, or this thread no longer its own
+            logger.debug("could not show the error in the page", exc_info=True)
 
     def register_callback(self, callback: Callable[..., Any], **options: Any) -> str:
         """Register ``callback(data)`` for ``callback`` events; returns the callback id."""

@@ -52,6 +52,17 @@ def test_output_and_eval_js_in_a_cell(notebook: NotebookPage, server: JupyterSer
     assert re.search(r"browser: (Headless)?Chrome jupyter comm", text)
     assert cell.locator(".jps-output h2", has_text="Hello from a cell").count() == 1
     assert cell.locator(".jps-output b").count() == 0
+    # JupyterLab styles `pre` and `a` in output areas; the renderer's own look must win there too.
+    styled = notebook.run("from jupyter_session.output import put_code, put_link\n"
+                          "put_code('x = 1', language='python')\n"
+                          "put_link('a link', url='https://example.org/')\n"
+                          "put_markdown('[markdown link](https://example.org/)\\n\\n```\\nblock\\n```')")
+    code_padding, link_line, markdown_line, block_padding = styled.locator(".jps-output").first.evaluate(
+        "out => [getComputedStyle(out.querySelector('.jps-code')).paddingLeft,"
+        " getComputedStyle(out.querySelector('.jps-link')).textDecorationLine,"
+        " getComputedStyle(out.querySelector('.jps-markdown a')).textDecorationLine,"
+        " getComputedStyle(out.querySelector('.jps-markdown pre')).paddingLeft]")
+    assert code_padding != "0px" and block_padding != "0px" and link_line == markdown_line == "underline"
     screenshot(notebook.page, f"notebook-{server.app}-output")
 
 
