@@ -301,8 +301,9 @@ def datatable() -> None:
                  None,
                  ("Delete", lambda row_id: datatable_remove("people", row_id))],
         column_args={("address", "city"): {"headerName": "City"}})
-    alan = {"id": 3, "name": "Alan", "address": {"city": "Leeds"}}
-    put_button("Add", onclick=lambda: datatable_insert("people", alan))
+    ids = iter(range(3, 100))
+    put_button("Add", onclick=lambda: datatable_insert("people", {"id": next(ids), "name": "Alan",
+                                                                  "address": {"city": "Leeds"}}))
     hold()
 
 

@@ -127,6 +127,25 @@ def test_datatable_selects_acts_and_updates(serve: Any, page: Any) -> None:
     page.wait_for_function("() => document.querySelectorAll('.jps-datatable-table tbody tr').length === 2")
     assert table.locator("tbody tr td:nth-child(2)").all_inner_texts() == [XSS, "Alan"]
     assert page.get_by_text("SELECTED").count() == 1  # updating a row does not report a selection
+
+    def ids() -> list[str]:
+        return table.locator("tbody tr td:first-child").all_inner_texts()
+
+    sort_by_id = table.locator("th .jps-datatable-sort").first
+    for state, expected in (("ascending", ["1", "3"]), ("descending", ["3", "1"]), ("none", ["1", "3"])):
+        sort_by_id.click()
+        assert table.locator("th").first.get_attribute("aria-sort") == state and ids() == expected
+    sort_by_id.click()
+    sort_by_id.click()  # descending again
+    page.get_by_role("button", name="Add").click()  # inserted rows take their sorted place
+    table.locator("tbody tr", has_text="Alan").nth(1).wait_for()
+    assert ids() == ["4", "3", "1"]
+    page.get_by_role("searchbox", name="Filter rows").fill("PARIS")
+    assert ids() == ["1"]
+    table.locator("tbody tr").first.click()  # selection works on a filtered, sorted table
+    page.locator(".jps-text", has_text="SELECTED 1").wait_for()
+    page.get_by_role("searchbox", name="Filter rows").fill("")
+    assert ids() == ["4", "3", "1"]
     screenshot(page, "tornado-datatable")
     assert page.evaluate("window.pwned") is None
 

@@ -1,5 +1,6 @@
-// `put_datatable`: a scrolling table with sticky headers whose rows can be selected, action buttons over the
-// selection, and a bar showing the clicked cell in full. Tables with an `instance_id` are kept page-wide, so
+// `put_datatable`: a scrolling table with sticky headers whose rows can be selected, sorted (a click on a
+// header: ascending, descending, the app's order) and filtered (rows holding the typed text), action buttons
+// over the selection, and a bar showing the clicked cell in full. Tables with an `instance_id` are kept page-wide, so
 // `datatable_update/insert/remove` reach them from any cell. Every cell is text.
 import { registerOutputType } from '../output';
 import type { Context, Handler } from '../types';
@@ -34,30 +35,64 @@ function shown(value: unknown): string {
   return value === null || value === undefined ? '' : String(value);
 }
 
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }); // "9" before "10"
+const SORT_STATES = ['none', 'ascending', 'descending'] as const;
+
 registerOutputType('datatable', (spec, context: Context) => {
   const columns: any[] = (Array.isArray(spec.columns) ? spec.columns : []).filter((column: any) => !column.hide);
   const multiple = Boolean(spec.multiple_select);
   const element = make('div', 'jps-datatable');
-  const toolbar = make('div', 'jps-buttons jps-datatable-actions');
+  const actions = make('div', 'jps-buttons jps-datatable-actions');
   const box = make('div', 'jps-datatable-box');
   box.style.height = spec.height === 'auto' ? '' : String(spec.height ?? '600px');
   const table = make('table', 'jps-table jps-datatable-table');
   const head = table.createTHead().insertRow();
-  if (multiple) {
-    head.appendChild(make('th', 'jps-datatable-check'));
-  }
-  for (const column of columns) {
-    const th = make('th', '', column.header);
-    if (typeof column.width === 'number') {
-      th.style.width = `${column.width}px`;
-    }
-    head.appendChild(th);
-  }
   const body = table.createTBody();
   box.appendChild(table);
   const bar = make('div', 'jps-datatable-cell');
   const rows = new Map<string, { row: Row; tr: HTMLTableRowElement }>();
+  const order: string[] = []; // row keys in the app's order
   const selected = new Set<string>();
+  let sortField: string | null = null;
+  let descending = false;
+  let query = '';
+
+  // Show the rows that hold the filter text, in the chosen order.
+  const arrange = () => {
+    let keys = query ? order.filter(key => rows.get(key)!.tr.textContent!.toLowerCase().includes(query)) : order;
+    if (sortField !== null) {
+      const field = sortField;
+      const sign = descending ? -1 : 1;
+      keys = [...keys].sort((a, b) =>
+        sign * collator.compare(shown(rows.get(a)!.row.cells[field]), shown(rows.get(b)!.row.cells[field])));
+    }
+    body.replaceChildren(...keys.map(key => rows.get(key)!.tr));
+  };
+
+  if (multiple) {
+    head.appendChild(make('th', 'jps-datatable-check'));
+  }
+  const headers: HTMLTableCellElement[] = [];
+  for (const column of columns) {
+    const th = make('th', '');
+    th.setAttribute('aria-sort', 'none');
+    const sort = make('button', 'jps-datatable-sort', column.header);
+    sort.type = 'button';
+    sort.addEventListener('click', () => {
+      const state = SORT_STATES[(SORT_STATES.indexOf(th.getAttribute('aria-sort') as any) + 1) % 3];
+      headers.forEach(other => other.setAttribute('aria-sort', 'none'));
+      th.setAttribute('aria-sort', state);
+      sortField = state === 'none' ? null : String(column.field);
+      descending = state === 'descending';
+      arrange();
+    });
+    th.appendChild(sort);
+    if (typeof column.width === 'number') {
+      th.style.width = `${column.width}px`;
+    }
+    headers.push(th);
+    head.appendChild(th);
+  }
   let nextIndex = 0;
   const buttons: HTMLButtonElement[] = [];
 
@@ -99,15 +134,21 @@ registerOutputType('datatable', (spec, context: Context) => {
       tr.appendChild(make('td', '', shown(row.cells[column.field])));
     }
   };
-  const build = (row: Row): HTMLTableRowElement => {
+  /** Make the row's element and register it; returns its key, or null for an id the table already has (the
+   * app's order is the caller's to keep). */
+  const build = (row: Row): string | null => {
     if (row.id === null || row.id === undefined) {
       row = { ...row, id: nextIndex };
     }
     if (typeof row.id === 'number') {
       nextIndex = Math.max(nextIndex, row.id + 1);
     }
-    const tr = document.createElement('tr');
     const key = String(row.id);
+    if (rows.has(key)) {
+      console.warn('[jupyter_session] datatable: a second row with id', row.id, 'is left out');
+      return null;
+    }
+    const tr = document.createElement('tr');
     fill(tr, row);
     tr.addEventListener('click', event => {
       const target = event.target as HTMLElement;
@@ -124,19 +165,31 @@ registerOutputType('datatable', (spec, context: Context) => {
       selectionChanged();
     });
     rows.set(key, { row, tr });
-    return tr;
+    return key;
   };
+  const built = (next: Row[]): string[] => next.map(build).filter((key): key is string => key !== null);
   const replace = (next: Row[]) => {
     rows.clear();
     selected.clear();
     nextIndex = 0;
-    body.replaceChildren(...next.map(build));
+    order.splice(0, order.length, ...built(next));
+    arrange();
     showSelection();
   };
 
+  const toolbar = make('div', 'jps-datatable-toolbar');
+  const filter = make('input', 'jps-control jps-datatable-filter');
+  filter.type = 'search';
+  filter.placeholder = 'Filter rows';
+  filter.setAttribute('aria-label', 'Filter rows');
+  filter.addEventListener('input', () => {
+    query = filter.value.trim().toLowerCase();
+    arrange();
+  });
+
   (Array.isArray(spec.actions) ? spec.actions : []).forEach((label: unknown, index: number) => {
     if (label === null) {
-      toolbar.appendChild(make('span', 'jps-gap'));
+      actions.appendChild(make('span', 'jps-gap'));
       return;
     }
     const button = make('button', 'jps-button jps-button--primary jps-button--outline', label);
@@ -144,12 +197,10 @@ registerOutputType('datatable', (spec, context: Context) => {
     button.disabled = true;
     button.addEventListener('click', () => send({ btn: index, rows: selectedIds() }));
     buttons.push(button);
-    toolbar.appendChild(button);
+    actions.appendChild(button);
   });
-  if (buttons.length) {
-    element.appendChild(toolbar);
-  }
-  element.appendChild(box);
+  toolbar.append(actions, filter);
+  element.append(toolbar, box);
   if (spec.cell_content_bar !== false) {
     element.appendChild(bar);
   }
@@ -164,21 +215,24 @@ registerOutputType('datatable', (spec, context: Context) => {
         if (entry) {
           entry.row = { ...entry.row, cells: { ...entry.row.cells, ...cells } };
           fill(entry.tr, entry.row);
+          arrange();
           showSelection();
         }
       },
       insert(next, before) {
-        const anchor = before === null ? null : rows.get(String(before))?.tr ?? null;
-        for (const row of next) {
-          body.insertBefore(build(row), anchor);
-        }
+        const at = before === null ? -1 : order.indexOf(String(before));
+        order.splice(at < 0 ? order.length : at, 0, ...built(next));
+        arrange();
       },
       remove(ids) {
         for (const id of ids) {
-          rows.get(String(id))?.tr.remove();
-          rows.delete(String(id));
-          selected.delete(String(id));
+          const key = String(id);
+          if (rows.delete(key)) {
+            order.splice(order.indexOf(key), 1);
+          }
+          selected.delete(key);
         }
+        arrange();
         showSelection();
       }
     });
