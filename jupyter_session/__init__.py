@@ -6,16 +6,20 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__", "start_server", "load_ipython_extension", "unload_ipython_extension"]
+__all__ = ["__version__", "config", "start_server", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def __getattr__(name: str) -> Any:
-    # `from jupyter_session import start_server`, as `from pywebio import start_server`, without importing
-    # Tornado for users who never start a server.
+    # `from jupyter_session import start_server, config`, as from pywebio, without importing Tornado for
+    # users who never start a server.
     if name == "start_server":
         from .platform.tornado import start_server
 
         return start_server
+    if name == "config":
+        from .platform._page import config
+
+        return config
     raise AttributeError(f"module 'jupyter_session' has no attribute {name!r}")
 
 

@@ -371,7 +371,8 @@ def test_index_page_lists_apps_and_unknown_app_is_404(serve: Any) -> None:
     index = asyncio.run(fetch("/"))
     assert index.code == 200 and b'href="?app=report"' in index.body and b"Monthly report" in index.body
     page = asyncio.run(fetch("/?app=report"))
-    assert b"<title>Monthly report</title>" in page.body and b'data-ws-path="/"' in page.body
+    # The title is the docstring's first paragraph, as in PyWebIO.
+    assert b"<title>Monthly report. Shows numbers.</title>" in page.body and b'data-ws-path="/"' in page.body
     assert asyncio.run(fetch("/?app=nope")).code == 404
     assert b"<title>Settings of one section.</title>" in asyncio.run(fetch("/?app=settings")).body
     with pytest.raises(ValueError, match="two apps are named 'admin'"):

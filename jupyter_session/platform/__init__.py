@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 from ..session.base import Session
+from ._page import config
+
+__all__ = ["config", "start_script_mode"]
 
 
 def start_script_mode() -> type[Session]:

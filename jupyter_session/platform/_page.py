@@ -1,15 +1,20 @@
-"""The HTML of the standalone page and of the app index, and the normalisation of ``applications``."""
+"""The HTML of the standalone page and of the app index, the page settings ``config`` gives, and the
+normalisation of ``applications``."""
 
 from __future__ import annotations
 
 import functools
 import html
 import inspect
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
-__all__ = ["STATIC_PATH", "Applications", "make_applications", "page_title", "render_page", "render_index"]
+__all__ = ["STATIC_PATH", "THEMES", "Applications", "PageConfig", "config", "make_applications", "page_settings",
+           "render_page", "render_index"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Where the built renderer bundle lives (build output; see labextension/).
 STATIC_PATH = Path(__file__).resolve().parent.parent / "static"
@@ -47,20 +52,92 @@ def make_applications(applications: Applications) -> dict[str, Callable[[], Any]
     return apps
 
 
-def render_page(title: str, ws_path: str, static_url: str) -> str:
-    """The page that runs one app: the renderer bundle, connected to ``ws_path``."""
+# -- config ----------------------------------------------------------------------------------------------
+
+#: PyWebIO's themes. "dark" has colours of its own (JupyterLab's dark ones); the others keep the default look.
+THEMES = ("dark", "sketchy", "minty", "yeti")
+_SETTINGS = ("title", "description", "theme", "js_code", "js_file", "css_style", "css_file", "manifest")
+# Where an app's own settings are kept: PyWebIO's attribute names, so an app decorated by either works.
+_ATTRIBUTE = "_pywebio_{}"
+_defaults: dict[str, Any] = {}
+
+
+class PageConfig:
+    """What ``config()`` returns. Its settings are every app's defaults from the call on; used as a decorator,
+    they apply to that app alone instead."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings = settings
+        self._replaced = dict(_defaults)
+        _defaults.clear()
+        _defaults.update(settings)
+
+    def __call__(self, app: F) -> F:
+        _defaults.clear()
+        _defaults.update(self._replaced)
+        for key, value in self.settings.items():
+            setattr(app, _ATTRIBUTE.format(key), value)
+        return app
+
+
+def config(*, title: str | None = None, description: str | None = None, theme: str | None = None,
+           js_code: str | None = None, js_file: str | Sequence[str] = (), css_style: str | None = None,
+           css_file: str | Sequence[str] = (), manifest: bool | dict[str, Any] = True) -> PageConfig:
+    """The settings of an app's page, as PyWebIO's ``config``: called, for every app; as a decorator
+    (``@config(title=...)``), for that app. ``title`` and ``description`` default to the app's docstring (its
+    first paragraph, and the rest); ``theme`` is one of ``THEMES`` (the ``PYWEBIO_THEME`` environment variable
+    wins); ``js_code``/``js_file`` and ``css_style``/``css_file`` go into the page. ``manifest`` is accepted
+    and not used. In a notebook, JupyterLab's theme and page apply and these settings change nothing."""
+    if theme is not None and theme not in THEMES:
+        raise ValueError(f"theme {theme!r} is not one of {', '.join(THEMES)}")
+    settings = dict(title=title, description=description, theme=theme, js_code=js_code, css_style=css_style,
+                    js_file=[js_file] if isinstance(js_file, str) else list(js_file),
+                    css_file=[css_file] if isinstance(css_file, str) else list(css_file), manifest=manifest)
+    return PageConfig({key: value for key, value in settings.items() if value})
+
+
+def page_settings(app: Callable[..., Any] | None, name: str) -> dict[str, Any]:
+    """The settings of ``app``'s page: its own ``config``, else (title, description) its docstring, else the
+    defaults; the title falls back on ``name``."""
+    own: dict[str, Any] = {}
+    for holder in (_unwrapped(app), app) if app is not None else ():  # a partial's own settings win
+        own.update({key: value for key in _SETTINGS if (value := getattr(holder, _ATTRIBUTE.format(key), None))})
+    title, _, description = (_doc(app) if app is not None else "").partition("\n\n")
+    settings = {key: own.get(key) or _defaults.get(key) for key in _SETTINGS}
+    settings["title"] = own.get("title") or title.replace("\n", " ") or _defaults.get("title") or name
+    settings["description"] = own.get("description") or description or _defaults.get("description")
+    settings["theme"] = os.environ.get("PYWEBIO_THEME") or settings["theme"]
+    return settings
+
+
+def _in_element(text: str) -> str:
+    """``text`` for a <script> or <style> element: nothing in it can close the element early."""
+    return text.replace("</", "<\\/")
+
+
+def render_page(settings: Mapping[str, Any], ws_path: str, static_url: str) -> str:
+    """The page that runs one app, with its ``page_settings``: the renderer bundle, connected to ``ws_path``."""
+    head = [f'<meta name="description" content="{html.escape(settings["description"])}">'
+            if settings.get("description") else ""]
+    head += [f'<link rel="stylesheet" href="{html.escape(url)}">' for url in settings.get("css_file") or ()]
+    head += [f"<style>{_in_element(settings['css_style'])}</style>" if settings.get("css_style") else ""]
+    scripts = [f'<script src="{html.escape(url)}"></script>' for url in settings.get("js_file") or ()]
+    scripts += [f"<script>{_in_element(settings['js_code'])}</script>" if settings.get("js_code") else ""]
+    theme = f' class="jps-theme-{html.escape(settings["theme"])}"' if settings.get("theme") else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
+<title>{html.escape(settings["title"])}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="{html.escape(static_url)}/jupyter_session.css">
+{"".join(head)}
 </head>
-<body>
+<body{theme}>
 <div id="jupyter-session-root"></div>
 <script src="{html.escape(static_url)}/jupyter_session.js" data-ws-path="{html.escape(ws_path)}"></script>
+{"".join(scripts)}
 </body>
 </html>
 """
@@ -70,7 +147,7 @@ def render_index(apps: Mapping[str, Callable[[], Any]]) -> str:
     """A list of the apps, for a server with several apps and none called ``index``."""
     items = "\n".join(
         f'<li><a href="?app={html.escape(name)}">{html.escape(name)}</a>'
-        f"<p>{html.escape(_summary(app))}</p></li>"
+        f"<p>{html.escape(page_settings(app, name)['title'])}</p></li>"
         for name, app in apps.items()
     )
     return f"""<!doctype html>
@@ -87,11 +164,6 @@ li {{ margin: 0.75rem 0; }} a {{ font-size: 1.1rem; color: #0b57d0; }} p {{ marg
 """
 
 
-def page_title(app: Callable[[], Any], name: str) -> str:
-    """The page title: the first line of the app's docstring, else its name (PyWebIO uses the docstring)."""
-    return _summary(app).split(". ", 1)[0] or name
-
-
 def _unwrapped(app: Callable[[], Any]) -> Callable[[], Any]:
     """The function inside ``functools.partial`` wrappers, whose name and docstring describe the app."""
     while isinstance(app, functools.partial):
@@ -99,9 +171,8 @@ def _unwrapped(app: Callable[[], Any]) -> Callable[[], Any]:
     return app
 
 
-def _summary(app: Callable[[], Any]) -> str:
+def _doc(app: Callable[..., Any]) -> str:
     # A partial's own docstring describes functools.partial; one set on the partial object describes the app.
     own = app.__doc__ if isinstance(app, functools.partial) and app.__doc__ != functools.partial.__doc__ else None
-    doc = inspect.cleandoc(own) if own else inspect.getdoc(_unwrapped(app)) or ""
-    return doc.strip().split("\n\n", 1)[0].replace("\n", " ")
+    return (inspect.cleandoc(own) if own else inspect.getdoc(_unwrapped(app)) or "").strip()
 

@@ -30,7 +30,7 @@ from ..exceptions import SessionNotFoundException
 from ..protocol import Command
 from ..session import ScriptModeSession, Session, register_session_implement_for_target
 from ..session.base import get_session_info_from_headers
-from ._page import STATIC_PATH, Applications, make_applications, page_title, render_index, render_page
+from ._page import STATIC_PATH, Applications, make_applications, page_settings, render_index, render_page
 from ._websocket import PageSocketHandler, WebSocketTransport
 
 __all__ = ["start_server", "webio_handler"]
@@ -130,7 +130,7 @@ def _make_handler(apps: dict[str, Callable[[], Any]], check_origin_func: Callabl
                 self.set_status(404 if name is not None else 200)
                 self.write(render_index(apps))
                 return
-            self.write(render_page(page_title(apps[name], name), ws_path=self.request.path,
+            self.write(render_page(page_settings(apps[name], name), ws_path=self.request.path,
                                    static_url=ASSETS_URL))
 
         def check_origin(self, origin: str) -> bool:
@@ -279,7 +279,8 @@ def _start_script_mode_server() -> type[Session]:
         connection: Connection | None = None
 
         def write_page(self) -> None:
-            self.write(render_page(os.path.basename(_script_name()), self.request.path, ASSETS_URL))
+            settings = page_settings(None, os.path.basename(_script_name()))
+            self.write(render_page(settings, self.request.path, ASSETS_URL))
 
         def check_origin(self, origin: str) -> bool:
             return _is_same_site(origin, self)

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 
+from jupyter_session import config
 from jupyter_session.exceptions import JSError, SessionClosedException
 from jupyter_session.input import NUMBER, checkbox, file_upload, input, input_group, radio, select, slider
 from jupyter_session.output import (
@@ -80,6 +81,16 @@ def env_keys() -> None:
             output_max_width="600px", input_panel_min_height=120, input_panel_init_height=240,
             input_panel_fixed=False, input_auto_focus=False)
     put_text("ENV SET")
+
+
+@config(title="Dark page", theme="dark", css_style=".jps-text.shout { letter-spacing: 3px; }",
+        js_code="window.configured = document.title")
+def themed() -> None:
+    put_text("THEMED")
+    put_text("shouting")
+    run_js("document.querySelectorAll('.jps-text')[1].classList.add('shout')")
+    put_code("x = 1", language="python")
+    put_button("A button", onclick=lambda: None)
 
 
 def outputs() -> None:

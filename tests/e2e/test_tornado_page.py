@@ -76,6 +76,24 @@ def test_every_set_env_key_reaches_the_page(serve: Any, page: Any) -> None:
     assert root.evaluate("el => el.classList.contains('jps-no-animation')")
 
 
+def test_config_gives_the_page_its_title_theme_style_and_script(serve: Any, page: Any) -> None:
+    server = serve("themed")
+    page.goto(server.url)
+    wait_text(page, "THEMED")
+    assert page.title() == "Dark page" and page.evaluate("window.configured") == "Dark page"
+
+    def luminance(selector: str, prop: str) -> float:
+        return float(page.locator(selector).first.evaluate(
+            "(node, prop) => { const [r, g, b] = getComputedStyle(node)[prop].match(/[\\d.]+/g).map(Number);"
+            " return (0.299 * r + 0.587 * g + 0.114 * b) / 255; }", prop))
+
+    assert luminance("body", "backgroundColor") < 0.1 and luminance(".jps-text", "color") > 0.8
+    assert luminance(".jps-code", "backgroundColor") < 0.2
+    page.locator(".jps-text.shout").wait_for()
+    assert page.locator(".jps-text.shout").evaluate("node => getComputedStyle(node).letterSpacing") == "3px"
+    screenshot(page, "tornado-dark-theme")
+
+
 def test_outputs_escape_text_sanitize_markdown_and_honour_positions(serve: Any, page: Any) -> None:
     server = serve("outputs")
     page.goto(server.url)
