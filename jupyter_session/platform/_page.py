@@ -145,10 +145,11 @@ def render_page(settings: Mapping[str, Any], ws_path: str, static_url: str) -> s
 
 def render_index(apps: Mapping[str, Callable[[], Any]]) -> str:
     """A list of the apps, for a server with several apps and none called ``index``."""
+    titles = {name: page_settings(app, name)["title"] for name, app in apps.items()}
     items = "\n".join(
         f'<li><a href="?app={html.escape(name)}">{html.escape(name)}</a>'
-        f"<p>{html.escape(page_settings(app, name)['title'])}</p></li>"
-        for name, app in apps.items()
+        f"<p>{html.escape(title if title != name else '')}</p></li>"
+        for name, title in titles.items()
     )
     return f"""<!doctype html>
 <html lang="en">
