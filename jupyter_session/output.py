@@ -373,8 +373,14 @@ def use_scope(name: str | None = None, clear: bool = False, **kwargs: Any) -> us
 def _contents(content: Any) -> list[dict[str, Any]]:
     """Specs to embed: strings become text, outputs are embedded, ``None`` is skipped."""
     items = content if isinstance(content, (list, tuple)) else [content]
-    return [item.embed_data() if isinstance(item, Output) else _text_spec(item)
-            for item in items if item is not None]
+    return [_item(item) for item in items if item is not None]
+
+
+def _item(value: Any) -> dict[str, Any] | None:
+    """The spec of one item of a container: an output embedded, anything else as text; ``None`` stays empty."""
+    if value is None:
+        return None
+    return value.embed_data() if isinstance(value, Output) else _text_spec(value)
 
 
 def _text_spec(value: Any) -> dict[str, Any]:
@@ -475,7 +481,7 @@ def _flex(direction: str, content: Any, size: str | None, scope: str | None, pos
     # As PyWebIO: without a size, each output takes an equal share and each None is a 10px gap.
     size = size or " ".join("10px" if item is None else "1fr" for item in items)
     spec = _output_spec("flex", scope, position, direction=direction, size=size,
-                        contents=[None if item is None else _contents(item)[0] for item in items])
+                        contents=[_item(item) for item in items])
     return Output(spec)._as_container()
 
 
@@ -508,7 +514,7 @@ def put_grid(content: Sequence[Sequence[Any]], cell_width: str = "auto", cell_he
                 item, rows, cols = item.content, item.row, item.col
             for covered in range(index, min(index + rows, len(lines))):
                 widths[covered] += cols
-            lines[index].append(dict(content=None if item is None else _contents(item)[0], row=rows, col=cols))
+            lines[index].append(dict(content=_item(item), row=rows, col=cols))
     longest = max(widths, default=0)
     for line, width in zip(lines, widths):
         line.extend(dict(content=None, row=1, col=1) for _ in range(longest - width))

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from pages import free_port, screenshot
+from pages import free_port, screenshot, stop_process
 
 KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status=idle]"
 
@@ -84,14 +84,7 @@ class JupyterServer:
                 urllib.request.urlopen(request)
 
     def stop(self) -> str:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._reader.join(5)
-        return "".join(self.output)
+        return stop_process(self.process, self._reader, self.output, timeout=15)
 
 
 class NotebookPage:

@@ -64,14 +64,7 @@ class Server:
             self.output.append(line)
 
     def stop(self) -> str:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._reader.join(5)
-        return "".join(self.output)
+        return stop_process(self.process, self._reader, self.output, timeout=10)
 
 
 def screenshot(page: Any, name: str) -> Path:
@@ -86,3 +79,15 @@ def wait_text(page: Any, prefix: str) -> str:
     locator = page.locator(".jps-text", has_text=re.compile("^" + re.escape(prefix)))
     locator.first.wait_for()
     return str(locator.first.text_content())[len(prefix):].strip()
+
+
+def stop_process(process: subprocess.Popen[str], reader: threading.Thread, output: list[str], timeout: float) -> str:
+    """Stop a server started by a test (killed if it does not end within ``timeout`` s); returns what it printed."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    reader.join(5)
+    return "".join(output)
