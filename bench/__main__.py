@@ -33,28 +33,57 @@ class Case:
 
 
 CASES = [
-    Case("eval_js round trip over WebSocket (ms, median of {size})", cases.eval_js_round_trip, 2000, 50,
-         "median_ms", 0.6),
+    Case(
+        "eval_js round trip over WebSocket (ms, median of {size})", cases.eval_js_round_trip, 2000, 50, "median_ms", 0.6
+    ),
     Case("eval_js round trip over WebSocket (ms, p99 of {size})", cases.eval_js_round_trip, 2000, 50, "p99_ms"),
     # The floor: no library can do better than the bare transport to the same browser.
-    Case("eval_js over WebSocket (ms, median of {size}) [vs bare Tornado echo]", cases.eval_js_round_trip, 2000,
-         50, "median_ms", baseline="bare WebSocket echo"),
+    Case(
+        "eval_js over WebSocket (ms, median of {size}) [vs bare Tornado echo]",
+        cases.eval_js_round_trip,
+        2000,
+        50,
+        "median_ms",
+        baseline="bare WebSocket echo",
+    ),
     Case("{size} put_text until all are in the DOM (s)", cases.put_text_rendered, 2000, 100, "seconds", 0.05),
     Case("download of {mb} MB until saved (s)", cases.download_saved, 20 * 2**20, 2**20, "seconds", 0.2),
-    Case("download of {mb} MB: server memory above its baseline (MB)", cases.download_saved, 20 * 2**20, 2**20,
-         "peak_extra_mb"),
+    Case(
+        "download of {mb} MB: server memory above its baseline (MB)",
+        cases.download_saved,
+        20 * 2**20,
+        2**20,
+        "peak_extra_mb",
+    ),
     # 100 MB, not 200: PyWebIO sends a download as one base64 WebSocket frame, and a 267 MB frame (200 MB of
     # data) crashes the browser automation's driver, which copies every frame.
     Case("download of {mb} MB until saved (s)", cases.download_saved, 100 * 2**20, 2 * 2**20, "seconds", 0.2),
-    Case("download of {mb} MB: server memory above its baseline (MB)", cases.download_saved, 100 * 2**20,
-         2 * 2**20, "peak_extra_mb"),
-    Case("{size} idle WebSocket sessions: memory per session (KB)", cases.idle_sessions, 1000, 20,
-         "kb_per_session"),
+    Case(
+        "download of {mb} MB: server memory above its baseline (MB)",
+        cases.download_saved,
+        100 * 2**20,
+        2 * 2**20,
+        "peak_extra_mb",
+    ),
+    Case("{size} idle WebSocket sessions: memory per session (KB)", cases.idle_sessions, 1000, 20, "kb_per_session"),
     Case("script mode: python app.py to first output painted (s)", cases.script_mode_first_paint, 1, 1, "seconds"),
-    Case("eval_js in a JupyterLab cell (ms, median of {size}) [vs ipywidgets comm echo]",
-         notebook.eval_js_in_a_cell, 1000, 40, "median_ms", limit=2.0, baseline="ipywidgets comm echo"),
-    Case("eval_js in a JupyterLab cell (ms, p99 of {size}) [vs ipywidgets comm echo]",
-         notebook.eval_js_in_a_cell, 1000, 40, "p99_ms", baseline="ipywidgets comm echo"),
+    Case(
+        "eval_js in a JupyterLab cell (ms, median of {size}) [vs ipywidgets comm echo]",
+        notebook.eval_js_in_a_cell,
+        1000,
+        40,
+        "median_ms",
+        limit=2.0,
+        baseline="ipywidgets comm echo",
+    ),
+    Case(
+        "eval_js in a JupyterLab cell (ms, p99 of {size}) [vs ipywidgets comm echo]",
+        notebook.eval_js_in_a_cell,
+        1000,
+        40,
+        "p99_ms",
+        baseline="ipywidgets comm echo",
+    ),
 ]
 
 
@@ -79,9 +108,20 @@ def main() -> None:
             ratio = ours / theirs if theirs else float("inf")
             checks = [ratio <= case.target] if case.target is not None else []
             checks += [ours <= case.limit] if case.limit is not None else []
-            rows.append(dict(case=case.name.format(size=size, mb=size // 2**20), figure=case.figure, size=size,
-                             jupyter_session=ours, baseline_name=case.baseline, baseline=theirs, ratio=ratio,
-                             target=case.target, limit=case.limit, met=all(checks) if checks else None))
+            rows.append(
+                dict(
+                    case=case.name.format(size=size, mb=size // 2**20),
+                    figure=case.figure,
+                    size=size,
+                    jupyter_session=ours,
+                    baseline_name=case.baseline,
+                    baseline=theirs,
+                    ratio=ratio,
+                    target=case.target,
+                    limit=case.limit,
+                    met=all(checks) if checks else None,
+                )
+            )
     print_table(rows)
     if arguments.json:
         save(arguments.json, smoke=arguments.smoke, rows=rows)
@@ -90,8 +130,9 @@ def main() -> None:
 def save(path: Path, **results: Any) -> None:
     """Write ``results`` as JSON, with when and on what machine they were measured."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dict(when=time.strftime("%Y-%m-%d %H:%M:%S %Z"), machine=machine(), **results),
-                               indent=2))
+    path.write_text(
+        json.dumps(dict(when=time.strftime("%Y-%m-%d %H:%M:%S %Z"), machine=machine(), **results), indent=2)
+    )
 
 
 def machine() -> dict[str, Any]:
@@ -109,8 +150,10 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         targets += [f"<= {row['limit']:g}"] if row["limit"] is not None else []
         target = " ".join(targets)
         verdict = "" if row["met"] is None else " met" if row["met"] else " MISSED"
-        print(f"{row['case']:<80} {row['jupyter_session']:>15.3f} {row['baseline']:>14.3f} {row['ratio']:>7.3f}  "
-              f"{target}{verdict}")
+        print(
+            f"{row['case']:<80} {row['jupyter_session']:>15.3f} {row['baseline']:>14.3f} {row['ratio']:>7.3f}  "
+            f"{target}{verdict}"
+        )
     print("baseline: PyWebIO 1.8.4, or what the case names in brackets")
 
 

@@ -37,9 +37,11 @@ ALL_RENDERED_JS = """new Promise(resolve => {
 
 def library(name: str) -> SimpleNamespace:
     """The session and output modules and ``start_server`` of ``name``."""
-    return SimpleNamespace(session=importlib.import_module(f"{name}.session"),
-                           output=importlib.import_module(f"{name}.output"),
-                           start_server=importlib.import_module(name).start_server)
+    return SimpleNamespace(
+        session=importlib.import_module(f"{name}.session"),
+        output=importlib.import_module(f"{name}.output"),
+        start_server=importlib.import_module(name).start_server,
+    )
 
 
 _stdout_lock = threading.Lock()
@@ -106,6 +108,7 @@ def idle_app(lib: SimpleNamespace, size: int) -> Callable[[], Any]:
 
 def load_app(lib: SimpleNamespace, seconds: int) -> Callable[[], None]:
     """For ``seconds``, write a line and ask the page for a value back, in turn; then report the latencies."""
+
     def app() -> None:
         latencies_us: list[int] = []
         wrong = 0
@@ -126,6 +129,7 @@ def load_app(lib: SimpleNamespace, seconds: int) -> Callable[[], None]:
 
 def leak_cycle_app(lib: SimpleNamespace, _size: int) -> Callable[[], None]:
     """What a session typically takes: a callback, a registered thread, a wait on the page, a deferred call."""
+
     def app() -> None:
         lib.session.defer_call(lambda: None)
         lib.output.put_buttons(["press"], onclick=lambda _value: None)
@@ -153,8 +157,7 @@ def _rss_kb() -> int:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
 
-APPS = {"eval_js": eval_js_app, "put_text": put_text_app, "download": download_app, "idle": idle_app,
-        "load": load_app}
+APPS = {"eval_js": eval_js_app, "put_text": put_text_app, "download": download_app, "idle": idle_app, "load": load_app}
 
 
 def serve_leak_apps(lib: SimpleNamespace, port: int) -> None:

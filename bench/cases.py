@@ -22,8 +22,15 @@ from pathlib import Path
 from typing import Any
 
 LIBRARIES = ("jupyter_session", "pywebio")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,8 +55,13 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.apps", library, app, str(self.port), str(size)], cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "BROWSER": "true"})
+            [sys.executable, "-m", "bench.apps", library, app, str(self.port), str(size)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "BROWSER": "true"},
+        )
         self.results: list[dict[str, Any]] = []
         self.output: list[str] = []
         self._got_result = threading.Condition()
@@ -61,7 +73,7 @@ class Server:
             self.output.append(line)
             if line.startswith("RESULT "):
                 with self._got_result:
-                    self.results.append(json.loads(line[len("RESULT "):]))
+                    self.results.append(json.loads(line[len("RESULT ") :]))
                     self._got_result.notify_all()
 
     def result(self, count: int = 1, timeout: float = 600) -> dict[str, Any]:
@@ -198,15 +210,15 @@ def idle_sessions(_chromium: Any, size: int) -> dict[str, dict[str, float]]:
             time.sleep(0.5)
             before = rss_bytes(app.process.pid)
             # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
-            client = threading.Thread(target=asyncio.run, args=(
-                _open_sessions(app.port, size, app.process.pid, figures, library, before),))
+            client = threading.Thread(
+                target=asyncio.run, args=(_open_sessions(app.port, size, app.process.pid, figures, library, before),)
+            )
             client.start()
             client.join()
     return figures
 
 
-async def _open_sessions(port: int, size: int, pid: int, figures: dict[str, Any], library: str,
-                         before: int) -> None:
+async def _open_sessions(port: int, size: int, pid: int, figures: dict[str, Any], library: str, before: int) -> None:
     from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 
@@ -234,9 +246,13 @@ def script_mode_first_paint(chromium: Any, _size: int) -> dict[str, dict[str, fl
         port = free_port()
         variable = "JUPYTER_SESSION_SCRIPT_MODE_PORT" if library == "jupyter_session" else "PYWEBIO_SCRIPT_MODE_PORT"
         started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-c", SCRIPT.format(library=library)], cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env={**os.environ, variable: str(port), "BROWSER": "true"})
+        process = subprocess.Popen(
+            [sys.executable, "-c", SCRIPT.format(library=library)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, variable: str(port), "BROWSER": "true"},
+        )
         try:
             wait_for_port(port, process)
             page = chromium.new_page()

@@ -11,9 +11,17 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from jupyter_session.protocol import PROTOCOL_VERSION, decode_frame
 
-HELLO = json.dumps(dict(event="hello", task_id=None, data=dict(
-    protocol_version=PROTOCOL_VERSION, user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36",
-    language="en")))
+HELLO = json.dumps(
+    dict(
+        event="hello",
+        task_id=None,
+        data=dict(
+            protocol_version=PROTOCOL_VERSION,
+            user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36",
+            language="en",
+        ),
+    )
+)
 
 
 class Page:

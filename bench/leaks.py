@@ -36,7 +36,7 @@ async def _census_over_websocket(port: int) -> dict[str, int]:
     page = await Page.open(port, "?app=census")
     await page.serve(until="CENSUS ")
     page.close()
-    counts: dict[str, int] = json.loads(page.texts[-1][len("CENSUS "):])
+    counts: dict[str, int] = json.loads(page.texts[-1][len("CENSUS ") :])
     counts["sessions"] -= 1  # the census app's own session and thread
     counts["connections"] -= 1
     counts["threads"] -= 1
@@ -80,8 +80,10 @@ worker.join()
 assert eval_js('value', value=1) == 1
 """
 
-CENSUS = ("__import__('jupyter_session.testing').testing.census() | {'rss_kb': next(int(line.split()[1]) for line in "
-          "open('/proc/self/status') if line.startswith('VmRSS:'))}")
+CENSUS = (
+    "__import__('jupyter_session.testing').testing.census() | {'rss_kb': next(int(line.split()[1]) for line in "
+    "open('/proc/self/status') if line.startswith('VmRSS:'))}"
+)
 
 
 def _comm_cycles(sessions: int, cycles: int) -> dict[str, Any]:
@@ -123,11 +125,18 @@ def _within(counts: dict[str, int], baseline: dict[str, int]) -> bool:
 def _summary(baseline: dict[str, int], after: list[dict[str, int]], sessions: int) -> dict[str, Any]:
     cycles = len(after)
     growth = (after[-1]["rss_kb"] - after[0]["rss_kb"]) / (cycles - 1) if cycles > 1 else 0.0
-    return dict(sessions=sessions, cycles=cycles, baseline=_counts(baseline), final=_counts(after[-1]),
-                back_to_baseline=all(_within(counts, baseline) for counts in after),
-                above_baseline={cycle: _counts(counts) for cycle, counts in enumerate(after, 1)
-                                if not _within(counts, baseline)},
-                rss_kb=[counts["rss_kb"] for counts in after], rss_growth_kb_per_cycle=growth)
+    return dict(
+        sessions=sessions,
+        cycles=cycles,
+        baseline=_counts(baseline),
+        final=_counts(after[-1]),
+        back_to_baseline=all(_within(counts, baseline) for counts in after),
+        above_baseline={
+            cycle: _counts(counts) for cycle, counts in enumerate(after, 1) if not _within(counts, baseline)
+        },
+        rss_kb=[counts["rss_kb"] for counts in after],
+        rss_growth_kb_per_cycle=growth,
+    )
 
 
 def run(sessions: int, cycles: int) -> dict[str, Any]:
@@ -145,10 +154,12 @@ def main() -> None:
     result = run(arguments.sessions, arguments.cycles)
     for transport, figures in result.items():
         verdict = "back to baseline" if figures["back_to_baseline"] else "NOT back to baseline"
-        print(f"{transport}: {figures['sessions']} sessions x {figures['cycles']} cycles: {verdict} "
-              f"(before {figures['baseline']}, after {figures['final']}); RSS growth "
-              f"{figures['rss_growth_kb_per_cycle']:.1f} KB per cycle ({figures['rss_kb'][0]} -> "
-              f"{figures['rss_kb'][-1]} KB)")
+        print(
+            f"{transport}: {figures['sessions']} sessions x {figures['cycles']} cycles: {verdict} "
+            f"(before {figures['baseline']}, after {figures['final']}); RSS growth "
+            f"{figures['rss_growth_kb_per_cycle']:.1f} KB per cycle ({figures['rss_kb'][0]} -> "
+            f"{figures['rss_kb'][-1]} KB)"
+        )
     if arguments.json:
         save(arguments.json, leaks=result)
     raise SystemExit(0 if all(figures["back_to_baseline"] for figures in result.values()) else 1)

@@ -22,6 +22,7 @@ from .client import Page
 
 async def _pages(port: int, sessions: int, seconds: float) -> list[str]:
     """Open every page, answer until each app is done; returns the failures of the pages themselves."""
+
     async def one() -> str | None:
         try:
             page = await Page.open(port)
@@ -47,10 +48,18 @@ def run(sessions: int, seconds: int) -> dict[str, Any]:
     errors += [f"{sessions - len(reports)} sessions did not report"] if len(reports) < sessions else []
     if not latencies:
         raise RuntimeError(f"no round trip was made: {errors}")
-    return dict(sessions=sessions, seconds=seconds, elapsed_s=elapsed, round_trips=len(latencies),
-                put_texts=len(latencies), round_trips_per_s=len(latencies) / seconds,
-                p50_ms=latencies[len(latencies) // 2] / 1000, p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
-                errors=len(errors), error_messages=errors[:20])
+    return dict(
+        sessions=sessions,
+        seconds=seconds,
+        elapsed_s=elapsed,
+        round_trips=len(latencies),
+        put_texts=len(latencies),
+        round_trips_per_s=len(latencies) / seconds,
+        p50_ms=latencies[len(latencies) // 2] / 1000,
+        p99_ms=latencies[int(len(latencies) * 0.99)] / 1000,
+        errors=len(errors),
+        error_messages=errors[:20],
+    )
 
 
 def main() -> None:
@@ -60,9 +69,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the results here")
     arguments = parser.parse_args()
     result = run(arguments.sessions, arguments.seconds)
-    print(f"{result['sessions']} sessions for {result['seconds']} s: {result['round_trips']} eval_js round trips "
-          f"and as many put_text, {result['round_trips_per_s']:.0f} round trips/s; latency p50 "
-          f"{result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms; errors {result['errors']}")
+    print(
+        f"{result['sessions']} sessions for {result['seconds']} s: {result['round_trips']} eval_js round trips "
+        f"and as many put_text, {result['round_trips_per_s']:.0f} round trips/s; latency p50 "
+        f"{result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms; errors {result['errors']}"
+    )
     for message in result["error_messages"]:
         print(f"  error: {message}")
     if arguments.json:

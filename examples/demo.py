@@ -39,13 +39,20 @@ def main() -> None:
 
     with use_scope("actions"):
         put_markdown("## What Python did to the page")
-        run_js("const facts = document.getElementById('pywebio-scope-facts');"
-               "facts.style.borderLeft = '4px solid ' + colour; facts.style.paddingLeft = '12px';",
-               colour="#2f81f7")
+        run_js(
+            "const facts = document.getElementById('pywebio-scope-facts');"
+            "facts.style.borderLeft = '4px solid ' + colour; facts.style.paddingLeft = '12px';",
+            colour="#2f81f7",
+        )
         put_text("run_js drew the blue bar beside the facts above (the colour travelled as data).")
 
-        rows = [("key", "value"), ("language", language), ("width", size[0]), ("height", size[1]),
-                ("python", platform.python_version())]
+        rows = [
+            ("key", "value"),
+            ("language", language),
+            ("width", size[0]),
+            ("height", size[1]),
+            ("python", platform.python_version()),
+        ]
         report = io.StringIO()
         csv.writer(report).writerows(rows)
         download("browser-report.csv", report.getvalue().encode())

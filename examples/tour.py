@@ -1,6 +1,6 @@
 """A tour of the session API, run against the in-memory browser and narrated on stdout.
 
-    python examples/tour.py
+python examples/tour.py
 """
 
 from __future__ import annotations

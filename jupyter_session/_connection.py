@@ -117,8 +117,11 @@ class Connection:
         try:
             self._send(*split_buffers({"commands": commands}))
         except (TypeError, ValueError):
-            logger.exception("a command could not be serialized; was a session function given a value that "
-                             "is not JSON data? Commands: %.500r", commands)
+            logger.exception(
+                "a command could not be serialized; was a session function given a value that "
+                "is not JSON data? Commands: %.500r",
+                commands,
+            )
 
     def _send(self, message: dict[str, Any], buffers: Sequence[Any]) -> None:
         with self._lock:
@@ -130,18 +133,23 @@ class Connection:
                 session = self.session
                 self._detached_messages.clear()
                 if session is not None:
-                    logger.warning("closing a detached session: %d messages are waiting for its page",
-                                   MAX_DETACHED_MESSAGES)
+                    logger.warning(
+                        "closing a detached session: %d messages are waiting for its page", MAX_DETACHED_MESSAGES
+                    )
                     session.close(nonblock=True, reason="too much output queued while the page was away")
 
     def _start_download(self, command: Command) -> None:
         spec = command["spec"]
-        download = _Download(f"dl-{next(_download_ids)}", command["task_id"], spec["name"],
-                             memoryview(spec["content"]).cast("B"))
+        download = _Download(
+            f"dl-{next(_download_ids)}", command["task_id"], spec["name"], memoryview(spec["content"]).cast("B")
+        )
         with self._lock:
             self._downloads[download.download_id] = download
-            offer = None if self.transport is None else self.transport.offer_download(
-                download.name, download.content, lambda: self._on_fetched(download))
+            offer = (
+                None
+                if self.transport is None
+                else self.transport.offer_download(download.name, download.content, lambda: self._on_fetched(download))
+            )
             if offer is None:
                 self._pump(download)
                 return
@@ -157,14 +165,23 @@ class Connection:
     def _pump(self, download: _Download) -> None:
         # Called with the lock held, so the chunks of one download leave in order. While detached, chunks
         # wait in the download itself (not in the message queue): resume restarts from the last ack.
-        while (not download.all_sent and self.transport is not None
-               and download.sent - download.acked < DOWNLOAD_WINDOW * CHUNK_SIZE):
+        while (
+            not download.all_sent
+            and self.transport is not None
+            and download.sent - download.acked < DOWNLOAD_WINDOW * CHUNK_SIZE
+        ):
             offset = download.sent
-            chunk = download.content[offset:offset + CHUNK_SIZE]
+            chunk = download.content[offset : offset + CHUNK_SIZE]
             download.sent += chunk.nbytes
             download.all_sent = download.sent >= download.size
-            spec = dict(download_id=download.download_id, name=download.name, size=download.size,
-                        offset=offset, last=download.all_sent, chunk=chunk)
+            spec = dict(
+                download_id=download.download_id,
+                name=download.name,
+                size=download.size,
+                offset=offset,
+                last=download.all_sent,
+                chunk=chunk,
+            )
             command = dict(command="download", task_id=download.task_id, spec=spec)
             self._send(*split_buffers({"commands": [command]}))
 
@@ -226,8 +243,12 @@ class Connection:
                 return  # an old transport, already replaced
             self.transport, self._lost_transport = None, transport
             session = self.session
-            reconnectable = (self._on_detached is not None and session is not None and not session.closed()
-                             and not self._close_when_idle)
+            reconnectable = (
+                self._on_detached is not None
+                and session is not None
+                and not session.closed()
+                and not self._close_when_idle
+            )
             if not reconnectable:
                 for download in self._downloads.values():
                     if download.withdraw is not None:
@@ -275,11 +296,11 @@ def start_session(
     connection = Connection(transport, on_detached=on_detached)
     session: Session
     if issubclass(cls, CoroutineBasedSession):
-        session = cls(app, session_info, on_task_command=connection.flush,
-                      on_session_close=connection.on_session_close)
+        session = cls(app, session_info, on_task_command=connection.flush, on_session_close=connection.on_session_close)
     else:
         assert issubclass(cls, ThreadBasedSession)
-        session = cls(app, session_info, on_task_command=connection.flush,
-                      on_session_close=connection.on_session_close, loop=loop)
+        session = cls(
+            app, session_info, on_task_command=connection.flush, on_session_close=connection.on_session_close, loop=loop
+        )
     connection.attach(session)
     return connection

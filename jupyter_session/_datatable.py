@@ -86,15 +86,23 @@ def _id_paths() -> dict[str, Path | None]:
     return get_current_session().internal_save.setdefault("datatable_ids", {})  # type: ignore[no-any-return]
 
 
-def put_datatable(records: Sequence[Mapping[str, Any]],
-                  actions: Sequence[tuple[str, Callable[[Any], None]] | None] | None = None,
-                  onselect: Callable[[Any], None] | None = None, multiple_select: bool = False,
-                  id_field: str | None = None, height: str | int = 600, theme: str = "balham",
-                  cell_content_bar: bool = True, instance_id: str = "",
-                  column_order: Sequence[str] | Mapping[str, Any] | None = None,
-                  column_args: Mapping[str | tuple[str, ...], Mapping[str, Any]] | None = None,
-                  grid_args: Mapping[str, Any] | None = None, enterprise_key: str = "", scope: str | None = None,
-                  position: int = OutputPosition.BOTTOM) -> Output:
+def put_datatable(
+    records: Sequence[Mapping[str, Any]],
+    actions: Sequence[tuple[str, Callable[[Any], None]] | None] | None = None,
+    onselect: Callable[[Any], None] | None = None,
+    multiple_select: bool = False,
+    id_field: str | None = None,
+    height: str | int = 600,
+    theme: str = "balham",
+    cell_content_bar: bool = True,
+    instance_id: str = "",
+    column_order: Sequence[str] | Mapping[str, Any] | None = None,
+    column_args: Mapping[str | tuple[str, ...], Mapping[str, Any]] | None = None,
+    grid_args: Mapping[str, Any] | None = None,
+    enterprise_key: str = "",
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output a table of ``records`` (dicts) whose rows can be selected. ``onselect(row_id)`` runs when the
     selection changes; each action ``(label, callback)`` is a button that calls ``callback(row_id)`` for the
     selected row (a list of ids with ``multiple_select``); ``None`` in ``actions`` is a gap. Row ids are the
@@ -111,8 +119,14 @@ def put_datatable(records: Sequence[Mapping[str, Any]],
     columns = []
     for path in paths:
         options = args.get(path, {})
-        columns.append(dict(field=_field(path), header=str(options.get("headerName", options.get(
-            "header_name", " › ".join(path)))), width=options.get("width"), hide=bool(options.get("hide"))))
+        columns.append(
+            dict(
+                field=_field(path),
+                header=str(options.get("headerName", options.get("header_name", " › ".join(path)))),
+                width=options.get("width"),
+                hide=bool(options.get("hide")),
+            )
+        )
     actions = list(actions or [])
     for action in actions:
         if action is not None and not (isinstance(action, (tuple, list)) and len(action) == 2 and callable(action[1])):
@@ -136,19 +150,31 @@ def put_datatable(records: Sequence[Mapping[str, Any]],
         _id_paths()[instance_id] = id_path
     if isinstance(height, int):
         height = f"{height}px"
-    return Output(_output_spec(
-        "datatable", scope, position, columns=columns, rows=rows, callback_id=callback_id,
-        actions=[None if action is None else str(action[0]) for action in actions], on_select=onselect is not None,
-        multiple_select=bool(multiple_select), height=str(height), cell_content_bar=bool(cell_content_bar),
-        instance_id=str(instance_id)))
+    return Output(
+        _output_spec(
+            "datatable",
+            scope,
+            position,
+            columns=columns,
+            rows=rows,
+            callback_id=callback_id,
+            actions=[None if action is None else str(action[0]) for action in actions],
+            on_select=onselect is not None,
+            multiple_select=bool(multiple_select),
+            height=str(height),
+            cell_content_bar=bool(cell_content_bar),
+            instance_id=str(instance_id),
+        )
+    )
 
 
 def _table_command(instance_id: str, **spec: Any) -> None:
     _send("datatable", dict(instance_id=str(instance_id), **spec))
 
 
-def datatable_update(instance_id: str, data: Any, row_id: int | str | None = None,
-                     field: str | list[str] | tuple[str] | None = None) -> None:
+def datatable_update(
+    instance_id: str, data: Any, row_id: int | str | None = None, field: str | list[str] | tuple[str] | None = None
+) -> None:
     """Replace the whole data (a list of records), one row (``row_id``), or one cell (``row_id`` and
     ``field``, a key or a path into nested dicts) of the datatable ``instance_id``."""
     id_path = _id_paths().get(instance_id)

@@ -16,8 +16,13 @@ logger = logging.getLogger(__name__)
 class Field:
     """One field of a form: its spec for the browser and its Python-side functions."""
 
-    def __init__(self, spec: dict[str, Any], validate: Callable[[Any], str | None] | None,
-                 preprocess: Callable[[Any], Any], onchange: Callable[[Any], Any] | None) -> None:
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        validate: Callable[[Any], str | None] | None,
+        preprocess: Callable[[Any], Any],
+        onchange: Callable[[Any], Any] | None,
+    ) -> None:
         self.spec = spec
         self.validate = validate or (lambda _value: None)
         self.preprocess = preprocess
@@ -26,8 +31,11 @@ class Field:
 
 def field_spec(kind: str, values: dict[str, Any], excludes: Sequence[str] = ()) -> tuple[dict[str, Any], Any, Any]:
     """The browser spec from a function's arguments: ``None`` values dropped, extra HTML attributes merged."""
-    spec = {key: value for key, value in values.items()
-            if value is not None and key not in ("validate", "onchange", "other_html_attrs", *excludes)}
+    spec = {
+        key: value
+        for key, value in values.items()
+        if value is not None and key not in ("validate", "onchange", "other_html_attrs", *excludes)
+    }
     spec.update(values.get("other_html_attrs") or {})
     validate, onchange = values.get("validate"), values.get("onchange")
     name = spec.get("name")
@@ -207,8 +215,14 @@ class Uploads:
             owner, content = self.files.get(item["upload_id"], (None, bytearray()))
             if owner != name or len(content) != item.get("size"):
                 raise ValueError(f"file {item.get('filename')!r} did not arrive whole")
-            files.append(dict(filename=str(item.get("filename", "")), content=bytes(content),
-                              mime_type=str(item.get("mime_type", "")), last_modified=item.get("last_modified")))
+            files.append(
+                dict(
+                    filename=str(item.get("filename", "")),
+                    content=bytes(content),
+                    mime_type=str(item.get("mime_type", "")),
+                    last_modified=item.get("last_modified"),
+                )
+            )
         for upload_id in [key for key, (owner, _) in self.files.items() if owner == name]:
             del self.files[upload_id]
         if spec.get("multiple"):
@@ -217,5 +231,6 @@ class Uploads:
 
 
 def acknowledge_chunk(upload_id: str, received: int) -> None:
-    get_current_session().send_task_command(dict(command="file_ack", task_id=get_current_task_id(),
-                                                 spec=dict(upload_id=upload_id, received=received)))
+    get_current_session().send_task_command(
+        dict(command="file_ack", task_id=get_current_task_id(), spec=dict(upload_id=upload_id, received=received))
+    )

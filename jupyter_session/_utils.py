@@ -10,8 +10,15 @@ import string
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["ObjectDictProxy", "ReadOnlyObjectDict", "random_str", "iscoroutinefunction",
-           "isgeneratorfunction", "get_function_name", "parse_file_size"]
+__all__ = [
+    "ObjectDictProxy",
+    "ReadOnlyObjectDict",
+    "random_str",
+    "iscoroutinefunction",
+    "isgeneratorfunction",
+    "get_function_name",
+    "parse_file_size",
+]
 
 _ALPHABET = string.ascii_letters + string.digits
 

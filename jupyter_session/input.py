@@ -36,9 +36,29 @@ from ._utils import parse_file_size
 from .session import chose_impl, get_current_session, get_current_task_id, info, next_client_event
 
 __all__ = [
-    "TEXT", "NUMBER", "FLOAT", "PASSWORD", "URL", "DATE", "TIME", "COLOR", "DATETIME_LOCAL", "DATETIME",
-    "CHECKBOX", "RADIO", "SELECT", "TEXTAREA",
-    "input", "textarea", "select", "checkbox", "radio", "actions", "slider", "file_upload", "input_group",
+    "TEXT",
+    "NUMBER",
+    "FLOAT",
+    "PASSWORD",
+    "URL",
+    "DATE",
+    "TIME",
+    "COLOR",
+    "DATETIME_LOCAL",
+    "DATETIME",
+    "CHECKBOX",
+    "RADIO",
+    "SELECT",
+    "TEXTAREA",
+    "input",
+    "textarea",
+    "select",
+    "checkbox",
+    "radio",
+    "actions",
+    "slider",
+    "file_upload",
+    "input_group",
     "input_update",
 ]
 
@@ -61,8 +81,19 @@ TEXTAREA = "textarea"
 
 _INPUT_TYPES = {TEXT, NUMBER, FLOAT, PASSWORD, URL, DATE, TIME, COLOR, DATETIME_LOCAL}
 # Attributes ``input_update`` may not change.
-_FIXED = {"action", "buttons", "code", "inline", "max_size", "max_total_size", "multiple", "name", "onchange",
-          "type", "validate"}
+_FIXED = {
+    "action",
+    "buttons",
+    "code",
+    "inline",
+    "max_size",
+    "max_total_size",
+    "multiple",
+    "name",
+    "onchange",
+    "type",
+    "validate",
+}
 
 
 @chose_impl
@@ -77,11 +108,22 @@ def _single(field: Field) -> Generator[Any, Any, Any]:
     return None if data is None else data["data"]
 
 
-def input(label: str = "", type: str = TEXT, *, validate: Callable[[Any], str | None] | None = None,  # noqa: A001,A002
-          name: str | None = None, value: str | int | None = None, action: Any = None,
-          onchange: Callable[[Any], None] | None = None, placeholder: str | None = None,
-          required: bool | None = None, readonly: bool | None = None, datalist: list[str] | None = None,
-          help_text: str | None = None, **other_html_attrs: Any) -> Any:
+def input(
+    label: str = "",
+    type: str = TEXT,
+    *,
+    validate: Callable[[Any], str | None] | None = None,  # noqa: A001,A002
+    name: str | None = None,
+    value: str | int | None = None,
+    action: Any = None,
+    onchange: Callable[[Any], None] | None = None,
+    placeholder: str | None = None,
+    required: bool | None = None,
+    readonly: bool | None = None,
+    datalist: list[str] | None = None,
+    help_text: str | None = None,
+    **other_html_attrs: Any,
+) -> Any:
     """A one-line field. ``type``: TEXT, NUMBER (returns ``int``), FLOAT (``float``), PASSWORD, URL, DATE, TIME,
     COLOR, DATETIME_LOCAL. Returns the value, or ``None`` for an empty NUMBER/FLOAT field."""
     if type not in _INPUT_TYPES:
@@ -117,19 +159,33 @@ def _add_action_button(spec: dict[str, Any], action: Any, preprocess: Callable[[
         if label is not _NO_LABEL:
             labelled[str(label)] = value
             attributes = dict(value=str(label), readonly=True)
-        session.send_task_command(dict(command="update_input", task_id=task_id,
-                                       spec=dict(target_name=spec["name"], attributes=attributes)))
+        session.send_task_command(
+            dict(command="update_input", task_id=task_id, spec=dict(target_name=spec["name"], attributes=attributes))
+        )
 
-    spec["action"] = dict(label=str(button_label),
-                          callback_id=session.register_callback(lambda _data: callback(set_value)))
+    spec["action"] = dict(
+        label=str(button_label), callback_id=session.register_callback(lambda _data: callback(set_value))
+    )
     return lambda raw: labelled[raw] if isinstance(raw, str) and raw in labelled else preprocess(raw)
 
 
-def textarea(label: str = "", *, rows: int = 6, code: Any = None, maxlength: int | None = None,
-             minlength: int | None = None, validate: Callable[[Any], str | None] | None = None,
-             name: str | None = None, value: str | None = None, onchange: Callable[[Any], None] | None = None,
-             placeholder: str | None = None, required: bool | None = None, readonly: bool | None = None,
-             help_text: str | None = None, **other_html_attrs: Any) -> Any:
+def textarea(
+    label: str = "",
+    *,
+    rows: int = 6,
+    code: Any = None,
+    maxlength: int | None = None,
+    minlength: int | None = None,
+    validate: Callable[[Any], str | None] | None = None,
+    name: str | None = None,
+    value: str | None = None,
+    onchange: Callable[[Any], None] | None = None,
+    placeholder: str | None = None,
+    required: bool | None = None,
+    readonly: bool | None = None,
+    help_text: str | None = None,
+    **other_html_attrs: Any,
+) -> Any:
     """A multi-line text field. ``code=True`` (or a dict of CodeMirror options, of which ``indentUnit`` is used)
     makes it a monospace code field where Tab indents; there is no syntax highlighting."""
     spec, validate, onchange = field_spec(TEXTAREA, dict(locals()), excludes=("code",))
@@ -137,38 +193,66 @@ def textarea(label: str = "", *, rows: int = 6, code: Any = None, maxlength: int
     return _single(Field(spec, validate, as_text, onchange))
 
 
-def select(label: str = "", options: Sequence[Any] | None = None, *, multiple: bool | None = None,
-           validate: Callable[[Any], str | None] | None = None, name: str | None = None,
-           value: Any = None, onchange: Callable[[Any], None] | None = None, native: bool = True,
-           required: bool | None = None, help_text: str | None = None, **other_html_attrs: Any) -> Any:
+def select(
+    label: str = "",
+    options: Sequence[Any] | None = None,
+    *,
+    multiple: bool | None = None,
+    validate: Callable[[Any], str | None] | None = None,
+    name: str | None = None,
+    value: Any = None,
+    onchange: Callable[[Any], None] | None = None,
+    native: bool = True,
+    required: bool | None = None,
+    help_text: str | None = None,
+    **other_html_attrs: Any,
+) -> Any:
     """A drop-down list; returns the chosen value, or the list of chosen values with ``multiple``."""
     spec, validate, onchange = field_spec(SELECT, dict(locals()), excludes=("value", "options", "native"))
     spec["options"], values = choice_specs(options, value)
     return _single(Field(spec, validate, Choices(values, bool(multiple)), onchange))
 
 
-def checkbox(label: str = "", options: Sequence[Any] | None = None, *, inline: bool | None = None,
-             validate: Callable[[Any], str | None] | None = None, name: str | None = None,
-             value: list[Any] | None = None, onchange: Callable[[Any], None] | None = None,
-             help_text: str | None = None, **other_html_attrs: Any) -> Any:
+def checkbox(
+    label: str = "",
+    options: Sequence[Any] | None = None,
+    *,
+    inline: bool | None = None,
+    validate: Callable[[Any], str | None] | None = None,
+    name: str | None = None,
+    value: list[Any] | None = None,
+    onchange: Callable[[Any], None] | None = None,
+    help_text: str | None = None,
+    **other_html_attrs: Any,
+) -> Any:
     """Check boxes; returns the list of checked values."""
     spec, validate, onchange = field_spec(CHECKBOX, dict(locals()), excludes=("value", "options"))
     spec["options"], values = choice_specs(options, value)
     return _single(Field(spec, validate, Choices(values, many=True), onchange))
 
 
-def radio(label: str = "", options: Sequence[Any] | None = None, *, inline: bool | None = None,
-          validate: Callable[[Any], str | None] | None = None, name: str | None = None, value: Any = None,
-          onchange: Callable[[Any], None] | None = None, required: bool | None = None,
-          help_text: str | None = None, **other_html_attrs: Any) -> Any:
+def radio(
+    label: str = "",
+    options: Sequence[Any] | None = None,
+    *,
+    inline: bool | None = None,
+    validate: Callable[[Any], str | None] | None = None,
+    name: str | None = None,
+    value: Any = None,
+    onchange: Callable[[Any], None] | None = None,
+    required: bool | None = None,
+    help_text: str | None = None,
+    **other_html_attrs: Any,
+) -> Any:
     """Radio buttons; returns the chosen value (``None`` when nothing is chosen)."""
     spec, validate, onchange = field_spec(RADIO, dict(locals()), excludes=("value", "options"))
     spec["options"], values = choice_specs(options, value)
     return _single(Field(spec, validate, Choices(values, many=False), onchange))
 
 
-def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | None = None,
-            help_text: str | None = None) -> Any:
+def actions(
+    label: str = "", buttons: Sequence[Any] | None = None, name: str | None = None, help_text: str | None = None
+) -> Any:
     """Buttons that submit the form with their value (``type='submit'``, the default), reset it
     (``'reset'``) or cancel it (``'cancel'``). Returns the value of the button clicked."""
     spec, validate, onchange = field_spec("actions", dict(locals()), excludes=("buttons",))
@@ -176,20 +260,38 @@ def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | N
     return _single(Field(spec, validate, Choices(values, many=False), onchange))
 
 
-def slider(label: str = "", *, name: str | None = None, value: int | float = 0, min_value: int | float = 0,
-           max_value: int | float = 100, step: int = 1, validate: Callable[[Any], str | None] | None = None,
-           onchange: Callable[[Any], None] | None = None, required: bool | None = None,
-           help_text: str | None = None, **other_html_attrs: Any) -> Any:
+def slider(
+    label: str = "",
+    *,
+    name: str | None = None,
+    value: int | float = 0,
+    min_value: int | float = 0,
+    max_value: int | float = 100,
+    step: int = 1,
+    validate: Callable[[Any], str | None] | None = None,
+    onchange: Callable[[Any], None] | None = None,
+    required: bool | None = None,
+    help_text: str | None = None,
+    **other_html_attrs: Any,
+) -> Any:
     """A slider from ``min_value`` to ``max_value``; returns an ``int``, or a ``float`` when any bound, the
     value or the step is a float."""
     spec, validate, onchange, convert = slider_spec(dict(locals()))
     return _single(Field(spec, validate, convert, onchange))
 
 
-def file_upload(label: str = "", accept: str | list[str] | None = None, name: str | None = None,
-                placeholder: str = "Choose file", multiple: bool = False, max_size: int | str = 0,
-                max_total_size: int | str = 0, required: bool | None = None, help_text: str | None = None,
-                **other_html_attrs: Any) -> Any:
+def file_upload(
+    label: str = "",
+    accept: str | list[str] | None = None,
+    name: str | None = None,
+    placeholder: str = "Choose file",
+    multiple: bool = False,
+    max_size: int | str = 0,
+    max_total_size: int | str = 0,
+    required: bool | None = None,
+    help_text: str | None = None,
+    **other_html_attrs: Any,
+) -> Any:
     """Files from the user's computer: a dict ``filename``, ``content`` (bytes), ``mime_type``,
     ``last_modified`` (ms since the epoch), or a list of them with ``multiple``; ``None`` when no file was
     chosen. ``max_size`` (each file) and ``max_total_size`` take bytes or strings such as ``'4M'``;
@@ -202,9 +304,12 @@ def file_upload(label: str = "", accept: str | list[str] | None = None, name: st
     return _single(Field(spec, validate, lambda files: files, onchange))
 
 
-def input_group(label: str = "", inputs: Sequence[Any] | None = None,
-                validate: Callable[[dict[str, Any]], tuple[str, str] | None] | None = None,
-                cancelable: bool = False) -> Any:
+def input_group(
+    label: str = "",
+    inputs: Sequence[Any] | None = None,
+    validate: Callable[[dict[str, Any]], tuple[str, str] | None] | None = None,
+    cancelable: bool = False,
+) -> Any:
     """A form of several fields, each made by an input function with a ``name``. Returns ``{name: value}``,
     or ``None`` when cancelled. ``validate(data)`` returns ``(name, error)`` to reject the whole form."""
     fields: dict[str, Field] = {}
@@ -266,8 +371,13 @@ class _Form:
             acknowledge_chunk(data["upload_id"], received)
 
     def update(self, name: str, attributes: dict[str, Any]) -> None:
-        get_current_session().send_task_command(dict(command="update_input", task_id=get_current_task_id(),
-                                                     spec=dict(target_name=name, attributes=attributes)))
+        get_current_session().send_task_command(
+            dict(
+                command="update_input",
+                task_id=get_current_task_id(),
+                spec=dict(target_name=name, attributes=attributes),
+            )
+        )
 
     def check(self, name: str, answer: Any, clear_valid: bool = False) -> tuple[bool, Any]:
         """Preprocess and validate one field's answer; shows the error in the browser when it fails."""
@@ -322,16 +432,19 @@ class _Form:
                 try:
                     name, error = rejected
                 except (TypeError, ValueError):
-                    raise ValueError("The `validate` function for input group must return `(name, error_msg)` "
-                                     "when validation failed.") from None
+                    raise ValueError(
+                        "The `validate` function for input group must return `(name, error_msg)` "
+                        "when validation failed."
+                    ) from None
                 self.update(name, dict(valid_status=False, invalid_feedback=str(error)))
                 return None
         return values
 
 
 @chose_impl
-def _run_form(spec: dict[str, Any], fields: dict[str, Field],
-              validate: Callable[[dict[str, Any]], Any] | None) -> Generator[Any, Any, Any]:
+def _run_form(
+    spec: dict[str, Any], fields: dict[str, Field], validate: Callable[[dict[str, Any]], Any] | None
+) -> Generator[Any, Any, Any]:
     session = get_current_session()
     task_id = get_current_task_id()
     form = _Form(fields, validate)

@@ -22,13 +22,54 @@ from ._utils import iscoroutinefunction, random_str
 from .session import get_current_session, get_current_task_id
 
 __all__ = [
-    "Output", "OutputPosition", "Position", "put_text", "put_html", "put_markdown", "put_scope", "set_scope",
-    "get_scope", "clear", "remove", "scroll_to", "use_scope", "put_buttons", "put_button", "put_code", "put_link",
-    "put_info", "put_success", "put_warning", "put_error", "put_table", "span", "put_row", "put_column",
-    "put_grid", "put_collapse", "put_scrollable", "put_loading", "toast", "popup", "close_popup", "style",
-    "PopupSize", "put_image", "put_file", "put_tabs", "put_processbar", "set_processbar", "put_progressbar",
-    "set_progressbar", "put_widget", "output", "put_datatable", "datatable_update", "datatable_insert",
-    "datatable_remove", "JSFunction",
+    "Output",
+    "OutputPosition",
+    "Position",
+    "put_text",
+    "put_html",
+    "put_markdown",
+    "put_scope",
+    "set_scope",
+    "get_scope",
+    "clear",
+    "remove",
+    "scroll_to",
+    "use_scope",
+    "put_buttons",
+    "put_button",
+    "put_code",
+    "put_link",
+    "put_info",
+    "put_success",
+    "put_warning",
+    "put_error",
+    "put_table",
+    "span",
+    "put_row",
+    "put_column",
+    "put_grid",
+    "put_collapse",
+    "put_scrollable",
+    "put_loading",
+    "toast",
+    "popup",
+    "close_popup",
+    "style",
+    "PopupSize",
+    "put_image",
+    "put_file",
+    "put_tabs",
+    "put_processbar",
+    "set_processbar",
+    "put_progressbar",
+    "set_progressbar",
+    "put_widget",
+    "output",
+    "put_datatable",
+    "datatable_update",
+    "datatable_insert",
+    "datatable_remove",
+    "JSFunction",
 ]
 
 logger = logging.getLogger(__name__)
@@ -152,8 +193,9 @@ def _output_spec(type: str, scope: str | None, position: int, **fields: Any) -> 
     return spec
 
 
-def put_text(*texts: Any, sep: str = " ", inline: bool = False, scope: str | None = None,
-             position: int = OutputPosition.BOTTOM) -> Output:
+def put_text(
+    *texts: Any, sep: str = " ", inline: bool = False, scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output plain text; non-strings are converted with ``str``. Shown as text: markup is not interpreted."""
     content = sep.join(str(text) for text in texts)
     return Output(_output_spec("text", scope, position, content=content, inline=inline))
@@ -184,9 +226,17 @@ def _format_buttons(buttons: Sequence[Any]) -> tuple[list[dict[str, Any]], list[
     return specs, values
 
 
-def put_buttons(buttons: Sequence[Any], onclick: Callable[[Any], Any] | Sequence[Callable[[], Any]],
-                small: bool | None = None, link_style: bool = False, outline: bool = False, group: bool = False,
-                scope: str | None = None, position: int = OutputPosition.BOTTOM, **callback_options: Any) -> Output:
+def put_buttons(
+    buttons: Sequence[Any],
+    onclick: Callable[[Any], Any] | Sequence[Callable[[], Any]],
+    small: bool | None = None,
+    link_style: bool = False,
+    outline: bool = False,
+    group: bool = False,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+    **callback_options: Any,
+) -> Output:
     """Output buttons; a click calls ``onclick(value)`` with the button's value, or, when ``onclick`` is a list
     (one function per button), the clicked button's function with no argument.
 
@@ -212,20 +262,47 @@ def put_buttons(buttons: Sequence[Any], onclick: Callable[[Any], Any] | Sequence
 
     # In a coroutine session, a coroutine returned by an async ``onclick`` runs as a task of the session.
     callback_id = get_current_session().register_callback(clicked, **callback_options)
-    return Output(_output_spec("buttons", scope, position, callback_id=callback_id, buttons=specs, small=small,
-                               link=link_style, outline=outline, group=group))
+    return Output(
+        _output_spec(
+            "buttons",
+            scope,
+            position,
+            callback_id=callback_id,
+            buttons=specs,
+            small=small,
+            link=link_style,
+            outline=outline,
+            group=group,
+        )
+    )
 
 
-def put_button(label: str, onclick: Callable[[], Any], color: str | None = None, small: bool | None = None,
-               link_style: bool = False, outline: bool = False, disabled: bool = False, scope: str | None = None,
-               position: int = OutputPosition.BOTTOM) -> Output:
+def put_button(
+    label: str,
+    onclick: Callable[[], Any],
+    color: str | None = None,
+    small: bool | None = None,
+    link_style: bool = False,
+    outline: bool = False,
+    disabled: bool = False,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output one button; a click calls ``onclick()``."""
-    return put_buttons([dict(label=label, value="", color=color or "primary", disabled=disabled)], onclick=[onclick],
-                       small=small, link_style=link_style, outline=outline, scope=scope, position=position)
+    return put_buttons(
+        [dict(label=label, value="", color=color or "primary", disabled=disabled)],
+        onclick=[onclick],
+        small=small,
+        link_style=link_style,
+        outline=outline,
+        scope=scope,
+        position=position,
+    )
 
 
-def put_html(html: Any, sanitize: bool = False, scope: str | None = None,
-             position: int = OutputPosition.BOTTOM) -> Output:
+def put_html(
+    html: Any, sanitize: bool = False, scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output HTML (objects with ``__html__`` or ``_repr_html_`` work too). With ``sanitize=True`` the browser
     removes scripts and event handlers first (DOMPurify)."""
     if hasattr(html, "__html__"):
@@ -235,20 +312,24 @@ def put_html(html: Any, sanitize: bool = False, scope: str | None = None,
     return Output(_output_spec("html", scope, position, content=str(html), sanitize=sanitize))
 
 
-def put_markdown(mdcontent: str, lstrip: bool = True, options: dict[str, str | bool] | None = None,
-                 sanitize: bool = True, scope: str | None = None, position: int = OutputPosition.BOTTOM,
-                 **kwargs: Any) -> Output:
+def put_markdown(
+    mdcontent: str,
+    lstrip: bool = True,
+    options: dict[str, str | bool] | None = None,
+    sanitize: bool = True,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+    **kwargs: Any,
+) -> Output:
     """Output markdown, rendered in the browser. ``lstrip`` removes the indent of a multi-line string
     literal. The resulting HTML is always sanitized (PyWebIO sanitized it only when ``sanitize=True``)."""
     if "strip_indent" in kwargs:
         import warnings
 
-        warnings.warn("`strip_indent` parameter is deprecated in `put_markdown()`", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn("`strip_indent` parameter is deprecated in `put_markdown()`", DeprecationWarning, stacklevel=2)
     if lstrip:
         mdcontent = _strip_literal_indent(mdcontent)
-    return Output(_output_spec("markdown", scope, position, content=mdcontent, options=options,
-                               sanitize=sanitize))
+    return Output(_output_spec("markdown", scope, position, content=mdcontent, options=options, sanitize=sanitize))
 
 
 def _strip_literal_indent(text: str) -> str:
@@ -261,17 +342,23 @@ def _strip_literal_indent(text: str) -> str:
     return "\n".join(lines[:1] + [line[cut:] for line in lines[1:]])
 
 
-def put_scope(name: str, content: Output | list[Output] | None = None, scope: str | None = None,
-              position: int = OutputPosition.BOTTOM) -> Output:
+def put_scope(
+    name: str,
+    content: Output | list[Output] | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output a new scope called ``name``, holding ``content`` (an output or a list of them)."""
     _check_scope_name(name)
     contents = [] if content is None else content if isinstance(content, list) else [content]
-    return Output(_output_spec("scope", scope, position, dom_id=scope2dom(name, no_css_selector=True),
-                               contents=contents))
+    return Output(
+        _output_spec("scope", scope, position, dom_id=scope2dom(name, no_css_selector=True), contents=contents)
+    )
 
 
-def set_scope(name: str, container_scope: str | None = None, position: int = OutputPosition.BOTTOM,
-              if_exist: str | None = None) -> None:
+def set_scope(
+    name: str, container_scope: str | None = None, position: int = OutputPosition.BOTTOM, if_exist: str | None = None
+) -> None:
     """Create scope ``name`` inside ``container_scope`` (default: the current scope).
 
     ``if_exist``: ``None`` leaves an existing scope alone, ``'remove'`` replaces it, ``'clear'`` empties it.
@@ -279,9 +366,15 @@ def set_scope(name: str, container_scope: str | None = None, position: int = Out
     _check_scope_name(name)
     if if_exist not in (None, "remove", "clear", "blank"):
         raise ValueError(f"set_scope(if_exist={if_exist!r}): use None, 'remove' or 'clear'")
-    _send("output_ctl", dict(set_scope=scope2dom(name, no_css_selector=True),
-                             container=scope2dom(container_scope or get_scope()), position=position,
-                             if_exist=if_exist))
+    _send(
+        "output_ctl",
+        dict(
+            set_scope=scope2dom(name, no_css_selector=True),
+            container=scope2dom(container_scope or get_scope()),
+            position=position,
+            if_exist=if_exist,
+        ),
+    )
 
 
 def get_scope(stack_idx: int = -1) -> str | None:
@@ -335,6 +428,7 @@ class use_scope_:  # noqa: N801  (PyWebIO's name)
 
     def __call__(self, func: F) -> F:
         if iscoroutinefunction(func):
+
             @functools.wraps(func)
             async def coroutine_wrapper(*args: Any, **kwargs: Any) -> Any:
                 with self:
@@ -387,14 +481,25 @@ def _text_spec(value: Any) -> dict[str, Any]:
     return dict(type="text", content=str(value), inline=False)
 
 
-def put_code(content: str, language: str = "", rows: int | None = None, scope: str | None = None,
-             position: int = OutputPosition.BOTTOM) -> Output:
+def put_code(
+    content: str,
+    language: str = "",
+    rows: int | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output code as preformatted text (``rows``: the visible height in lines; more lines scroll)."""
     return Output(_output_spec("code", scope, position, content=str(content), language=language, rows=rows))
 
 
-def put_link(name: str, url: str | None = None, app: str | None = None, new_window: bool = False,
-             scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+def put_link(
+    name: str,
+    url: str | None = None,
+    app: str | None = None,
+    new_window: bool = False,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output a link to ``url``, or to another app of the same server (``app``). Links with a scheme other
     than http, https or mailto (``javascript:``...) are shown as text without a target."""
     if (url is None) == (app is None):
@@ -404,30 +509,35 @@ def put_link(name: str, url: str | None = None, app: str | None = None, new_wind
 
 
 def _alert(color: str, contents: tuple[Any, ...], closable: bool, scope: str | None, position: int) -> Output:
-    return Output(_output_spec("alert", scope, position, color=color, contents=_contents(list(contents)),
-                               closable=closable))._as_container()
+    return Output(
+        _output_spec("alert", scope, position, color=color, contents=_contents(list(contents)), closable=closable)
+    )._as_container()
 
 
-def put_info(*contents: Any, closable: bool = False, scope: str | None = None,
-             position: int = OutputPosition.BOTTOM) -> Output:
+def put_info(
+    *contents: Any, closable: bool = False, scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output a blue message box holding ``contents`` (strings or outputs)."""
     return _alert("info", contents, closable, scope, position)
 
 
-def put_success(*contents: Any, closable: bool = False, scope: str | None = None,
-                position: int = OutputPosition.BOTTOM) -> Output:
+def put_success(
+    *contents: Any, closable: bool = False, scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output a green message box."""
     return _alert("success", contents, closable, scope, position)
 
 
-def put_warning(*contents: Any, closable: bool = False, scope: str | None = None,
-                position: int = OutputPosition.BOTTOM) -> Output:
+def put_warning(
+    *contents: Any, closable: bool = False, scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output a yellow message box."""
     return _alert("warning", contents, closable, scope, position)
 
 
-def put_error(*contents: Any, closable: bool = False, scope: str | None = None,
-              position: int = OutputPosition.BOTTOM) -> Output:
+def put_error(
+    *contents: Any, closable: bool = False, scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output a red message box."""
     return _alert("danger", contents, closable, scope, position)
 
@@ -452,8 +562,12 @@ def _cell(value: Any) -> dict[str, Any]:
     return dict(content=content, row=rows, col=cols)
 
 
-def put_table(tdata: Sequence[Any], header: Sequence[Any] | None = None, scope: str | None = None,
-              position: int = OutputPosition.BOTTOM) -> Output:
+def put_table(
+    tdata: Sequence[Any],
+    header: Sequence[Any] | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output a table whose first row is its header: ``header``, else the first row of ``tdata``. Rows are
     lists, or dicts (their keys, capitalized, make the header unless ``header`` lists the keys or
     ``(title, key)`` pairs). Cells are strings, outputs, or ``span(...)``; a header cell may span rows into
@@ -480,27 +594,43 @@ def _flex(direction: str, content: Any, size: str | None, scope: str | None, pos
     items = list(content) if isinstance(content, (list, tuple)) else [content]
     # As PyWebIO: without a size, each output takes an equal share and each None is a 10px gap.
     size = size or " ".join("10px" if item is None else "1fr" for item in items)
-    spec = _output_spec("flex", scope, position, direction=direction, size=size,
-                        contents=[_item(item) for item in items])
+    spec = _output_spec(
+        "flex", scope, position, direction=direction, size=size, contents=[_item(item) for item in items]
+    )
     return Output(spec)._as_container()
 
 
-def put_row(content: Sequence[Any] = (), size: str | None = None, scope: str | None = None,
-            position: int = OutputPosition.BOTTOM) -> Output:
+def put_row(
+    content: Sequence[Any] = (),
+    size: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output items side by side. ``None`` items are gaps; ``size`` is a CSS grid template
     (``'40% 60%'``, ``'1fr 2fr'``...)."""
     return _flex("row", content, size, scope, position)
 
 
-def put_column(content: Sequence[Any] = (), size: str | None = None, scope: str | None = None,
-               position: int = OutputPosition.BOTTOM) -> Output:
+def put_column(
+    content: Sequence[Any] = (),
+    size: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output items one above the other (``size`` as for ``put_row``)."""
     return _flex("column", content, size, scope, position)
 
 
-def put_grid(content: Sequence[Sequence[Any]], cell_width: str = "auto", cell_height: str = "auto",
-             cell_widths: str | None = None, cell_heights: str | None = None, direction: str = "row",
-             scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+def put_grid(
+    content: Sequence[Sequence[Any]],
+    cell_width: str = "auto",
+    cell_height: str = "auto",
+    cell_widths: str | None = None,
+    cell_heights: str | None = None,
+    direction: str = "row",
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output a grid of items: a list of rows, or of columns with ``direction='column'``. ``None`` is an empty
     cell; ``span(item, row=, col=)`` covers several."""
     if direction not in ("row", "column"):
@@ -519,21 +649,48 @@ def put_grid(content: Sequence[Sequence[Any]], cell_width: str = "auto", cell_he
     for line, width in zip(lines, widths):
         line.extend(dict(content=None, row=1, col=1) for _ in range(longest - width))
     rows_count, columns_count = (longest, len(lines)) if direction == "column" else (len(lines), longest)
-    return Output(_output_spec("grid", scope, position, contents=lines, flow=direction,
-                               columns=cell_widths or f"repeat({columns_count}, {cell_width})",
-                               rows=cell_heights or f"repeat({rows_count}, {cell_height})"))
+    return Output(
+        _output_spec(
+            "grid",
+            scope,
+            position,
+            contents=lines,
+            flow=direction,
+            columns=cell_widths or f"repeat({columns_count}, {cell_width})",
+            rows=cell_heights or f"repeat({rows_count}, {cell_height})",
+        )
+    )
 
 
-def put_collapse(title: str, content: Any = (), open: bool = False, scope: str | None = None,  # noqa: A002
-                 position: int = OutputPosition.BOTTOM) -> Output:
+def put_collapse(
+    title: str,
+    content: Any = (),
+    open: bool = False,
+    scope: str | None = None,  # noqa: A002
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output a collapsible section (``open``: shown expanded)."""
-    return Output(_output_spec("collapse", scope, position, title=str(title), contents=_contents(list(content)
-                               if isinstance(content, (list, tuple)) else content), open=open))._as_container()
+    return Output(
+        _output_spec(
+            "collapse",
+            scope,
+            position,
+            title=str(title),
+            contents=_contents(list(content) if isinstance(content, (list, tuple)) else content),
+            open=open,
+        )
+    )._as_container()
 
 
-def put_scrollable(content: Any = (), height: int | tuple[int, int] = 400, keep_bottom: bool = False,
-                   border: bool = True, scope: str | None = None, position: int = OutputPosition.BOTTOM,
-                   **kwargs: Any) -> Output:
+def put_scrollable(
+    content: Any = (),
+    height: int | tuple[int, int] = 400,
+    keep_bottom: bool = False,
+    border: bool = True,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+    **kwargs: Any,
+) -> Output:
     """Output a box of fixed ``height`` (pixels, or a ``(min, max)`` pair) that scrolls its content;
     ``keep_bottom`` follows new content."""
     if "max_height" in kwargs:  # PyWebIO's old name
@@ -541,12 +698,23 @@ def put_scrollable(content: Any = (), height: int | tuple[int, int] = 400, keep_
     if kwargs:
         raise TypeError(f"put_scrollable() got unexpected arguments: {', '.join(kwargs)}")
     low, high = height if isinstance(height, (list, tuple)) else (height, height)
-    return Output(_output_spec("scrollable", scope, position, contents=_contents(content), min_height=low,
-                               max_height=high, keep_bottom=keep_bottom, border=border))._as_container()
+    return Output(
+        _output_spec(
+            "scrollable",
+            scope,
+            position,
+            contents=_contents(content),
+            min_height=low,
+            max_height=high,
+            keep_bottom=keep_bottom,
+            border=border,
+        )
+    )._as_container()
 
 
-def put_loading(shape: str = "border", color: str = "dark", scope: str | None = None,
-                position: int = OutputPosition.BOTTOM) -> Output:
+def put_loading(
+    shape: str = "border", color: str = "dark", scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output a spinner (``shape``: 'border' or 'grow'); remove it with ``remove``/``clear`` on its scope."""
     if shape not in ("border", "grow"):
         raise ValueError("put_loading() shape must be 'border' or 'grow'")
@@ -556,8 +724,13 @@ def put_loading(shape: str = "border", color: str = "dark", scope: str | None = 
     return Output(_output_spec("loading", scope, position, shape=shape, color=color))._as_container(remove)
 
 
-def toast(content: str, duration: float = 2, position: str = "center", color: str = "info",
-          onclick: Callable[[], Any] | None = None) -> None:
+def toast(
+    content: str,
+    duration: float = 2,
+    position: str = "center",
+    color: str = "info",
+    onclick: Callable[[], Any] | None = None,
+) -> None:
     """Show a notification for ``duration`` seconds (0: until clicked). ``position``: 'left', 'center' or
     'right'; ``color``: 'info', 'error', 'warn', 'success' or a CSS color. ``onclick()`` runs on a click."""
     if position not in ("left", "center", "right"):
@@ -565,8 +738,7 @@ def toast(content: str, duration: float = 2, position: str = "center", color: st
     callback_id = None
     if onclick is not None:
         callback_id = get_current_session().register_callback(lambda _data: onclick())
-    _send("toast", dict(content=str(content), duration=duration, position=position, color=color,
-                        onclick=callback_id))
+    _send("toast", dict(content=str(content), duration=duration, position=position, color=color, onclick=callback_id))
 
 
 class PopupSize:
@@ -578,14 +750,24 @@ class PopupSize:
 _POPUP_SCOPE = "_popup_"
 
 
-def popup(title: str, content: Any = None, size: str = PopupSize.NORMAL, implicit_close: bool = True,
-          closable: bool = True) -> use_scope_:
+def popup(
+    title: str, content: Any = None, size: str = PopupSize.NORMAL, implicit_close: bool = True, closable: bool = True
+) -> use_scope_:
     """Show a dialog with ``content``; or, used as a context manager (``with popup('Title'):``), write the
     outputs made inside the block into it. ``implicit_close``: a click outside or Escape closes it."""
     if size not in (PopupSize.LARGE, PopupSize.NORMAL, PopupSize.SMALL):
         raise ValueError("popup() size must be 'large', 'normal' or 'small'")
-    _send("popup", dict(title=str(title), contents=_contents(content), size=size, implicit_close=implicit_close,
-                        closable=closable, dom_id=scope2dom(_POPUP_SCOPE, no_css_selector=True)))
+    _send(
+        "popup",
+        dict(
+            title=str(title),
+            contents=_contents(content),
+            size=size,
+            implicit_close=implicit_close,
+            closable=closable,
+            dom_id=scope2dom(_POPUP_SCOPE, no_css_selector=True),
+        ),
+    )
     return use_scope_(_POPUP_SCOPE)
 
 
@@ -604,8 +786,15 @@ def style(outputs: Output | Sequence[Output], css_style: str) -> Any:
 # -- images, files, tabs and progress ----------------------------------------------------------------------
 
 
-def put_image(src: Any, format: str | None = None, title: str = "", width: str | None = None,  # noqa: A002
-              height: str | None = None, scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+def put_image(
+    src: Any,
+    format: str | None = None,
+    title: str = "",
+    width: str | None = None,  # noqa: A002
+    height: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output an image: ``src`` is a URL, the image file's bytes, or a PIL image (sent as PNG unless it has a
     format). Bytes travel as a binary buffer."""
     if hasattr(src, "save") and hasattr(src, "mode"):  # a PIL image, without importing PIL
@@ -617,21 +806,36 @@ def put_image(src: Any, format: str | None = None, title: str = "", width: str |
         src = buffer.getvalue()
     if not isinstance(src, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"put_image() takes a URL, bytes or a PIL image, not {type(src).__name__}")
-    return Output(_output_spec("image", scope, position, src=src, format=(format or "").lower() or None,
-                               title=str(title), width=width, height=height))
+    return Output(
+        _output_spec(
+            "image",
+            scope,
+            position,
+            src=src,
+            format=(format or "").lower() or None,
+            title=str(title),
+            width=width,
+            height=height,
+        )
+    )
 
 
-def put_file(name: str, content: bytes, label: str | None = None, scope: str | None = None,
-             position: int = OutputPosition.BOTTOM) -> Output:
+def put_file(
+    name: str, content: bytes, label: str | None = None, scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output a link that saves ``content`` as a file called ``name`` (the bytes travel as a binary buffer)."""
     if not isinstance(content, (bytes, bytearray, memoryview)):
         raise TypeError(f"put_file() content must be bytes, not {type(content).__name__}")
-    return Output(_output_spec("file", scope, position, name=str(name), content=content,
-                               label=str(label if label is not None else name)))
+    return Output(
+        _output_spec(
+            "file", scope, position, name=str(name), content=content, label=str(label if label is not None else name)
+        )
+    )
 
 
-def put_tabs(tabs: Sequence[Mapping[str, Any]], scope: str | None = None,
-             position: int = OutputPosition.BOTTOM) -> Output:
+def put_tabs(
+    tabs: Sequence[Mapping[str, Any]], scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output tabs: ``[dict(title=..., content=...), ...]``; ``content`` is a string, an output or a list."""
     specs = []
     for tab in tabs:
@@ -641,12 +845,21 @@ def put_tabs(tabs: Sequence[Mapping[str, Any]], scope: str | None = None,
     return Output(_output_spec("tabs", scope, position, tabs=specs))
 
 
-def put_processbar(name: str, init: float = 0, label: str | None = None, auto_close: bool = False,
-                   scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+def put_processbar(
+    name: str,
+    init: float = 0,
+    label: str | None = None,
+    auto_close: bool = False,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Output a progress bar called ``name``, at ``init`` (0 to 1); ``auto_close`` removes it at 1."""
     _check_scope_name(name)
-    return Output(_output_spec("processbar", scope, position, name=name, value=_fraction(init), label=label,
-                               auto_close=auto_close))
+    return Output(
+        _output_spec(
+            "processbar", scope, position, name=name, value=_fraction(init), label=label, auto_close=auto_close
+        )
+    )
 
 
 def set_processbar(name: str, value: float, label: str | None = None) -> None:
@@ -655,8 +868,9 @@ def set_processbar(name: str, value: float, label: str | None = None) -> None:
     _send("processbar", dict(name=name, value=_fraction(value), label=label))
 
 
-def put_widget(template: str, data: dict[str, Any], scope: str | None = None,
-               position: int = OutputPosition.BOTTOM) -> Output:
+def put_widget(
+    template: str, data: dict[str, Any], scope: str | None = None, position: int = OutputPosition.BOTTOM
+) -> Output:
     """Output your own HTML: a mustache ``template`` filled with ``data``. Outputs inside ``data`` are placed
     with ``{{& pywebio_output_parse}}`` in a section over them; other items placed that way show as text."""
     if not isinstance(data, Mapping):
@@ -701,11 +915,17 @@ def output(*contents: Any) -> OutputHandler:
     ``append`` and ``insert``. Deprecated since PyWebIO 1.5: use ``put_scope``."""
     import warnings
 
-    warnings.warn("`output()` is deprecated since PyWebIO 1.5, use `put_scope()` instead", DeprecationWarning,
-                  stacklevel=2)
+    warnings.warn(
+        "`output()` is deprecated since PyWebIO 1.5, use `put_scope()` instead", DeprecationWarning, stacklevel=2
+    )
     name = random_str(10)
-    spec = _output_spec("scope", None, OutputPosition.BOTTOM, dom_id=scope2dom(name, no_css_selector=True),
-                        contents=_contents(list(contents)))
+    spec = _output_spec(
+        "scope",
+        None,
+        OutputPosition.BOTTOM,
+        dom_id=scope2dom(name, no_css_selector=True),
+        contents=_contents(list(contents)),
+    )
     return OutputHandler(spec, name)
 
 

@@ -33,8 +33,21 @@ from .input import CHECKBOX, FLOAT, NUMBER, RADIO, SELECT, TEXT, TEXTAREA, file_
 from .output import Output, OutputPosition, _output_spec, _send
 from .session import chose_impl, get_current_session
 
-__all__ = ["pin", "put_input", "put_textarea", "put_select", "put_checkbox", "put_radio", "put_slider", "put_actions",
-           "put_file_upload", "pin_wait_change", "pin_update", "pin_on_change", "get_pin_values"]
+__all__ = [
+    "pin",
+    "put_input",
+    "put_textarea",
+    "put_select",
+    "put_checkbox",
+    "put_radio",
+    "put_slider",
+    "put_actions",
+    "put_file_upload",
+    "pin_wait_change",
+    "pin_update",
+    "pin_on_change",
+    "get_pin_values",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -59,82 +72,190 @@ def _uploads() -> Uploads:
     return get_current_session().internal_save.setdefault("pin_uploads", Uploads())  # type: ignore[no-any-return]
 
 
-def _put_pin(name: str, spec: dict[str, Any], reader: Callable[[Any], Any], scope: str | None,
-             position: int) -> Output:
+def _put_pin(name: str, spec: dict[str, Any], reader: Callable[[Any], Any], scope: str | None, position: int) -> Output:
     _readers()[name] = reader
     if spec["type"] != "file":
         _file_pins().pop(name, None)
     return Output(_output_spec("pin", scope, position, input=spec))
 
 
-def put_input(name: str, type: str = TEXT, *, label: str = "", value: str | None = None,  # noqa: A002
-              placeholder: str | None = None, readonly: bool | None = None, datalist: list[str] | None = None,
-              help_text: str | None = None, scope: str | None = None,
-              position: int = OutputPosition.BOTTOM) -> Output:
+def put_input(
+    name: str,
+    type: str = TEXT,
+    *,
+    label: str = "",
+    value: str | None = None,  # noqa: A002
+    placeholder: str | None = None,
+    readonly: bool | None = None,
+    datalist: list[str] | None = None,
+    help_text: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """A one-line field (``type`` as for ``input``)."""
-    spec, _, _ = field_spec("input", dict(name=name, label=label, value=value, placeholder=placeholder,
-                                          readonly=readonly, datalist=datalist, help_text=help_text))
+    spec, _, _ = field_spec(
+        "input",
+        dict(
+            name=name,
+            label=label,
+            value=value,
+            placeholder=placeholder,
+            readonly=readonly,
+            datalist=datalist,
+            help_text=help_text,
+        ),
+    )
     spec["input_type"] = "number" if type in (NUMBER, FLOAT) else type
     reader = number_from_text(int) if type == NUMBER else number_from_text(float) if type == FLOAT else as_text
     return _put_pin(name, spec, reader, scope, position)
 
 
-def put_textarea(name: str, *, label: str = "", rows: int = 6, code: Any = None, maxlength: int | None = None,
-                 minlength: int | None = None, value: str | None = None, placeholder: str | None = None,
-                 readonly: bool | None = None, help_text: str | None = None, scope: str | None = None,
-                 position: int = OutputPosition.BOTTOM) -> Output:
+def put_textarea(
+    name: str,
+    *,
+    label: str = "",
+    rows: int = 6,
+    code: Any = None,
+    maxlength: int | None = None,
+    minlength: int | None = None,
+    value: str | None = None,
+    placeholder: str | None = None,
+    readonly: bool | None = None,
+    help_text: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """A multi-line field (``code`` as for ``input.textarea``)."""
-    spec, _, _ = field_spec(TEXTAREA, dict(name=name, label=label, rows=rows, maxlength=maxlength,
-                                            minlength=minlength, value=value, placeholder=placeholder,
-                                            readonly=readonly, help_text=help_text))
+    spec, _, _ = field_spec(
+        TEXTAREA,
+        dict(
+            name=name,
+            label=label,
+            rows=rows,
+            maxlength=maxlength,
+            minlength=minlength,
+            value=value,
+            placeholder=placeholder,
+            readonly=readonly,
+            help_text=help_text,
+        ),
+    )
     code_field(spec, code)
     return _put_pin(name, spec, as_text, scope, position)
 
 
-def _put_choices(kind: str, name: str, options: Sequence[Any] | None, value: Any, many: bool,
-                 fields: dict[str, Any], scope: str | None, position: int) -> Output:
+def _put_choices(
+    kind: str,
+    name: str,
+    options: Sequence[Any] | None,
+    value: Any,
+    many: bool,
+    fields: dict[str, Any],
+    scope: str | None,
+    position: int,
+) -> Output:
     spec, _, _ = field_spec(kind, dict(name=name, **fields))
     spec["options"], values = choice_specs(options, value)
     return _put_pin(name, spec, Choices(values, many), scope, position)
 
 
-def put_select(name: str, options: Sequence[Any] | None = None, *, label: str = "", multiple: bool | None = None,
-               value: Any = None, native: bool | None = None, help_text: str | None = None,
-               scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+def put_select(
+    name: str,
+    options: Sequence[Any] | None = None,
+    *,
+    label: str = "",
+    multiple: bool | None = None,
+    value: Any = None,
+    native: bool | None = None,
+    help_text: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """A drop-down list (``multiple``: a list of values)."""
-    return _put_choices(SELECT, name, options, value, bool(multiple),
-                        dict(label=label, multiple=multiple, help_text=help_text), scope, position)
+    return _put_choices(
+        SELECT,
+        name,
+        options,
+        value,
+        bool(multiple),
+        dict(label=label, multiple=multiple, help_text=help_text),
+        scope,
+        position,
+    )
 
 
-def put_checkbox(name: str, options: Sequence[Any] | None = None, *, label: str = "", inline: bool | None = None,
-                 value: list[Any] | None = None, help_text: str | None = None, scope: str | None = None,
-                 position: int = OutputPosition.BOTTOM) -> Output:
+def put_checkbox(
+    name: str,
+    options: Sequence[Any] | None = None,
+    *,
+    label: str = "",
+    inline: bool | None = None,
+    value: list[Any] | None = None,
+    help_text: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Check boxes; the pin's value is the list of checked values."""
-    return _put_choices(CHECKBOX, name, options, value, True, dict(label=label, inline=inline,
-                                                                   help_text=help_text), scope, position)
+    return _put_choices(
+        CHECKBOX, name, options, value, True, dict(label=label, inline=inline, help_text=help_text), scope, position
+    )
 
 
-def put_radio(name: str, options: Sequence[Any] | None = None, *, label: str = "", inline: bool | None = None,
-              value: Any = None, help_text: str | None = None, scope: str | None = None,
-              position: int = OutputPosition.BOTTOM) -> Output:
+def put_radio(
+    name: str,
+    options: Sequence[Any] | None = None,
+    *,
+    label: str = "",
+    inline: bool | None = None,
+    value: Any = None,
+    help_text: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Radio buttons; the pin's value is the chosen value."""
-    return _put_choices(RADIO, name, options, value, False, dict(label=label, inline=inline,
-                                                                 help_text=help_text), scope, position)
+    return _put_choices(
+        RADIO, name, options, value, False, dict(label=label, inline=inline, help_text=help_text), scope, position
+    )
 
 
-def put_slider(name: str, *, label: str = "", value: int | float = 0, min_value: int | float = 0,
-               max_value: int | float = 100, step: int = 1, required: bool | None = None,
-               help_text: str | None = None, scope: str | None = None,
-               position: int = OutputPosition.BOTTOM) -> Output:
+def put_slider(
+    name: str,
+    *,
+    label: str = "",
+    value: int | float = 0,
+    min_value: int | float = 0,
+    max_value: int | float = 100,
+    step: int = 1,
+    required: bool | None = None,
+    help_text: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """A slider (see ``input.slider``)."""
-    spec, _, _, convert = slider_spec(dict(name=name, label=label, value=value, min_value=min_value,
-                                            max_value=max_value, step=step, required=required,
-                                            help_text=help_text))
+    spec, _, _, convert = slider_spec(
+        dict(
+            name=name,
+            label=label,
+            value=value,
+            min_value=min_value,
+            max_value=max_value,
+            step=step,
+            required=required,
+            help_text=help_text,
+        )
+    )
     return _put_pin(name, spec, convert, scope, position)
 
 
-def put_actions(name: str, *, label: str = "", buttons: Sequence[Any] | None = None, help_text: str | None = None,
-                scope: str | None = None, position: int = OutputPosition.BOTTOM) -> Output:
+def put_actions(
+    name: str,
+    *,
+    label: str = "",
+    buttons: Sequence[Any] | None = None,
+    help_text: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """Buttons; the pin's value is the value of the last one clicked (``None`` before any click)."""
     spec, _, _ = field_spec("actions", dict(name=name, label=label, help_text=help_text))
     spec["buttons"], values = action_specs(buttons)
@@ -143,14 +264,31 @@ def put_actions(name: str, *, label: str = "", buttons: Sequence[Any] | None = N
     return _put_pin(name, spec, Choices(values, many=False), scope, position)
 
 
-def put_file_upload(name: str, *, label: str = "", accept: list[str] | str | None = None,
-                    placeholder: str = "Choose file", multiple: bool = False, max_size: int | str = 0,
-                    max_total_size: int | str = 0, help_text: str | None = None, scope: str | None = None,
-                    position: int = OutputPosition.BOTTOM) -> Output:
+def put_file_upload(
+    name: str,
+    *,
+    label: str = "",
+    accept: list[str] | str | None = None,
+    placeholder: str = "Choose file",
+    multiple: bool = False,
+    max_size: int | str = 0,
+    max_total_size: int | str = 0,
+    help_text: str | None = None,
+    scope: str | None = None,
+    position: int = OutputPosition.BOTTOM,
+) -> Output:
     """A file field; the pin's value is what ``file_upload`` returns (``None`` or ``[]`` before a choice)."""
     _check_name(name)
-    field = file_upload(label=label, accept=accept, name=name, placeholder=placeholder, multiple=multiple,
-                        max_size=max_size, max_total_size=max_total_size, help_text=help_text)
+    field = file_upload(
+        label=label,
+        accept=accept,
+        name=name,
+        placeholder=placeholder,
+        multiple=multiple,
+        max_size=max_size,
+        max_total_size=max_total_size,
+        help_text=help_text,
+    )
     spec = field_of(field).spec
     uploads = _uploads()
 
@@ -187,8 +325,9 @@ def _read(name: str, raw: Any) -> Any:
 @chose_impl
 def _pin_value(name: str) -> Generator[Any, Any, Any]:
     session = get_current_session()
-    event = yield session.request("pin_value", dict(command="pin_value", task_id=None, spec=dict(name=name)),
-                                  _read_timeout([name]))  # type: ignore[attr-defined]
+    event = yield session.request(
+        "pin_value", dict(command="pin_value", task_id=None, spec=dict(name=name)), _read_timeout([name])
+    )  # type: ignore[attr-defined]
     data = event["data"]
     return _read(name, data.get("value")) if isinstance(data, dict) else None
 
@@ -200,8 +339,15 @@ def get_pin_values(names: list[str]) -> Generator[Any, Any, Any]:
     for name in names:
         _check_name(name)
     session = get_current_session()
-    event = yield session.request("get_pin_values", dict(command="pin_values", task_id=None,  # type: ignore[attr-defined]
-                                                         spec=dict(names=names)), _read_timeout(names))
+    event = yield session.request(
+        "get_pin_values",
+        dict(
+            command="pin_values",
+            task_id=None,  # type: ignore[attr-defined]
+            spec=dict(names=names),
+        ),
+        _read_timeout(names),
+    )
     data = event["data"]
     if not isinstance(data, dict):
         return {}
@@ -276,8 +422,11 @@ def pin_wait_change(*names: str, timeout: float | None = None) -> Generator[Any,
     session = get_current_session()
     command = dict(command="pin_wait", task_id=None, spec=dict(names=list(names), timeout=timeout))
     try:
-        event = yield session.request("pin_wait_change", command,  # type: ignore[attr-defined]
-                                      None if timeout is None else timeout + _WAIT_GRACE)
+        event = yield session.request(
+            "pin_wait_change",
+            command,  # type: ignore[attr-defined]
+            None if timeout is None else timeout + _WAIT_GRACE,
+        )
     except SessionTimeout:
         return None
     data = event["data"]
@@ -286,14 +435,20 @@ def pin_wait_change(*names: str, timeout: float | None = None) -> Generator[Any,
     return dict(name=data["name"], value=_read(data["name"], data.get("value")))
 
 
-def pin_on_change(name: str, onchange: Callable[[Any], Any] | None = None, clear: bool = False,
-                  init_run: bool = False, **callback_options: Any) -> None:
+def pin_on_change(
+    name: str,
+    onchange: Callable[[Any], Any] | None = None,
+    clear: bool = False,
+    init_run: bool = False,
+    **callback_options: Any,
+) -> None:
     """Call ``onchange(value)`` on every change of the pin ``name`` (``clear``: drop earlier callbacks;
     ``init_run``: also call it now with the current value)."""
     _check_name(name)
     session = get_current_session()
     callback_id = None
     if onchange is not None:
+
         def changed(raw: Any) -> Any:
             return onchange(_read(name, raw))
 

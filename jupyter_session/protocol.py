@@ -48,17 +48,46 @@ __all__ = [
 PROTOCOL_VERSION = 1
 
 #: Commands a session sends to the browser (PyWebIO's names).
-COMMANDS = frozenset({
-    "output", "output_ctl", "input_group", "update_input", "destroy_form", "popup", "close_popup", "toast",
-    "run_script", "download", "set_env", "pin_value", "pin_update", "pin_wait", "pin_onchange",
-    "close_session", "set_session_id", "processbar", "file_ack", "pin_values", "datatable",
-})
+COMMANDS = frozenset(
+    {
+        "output",
+        "output_ctl",
+        "input_group",
+        "update_input",
+        "destroy_form",
+        "popup",
+        "close_popup",
+        "toast",
+        "run_script",
+        "download",
+        "set_env",
+        "pin_value",
+        "pin_update",
+        "pin_wait",
+        "pin_onchange",
+        "close_session",
+        "set_session_id",
+        "processbar",
+        "file_ack",
+        "pin_values",
+        "datatable",
+    }
+)
 
 #: Events the browser sends. ``hello`` and ``download_ack`` are ours; the rest are PyWebIO's
 #: (``from_submit`` is spelled as in PyWebIO).
-EVENTS = frozenset({
-    "callback", "input_event", "from_submit", "from_cancel", "js_yield", "hello", "download_ack", "file_chunk",
-})
+EVENTS = frozenset(
+    {
+        "callback",
+        "input_event",
+        "from_submit",
+        "from_cancel",
+        "js_yield",
+        "hello",
+        "download_ack",
+        "file_chunk",
+    }
+)
 
 #: Events addressed to a callback id: clicks and changes, and chunks of the files a file pin uploads.
 CALLBACK_EVENTS = frozenset({"callback", "file_chunk"})
@@ -146,8 +175,9 @@ class Transport(ABC):
     def close(self) -> None:
         """End the connection. Idempotent."""
 
-    def offer_download(self, name: str, content: memoryview,
-                       on_fetched: Callable[[], None]) -> tuple[str, Callable[[], None]] | None:
+    def offer_download(
+        self, name: str, content: memoryview, on_fetched: Callable[[], None]
+    ) -> tuple[str, Callable[[], None]] | None:
         """Serve ``content`` as the file ``name`` at an address of its own, for the browser to fetch itself.
 
         Returns the address (relative to the page) and a function that withdraws the offer; ``on_fetched``
@@ -246,7 +276,7 @@ def decode_frame(frame: bytes | memoryview) -> tuple[dict[str, Any], list[memory
     if offsets[0] != header_size or any(start > end for start, end in zip(offsets, ends)):
         raise ProtocolError("binary frame offsets are out of order")
     try:
-        message = json.loads(bytes(view[offsets[0]:ends[0]]))
+        message = json.loads(bytes(view[offsets[0] : ends[0]]))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ProtocolError(f"binary frame JSON part is invalid: {str(exc)[:200]}") from None
     if not isinstance(message, dict):
@@ -280,14 +310,21 @@ def parse_event(message: Any, buffers: Sequence[memoryview] = ()) -> Event:
             raise ProtocolError("download_ack data must be {offset: int, length: int}")
     if name == "file_chunk":
         data = message["data"]
-        if not (isinstance(data, dict) and isinstance(data.get("upload_id"), str) and isinstance(data.get("name"), str)
-                and _is_count(data.get("offset")) and isinstance(data.get("chunk"), memoryview)
-                and data["chunk"].nbytes <= CHUNK_SIZE):
+        if not (
+            isinstance(data, dict)
+            and isinstance(data.get("upload_id"), str)
+            and isinstance(data.get("name"), str)
+            and _is_count(data.get("offset"))
+            and isinstance(data.get("chunk"), memoryview)
+            and data["chunk"].nbytes <= CHUNK_SIZE
+        ):
             raise ProtocolError("file_chunk data must be {upload_id, name, offset, chunk: <= 1 MiB buffer}")
     if "error" in message:
         error = message["error"]
-        if name != "js_yield" or not isinstance(error, dict) or not all(
-            isinstance(error.get(key, ""), str) for key in ("name", "message", "stack")
+        if (
+            name != "js_yield"
+            or not isinstance(error, dict)
+            or not all(isinstance(error.get(key, ""), str) for key in ("name", "message", "stack"))
         ):
             raise ProtocolError("error must be a js_yield {name, message, stack} object of strings")
     return message  # type: ignore[return-value]
@@ -316,4 +353,3 @@ def _brief(value: Any) -> str:
 
 def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-

@@ -61,7 +61,7 @@ class FakeBrowser(Transport):
         execute: Callable[[str, dict[str, Any]], None] | None = None,
         *,
         user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                          "Chrome/120.0 Safari/537.36",
+        "Chrome/120.0 Safari/537.36",
         language: str = "en-US",
         send_hello: bool = True,
     ) -> None:
@@ -80,8 +80,9 @@ class FakeBrowser(Transport):
         self._inbox: queue.Queue[tuple[dict[str, Any], list[bytes]] | None] = queue.Queue()
         self._changed = threading.Condition()
         self.user_agent, self.language, self.origin = user_agent, language, "http://fake.test"
-        self._hello = dict(protocol_version=PROTOCOL_VERSION, user_agent=user_agent, language=language,
-                           origin=self.origin)
+        self._hello = dict(
+            protocol_version=PROTOCOL_VERSION, user_agent=user_agent, language=language, origin=self.origin
+        )
         self._send_hello = send_hello
         self._thread = threading.Thread(target=self._run, daemon=True, name="fake-browser")
         self._thread.start()
@@ -180,8 +181,14 @@ class FakeBrowser(Transport):
         try:
             value = self.evaluate(spec["code"], spec["args"])
         except FakeJSError as exc:
-            self.send_event(dict(event="js_yield", task_id=task_id, data=None,
-                                 error=dict(name=exc.name, message=str(exc), stack=f"{exc.name}: {exc}")))
+            self.send_event(
+                dict(
+                    event="js_yield",
+                    task_id=task_id,
+                    data=None,
+                    error=dict(name=exc.name, message=str(exc), stack=f"{exc.name}: {exc}"),
+                )
+            )
             return
         if value is not ...:
             self.send_event(dict(event="js_yield", task_id=task_id, data=value))
@@ -190,16 +197,17 @@ class FakeBrowser(Transport):
         parts = self._partial_downloads.setdefault(spec["download_id"], [])
         chunk = bytes(spec["chunk"])
         parts.append(chunk)
-        self.send_event(dict(event="download_ack", task_id=spec["download_id"],
-                             data=dict(offset=spec["offset"], length=len(chunk))))
+        self.send_event(
+            dict(event="download_ack", task_id=spec["download_id"], data=dict(offset=spec["offset"], length=len(chunk)))
+        )
         if spec["last"]:
             content = b"".join(self._partial_downloads.pop(spec["download_id"]))
             if len(content) != spec["size"]:
                 self.errors.append(f"download {spec['name']!r}: got {len(content)} of {spec['size']} bytes")
             self.downloads[spec["name"]] = content
-            self.commands.append(dict(command="download", task_id=task_id,
-                                      spec=dict(name=spec["name"], size=spec["size"])))
-
+            self.commands.append(
+                dict(command="download", task_id=task_id, spec=dict(name=spec["name"], size=spec["size"]))
+            )
 
 
 def start_app(app: Callable[[], Any], browser: FakeBrowser, **info: Any) -> Session:
@@ -207,8 +215,13 @@ def start_app(app: Callable[[], Any], browser: FakeBrowser, **info: Any) -> Sess
 
     A coroutine app must be started from a running asyncio loop, which then runs it.
     """
-    fields = dict(user_agent=browser.user_agent, user_language=browser.language, origin=browser.origin,
-                  backend="test", protocol="fake")
+    fields = dict(
+        user_agent=browser.user_agent,
+        user_language=browser.language,
+        origin=browser.origin,
+        backend="test",
+        protocol="fake",
+    )
     fields.update(info)
     session = start_session(app, browser, make_session_info(**fields)).session
     assert session is not None
@@ -224,9 +237,11 @@ def census() -> dict[str, int]:
     """
     gc.collect()
     objects = gc.get_objects()
-    counts = dict(threads=threading.active_count(),
-                  sessions=sum(isinstance(o, Session) for o in objects),
-                  connections=sum(isinstance(o, Connection) for o in objects))
+    counts = dict(
+        threads=threading.active_count(),
+        sessions=sum(isinstance(o, Session) for o in objects),
+        connections=sum(isinstance(o, Connection) for o in objects),
+    )
     comm = sys.modules.get("comm")
     if comm is not None and "ipykernel" in sys.modules:
         counts["comms"] = len(comm.get_comm_manager().comms)

@@ -39,8 +39,9 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 def run_app(loop: asyncio.AbstractEventLoop) -> Callable[..., tuple[Session, FakeBrowser]]:
     """Run an app to its end over a fake browser; returns the session and the browser."""
 
-    def run(app: Callable[[], Any], browser: FakeBrowser | None = None,
-            timeout: float = 10) -> tuple[Session, FakeBrowser]:
+    def run(
+        app: Callable[[], Any], browser: FakeBrowser | None = None, timeout: float = 10
+    ) -> tuple[Session, FakeBrowser]:
         browser = browser or FakeBrowser()
         session = start_app(app, browser, loop)
         browser.wait_closed(timeout)

@@ -17,9 +17,16 @@ from jupyter_session.testing import FakeBrowser
 def start_app(app: Callable[[], Any], browser: FakeBrowser, loop: asyncio.AbstractEventLoop) -> Session:
     """Start ``app`` over ``browser`` as a platform would: coroutine sessions are created on the loop."""
     # As a server does from the request headers; the browser's hello then confirms the same values.
-    info = make_session_info(user_agent=browser.user_agent, user_language=browser.language, origin=browser.origin,
-                             backend="test", protocol="fake", server_host="fake.test")
+    info = make_session_info(
+        user_agent=browser.user_agent,
+        user_language=browser.language,
+        origin=browser.origin,
+        backend="test",
+        protocol="fake",
+        server_host="fake.test",
+    )
     if iscoroutinefunction(app) or isgeneratorfunction(app):
+
         async def create() -> Session:
             return start_session(app, browser, info, loop=loop).session  # type: ignore[return-value]
 

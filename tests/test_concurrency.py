@@ -27,6 +27,7 @@ def test_200_thread_sessions_run_concurrently_without_cross_talk(loop: Any) -> N
             replies = [eval_js("whoami", n=n) for n in range(ROUNDS)]
             answers[identity] = [(reply, local.identity) for reply in replies]
             run_js("done", identity=identity)
+
         return app
 
     browsers = [make_browser(i) for i in range(SESSIONS)]
@@ -37,7 +38,8 @@ def test_200_thread_sessions_run_concurrently_without_cross_talk(loop: Any) -> N
     for i, browser in enumerate(browsers):
         assert answers[i] == [({"browser": i, "asked": n}, i) for n in range(ROUNDS)]
         assert [c["spec"]["args"] for c in browser.commands_named("run_script") if not c["spec"].get("eval")] == [
-            {"identity": i}]
+            {"identity": i}
+        ]
 
 
 def test_200_coroutine_sessions_share_one_loop_without_cross_talk(loop: Any) -> None:
@@ -51,6 +53,7 @@ def test_200_coroutine_sessions_share_one_loop_without_cross_talk(loop: Any) -> 
                 replies.append(await eval_js("whoami", n=n))
                 await asyncio.sleep(0)
             answers[identity] = [(reply, local.identity) for reply in replies]
+
         return app
 
     browsers = [make_browser(i) for i in range(SESSIONS)]

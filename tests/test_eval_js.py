@@ -70,7 +70,10 @@ def test_js_exception_raises_js_error_with_the_browser_message(run_app: Any, mod
     assert isinstance(error, SessionException)
     assert str(error) == "ReferenceError: x is not defined"
     assert (error.js_name, error.js_message, error.js_stack) == (
-        "ReferenceError", "x is not defined", "ReferenceError: x is not defined")
+        "ReferenceError",
+        "x is not defined",
+        "ReferenceError: x is not defined",
+    )
 
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
@@ -102,7 +105,8 @@ def test_eval_js_timeout_raises_session_timeout_with_a_clear_message(run_app: An
 
 
 def test_reply_after_timeout_is_dropped_and_not_given_to_the_next_request(
-        loop: Any, caplog: pytest.LogCaptureFixture) -> None:
+    loop: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     late_replies: list[str] = []
     results: list[Any] = []
     answered = threading.Event()
@@ -186,8 +190,10 @@ def test_run_js_sends_code_and_args_without_waiting(run_app: Any, mode: str) -> 
     async def coroutine_app() -> None:
         run_js("console.log(a + b)", a=1, b="</script>")
 
-    run_app(app if mode == "thread" else coroutine_app,
-            FakeBrowser(execute=lambda code, args: executed.append((code, args))))
+    run_app(
+        app if mode == "thread" else coroutine_app,
+        FakeBrowser(execute=lambda code, args: executed.append((code, args))),
+    )
     assert executed == [("console.log(a + b)", {"a": 1, "b": "</script>"})]
 
 

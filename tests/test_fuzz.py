@@ -39,8 +39,10 @@ def _junk(rng: random.Random, depth: int = 0) -> Any:
         return rng.choice(["", "t", "run_script-1-1", "CB-x-1"])
     if kind == 5:
         return [_junk(rng, depth + 1) for _ in range(rng.randrange(4))]
-    return {rng.choice(["event", "task_id", "data", "error", "buffer_paths", "x"]): _junk(rng, depth + 1)
-            for _ in range(rng.randrange(5))}
+    return {
+        rng.choice(["event", "task_id", "data", "error", "buffer_paths", "x"]): _junk(rng, depth + 1)
+        for _ in range(rng.randrange(5))
+    }
 
 
 def hostile_events(rng: random.Random, replayed: str) -> Iterator[tuple[Any, list[bytes]]]:
@@ -64,8 +66,15 @@ def hostile_events(rng: random.Random, replayed: str) -> Iterator[tuple[Any, lis
             yield {"event": "callback", "task_id": "t", "data": 1, "buffer_paths": paths}, [b"\x00" * rng.randrange(9)]
         elif kind == 6:  # file chunks out of place: no form, bad offsets, too large
             chunk = b"c" * rng.choice([0, 10, (1 << 20) + 1])
-            yield ({"event": "file_chunk", "task_id": f"t{rng.randrange(9)}", "buffer_paths": [["data", "chunk"]],
-                    "data": {"upload_id": "u", "name": "f", "offset": rng.randrange(-2, 3), "chunk": None}}, [chunk])
+            yield (
+                {
+                    "event": "file_chunk",
+                    "task_id": f"t{rng.randrange(9)}",
+                    "buffer_paths": [["data", "chunk"]],
+                    "data": {"upload_id": "u", "name": "f", "offset": rng.randrange(-2, 3), "chunk": None},
+                },
+                [chunk],
+            )
         elif kind == 7:  # a hello that breaks its shape
             yield {"event": "hello", "task_id": rng.choice([None, "t"]), "data": {"protocol_version": _junk(rng)}}, []
         else:  # errors on events that may not carry them
@@ -108,8 +117,9 @@ def _traced_growth(action: Any) -> int:
     tracemalloc.stop()
     # Log records that pytest keeps for its report are not the session's memory.
     ignore = [tracemalloc.Filter(False, logging.__file__), tracemalloc.Filter(False, "*/_pytest/*")]
-    return sum(stat.size_diff for stat in after.filter_traces(ignore).compare_to(before.filter_traces(ignore),
-                                                                                  "filename"))
+    return sum(
+        stat.size_diff for stat in after.filter_traces(ignore).compare_to(before.filter_traces(ignore), "filename")
+    )
 
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
@@ -142,6 +152,7 @@ def test_the_session_layer_drops_thousands_of_hostile_events(loop: Any, mode: st
             session.send_client_event(message) if not buffers else browser.send_event(message, buffers)
 
     with DropCounter() as log:
+
         def send_and_wait_for_the_drops() -> None:
             send_all()
             wait_until(lambda: log.dropped >= COUNT, timeout=30)
@@ -173,7 +184,7 @@ def test_the_tornado_handler_drops_thousands_of_hostile_frames(serve: Any) -> No
             if choice == 0:  # not JSON at all, or JSON nested beyond any parser's recursion limit
                 await client.socket.write_message(rng.choice(["{nope", "[" * 100_000, "\x00", '"' + "a" * 1000]))
             elif choice == 1:  # binary frames out of order or truncated
-                frame = encode_frame(message if isinstance(message, dict) else {"x": 1}, buffers or [b"b"])[:1 << 19]
+                frame = encode_frame(message if isinstance(message, dict) else {"x": 1}, buffers or [b"b"])[: 1 << 19]
                 cut = rng.randrange(len(frame))
                 await client.socket.write_message(frame[:cut] + frame[cut:][::-1], binary=True)
             elif buffers or not rng.randrange(3):

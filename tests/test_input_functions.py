@@ -57,14 +57,26 @@ def test_input_shows_a_form_validates_and_returns_the_value(loop: Any, mode: str
 
     browser = run(loop, thread_app if mode == "thread" else coroutine_app)
     (form,) = forms(browser)
-    assert form["spec"] == {"label": "Your name", "inputs": [
-        {"type": "input", "input_type": "text", "name": "data", "placeholder": "name", "help_text": "3 letters or more",
-         "onblur": True, "auto_focus": True}]}
+    assert form["spec"] == {
+        "label": "Your name",
+        "inputs": [
+            {
+                "type": "input",
+                "input_type": "text",
+                "name": "data",
+                "placeholder": "name",
+                "help_text": "3 letters or more",
+                "onblur": True,
+                "auto_focus": True,
+            }
+        ],
+    }
     answer(browser, "input_event", dict(event_name="blur", name="data", value="ab"))
     answer(browser, "from_submit", {"data": "ab"})
     wait_until(lambda: len(browser.commands_named("update_input")) == 2)
     assert [c["spec"] for c in browser.commands_named("update_input")] == [
-        {"target_name": "data", "attributes": {"valid_status": False, "invalid_feedback": "Too short"}}] * 2
+        {"target_name": "data", "attributes": {"valid_status": False, "invalid_feedback": "Too short"}}
+    ] * 2
     answer(browser, "from_submit", {"data": "Ada"})
     browser.wait_closed()
     assert shown(browser) == ["hello Ada"]
@@ -94,7 +106,8 @@ def test_numbers_are_converted_and_bad_ones_rejected(run_app: Any) -> None:
     run_app(app, browser)
     assert results == [12, 0.25]
     assert browser.commands_named("update_input")[0]["spec"]["attributes"]["invalid_feedback"] == (
-        "Your input is not valid")
+        "Your input is not valid"
+    )
 
 
 def test_choices_travel_as_indexes_and_forged_ones_are_rejected(run_app: Any) -> None:
@@ -105,18 +118,25 @@ def test_choices_travel_as_indexes_and_forged_ones_are_rejected(run_app: Any) ->
     marker = object()
 
     def app() -> None:
-        results.append(input_group("Pick", [
-            select("One", [("First", {"k": 1}), ("Second", marker)], name="one", value=marker),
-            select("Many", ["a", "b", "c"], name="many", multiple=True),
-            checkbox("Boxes", [("x", 10), ("y", 20)], name="boxes", value=[20]),
-            radio("Radio", ["r1", "r2"], name="radio"),
-        ]))
+        results.append(
+            input_group(
+                "Pick",
+                [
+                    select("One", [("First", {"k": 1}), ("Second", marker)], name="one", value=marker),
+                    select("Many", ["a", "b", "c"], name="many", multiple=True),
+                    checkbox("Boxes", [("x", 10), ("y", 20)], name="boxes", value=[20]),
+                    radio("Radio", ["r1", "r2"], name="radio"),
+                ],
+            )
+        )
 
     def fill() -> None:
         wait_until(lambda: forms(browser))
         inputs = forms(browser)[0]["spec"]["inputs"]
-        assert inputs[0]["options"] == [{"label": "First", "value": 0}, {"label": "Second", "value": 1,
-                                                                         "selected": True}]
+        assert inputs[0]["options"] == [
+            {"label": "First", "value": 0},
+            {"label": "Second", "value": 1, "selected": True},
+        ]
         assert inputs[2]["options"][1] == {"label": "y", "value": 1, "selected": True}
         answer(browser, "from_submit", {"one": 5, "many": [0], "boxes": [], "radio": None})  # forged index
         wait_until(lambda: browser.commands_named("update_input"))
@@ -130,7 +150,8 @@ def test_choices_travel_as_indexes_and_forged_ones_are_rejected(run_app: Any) ->
 
 
 def test_a_list_value_selects_its_items_in_any_choice_field_and_the_first_line_field_takes_the_focus(
-        run_app: Any) -> None:
+    run_app: Any,
+) -> None:
     from jupyter_session.input import COLOR
 
     browser = FakeBrowser()
@@ -140,12 +161,18 @@ def test_a_list_value_selects_its_items_in_any_choice_field_and_the_first_line_f
         answer(browser, "from_submit", {"colour": "#000000", "bio": "", "one": 1, "n": "2"})
 
     threading.Thread(target=fill, daemon=True).start()
-    run_app(lambda: input_group("Form", [
-        input("Colour", type=COLOR, name="colour"),
-        textarea("Bio", name="bio"),
-        select("One", ["a", "b"], name="one", value=["b"]),  # as PyWebIO: a list value even without multiple
-        input("N", type=NUMBER, name="n"),
-    ]), browser)
+    run_app(
+        lambda: input_group(
+            "Form",
+            [
+                input("Colour", type=COLOR, name="colour"),
+                textarea("Bio", name="bio"),
+                select("One", ["a", "b"], name="one", value=["b"]),  # as PyWebIO: a list value even without multiple
+                input("N", type=NUMBER, name="n"),
+            ],
+        ),
+        browser,
+    )
     colour, bio, one, number = forms(browser)[0]["spec"]["inputs"]
     assert one["options"][1] == {"label": "b", "value": 1, "selected": True}
     assert [spec.get("auto_focus") for spec in (colour, bio, one, number)] == [None, None, True, None]
@@ -158,9 +185,14 @@ def test_group_validation_cancel_and_actions(run_app: Any) -> None:
     results: list[Any] = []
 
     def app() -> None:
-        results.append(input_group("Sign up", [input("Name", name="name"), textarea("Bio", name="bio", rows=3)],
-                                   validate=lambda d: ("bio", "Say more") if not d["bio"] else None,
-                                   cancelable=True))
+        results.append(
+            input_group(
+                "Sign up",
+                [input("Name", name="name"), textarea("Bio", name="bio", rows=3)],
+                validate=lambda d: ("bio", "Say more") if not d["bio"] else None,
+                cancelable=True,
+            )
+        )
         results.append(input_group("Again", [input("Name", name="name")], cancelable=True))
         results.append(actions("Continue?", [("Yes", True), ("No", False), dict(label="Reset", type="reset")]))
 
@@ -172,15 +204,16 @@ def test_group_validation_cancel_and_actions(run_app: Any) -> None:
         wait_until(lambda: len(forms(browser)) == 2)
         answer(browser, "from_cancel", None)
         wait_until(lambda: len(forms(browser)) == 3)
-        assert forms(browser)[2]["spec"]["inputs"][0]["buttons"][2] == {"label": "Reset", "value": 2,
-                                                                         "type": "reset"}
+        assert forms(browser)[2]["spec"]["inputs"][0]["buttons"][2] == {"label": "Reset", "value": 2, "type": "reset"}
         answer(browser, "from_submit", {"data": 1})
 
     threading.Thread(target=fill, daemon=True).start()
     run_app(app, browser)
     assert results == [{"name": "Ada", "bio": "Engines"}, None, False]
     assert browser.commands_named("update_input")[0]["spec"] == {
-        "target_name": "bio", "attributes": {"valid_status": False, "invalid_feedback": "Say more"}}
+        "target_name": "bio",
+        "attributes": {"valid_status": False, "invalid_feedback": "Say more"},
+    }
 
 
 def test_onchange_can_update_another_field(run_app: Any) -> None:
@@ -191,11 +224,20 @@ def test_onchange_can_update_another_field(run_app: Any) -> None:
     results: list[Any] = []
 
     def app() -> None:
-        results.append(input_group("Where", [
-            select("Country", list(cities), name="country",
-                   onchange=lambda country: input_update("city", options=cities[country])),
-            select("City", cities["UK"], name="city"),
-        ]))
+        results.append(
+            input_group(
+                "Where",
+                [
+                    select(
+                        "Country",
+                        list(cities),
+                        name="country",
+                        onchange=lambda country: input_update("city", options=cities[country]),
+                    ),
+                    select("City", cities["UK"], name="city"),
+                ],
+            )
+        )
 
     def fill() -> None:
         wait_until(lambda: forms(browser))
@@ -207,7 +249,9 @@ def test_onchange_can_update_another_field(run_app: Any) -> None:
     run_app(app, browser)
     assert results == [{"country": "FR", "city": "Paris"}]
     assert browser.commands_named("update_input")[0]["spec"] == {
-        "target_name": "city", "attributes": {"options": [{"label": "Paris", "value": 0}]}}
+        "target_name": "city",
+        "attributes": {"options": [{"label": "Paris", "value": 0}]},
+    }
 
 
 def test_malformed_form_events_are_dropped_and_the_form_stays(run_app: Any) -> None:
@@ -238,9 +282,13 @@ def test_bad_arguments_raise_clear_errors(run_app: Any) -> None:
     errors: list[str] = []
 
     def app() -> None:
-        for call in (lambda: input("x", type="weird"), lambda: select("x", [{"label": "a"}]),
-                     lambda: input_group("g", ["not an input"]), lambda: actions("a", [("x", 1, "jump")]),
-                     lambda: input_update(label="x")):
+        for call in (
+            lambda: input("x", type="weird"),
+            lambda: select("x", [{"label": "a"}]),
+            lambda: input_group("g", ["not an input"]),
+            lambda: actions("a", [("x", 1, "jump")]),
+            lambda: input_update(label="x"),
+        ):
             try:
                 call()
             except (ValueError, TypeError, RuntimeError) as error:
@@ -249,8 +297,9 @@ def test_bad_arguments_raise_clear_errors(run_app: Any) -> None:
     run_app(app)
     assert errors[0].startswith("ValueError: input type 'weird' is not one of")
     assert errors[1] == "ValueError: option {'label': 'a'} needs a 'label' and a 'value'"
-    assert errors[2] == ("TypeError: input_group takes the results of input functions called with a name, "
-                         "not 'not an input'")
+    assert errors[2] == (
+        "TypeError: input_group takes the results of input functions called with a name, not 'not an input'"
+    )
     assert errors[3] == "ValueError: action type must be 'submit', 'reset' or 'cancel', not 'jump'"
     assert errors[4] == "RuntimeError: `input_update()` can only be called in `onchange` callback."
 
@@ -269,9 +318,15 @@ def test_slider_returns_ints_or_floats_like_its_bounds(run_app: Any) -> None:
 
     def fill() -> None:
         wait_until(lambda: forms(browser))
-        assert forms(browser)[0]["spec"]["inputs"][0] == {"type": "slider", "name": "data", "value": 3,
-                                                          "min_value": 0, "max_value": 10, "step": 1,
-                                                          "auto_focus": True}
+        assert forms(browser)[0]["spec"]["inputs"][0] == {
+            "type": "slider",
+            "name": "data",
+            "value": 3,
+            "min_value": 0,
+            "max_value": 10,
+            "step": 1,
+            "auto_focus": True,
+        }
         answer(browser, "from_submit", {"data": 7})
         wait_until(lambda: len(forms(browser)) == 2)
         answer(browser, "from_submit", {"data": "0.3"})
@@ -294,8 +349,15 @@ def test_file_upload_takes_acknowledged_chunks_within_its_limits(run_app: Any) -
 
     def send_chunk(upload_id: str, offset: int, chunk: bytes) -> None:
         task_id = forms(browser)[-1]["task_id"]
-        browser.send_event(dict(event="file_chunk", task_id=task_id, buffer_paths=[["data", "chunk"]],
-                                data=dict(upload_id=upload_id, name="data", offset=offset, chunk=None)), [chunk])
+        browser.send_event(
+            dict(
+                event="file_chunk",
+                task_id=task_id,
+                buffer_paths=[["data", "chunk"]],
+                data=dict(upload_id=upload_id, name="data", offset=offset, chunk=None),
+            ),
+            [chunk],
+        )
 
     def fill() -> None:
         wait_until(lambda: forms(browser))
@@ -312,8 +374,10 @@ def test_file_upload_takes_acknowledged_chunks_within_its_limits(run_app: Any) -
     threading.Thread(target=fill, daemon=True).start()
     run_app(app, browser)
     assert results == [[dict(filename="a.txt", content=b"abcdef", mime_type="text/plain", last_modified=1)]]
-    assert [c["spec"] for c in browser.commands_named("file_ack")] == [dict(upload_id="u1", received=3),
-                                                                       dict(upload_id="u1", received=6)]
+    assert [c["spec"] for c in browser.commands_named("file_ack")] == [
+        dict(upload_id="u1", received=3),
+        dict(upload_id="u1", received=6),
+    ]
 
 
 def test_input_action_button_sets_the_value_and_a_labelled_value_comes_back(loop: Any) -> None:
@@ -351,11 +415,18 @@ def test_textarea_code_and_choice_value_updates(run_app: Any) -> None:
     browser = FakeBrowser()
 
     def app() -> None:
-        input_group("Edit", [
-            textarea("Code", name="code", code={"indentUnit": 2, "mode": "python"}),
-            radio("Size", ["S", "M", "L"], name="size",
-                  onchange=lambda size: input_update("size", value="L") if size == "S" else None),
-        ])
+        input_group(
+            "Edit",
+            [
+                textarea("Code", name="code", code={"indentUnit": 2, "mode": "python"}),
+                radio(
+                    "Size",
+                    ["S", "M", "L"],
+                    name="size",
+                    onchange=lambda size: input_update("size", value="L") if size == "S" else None,
+                ),
+            ],
+        )
 
     def fill() -> None:
         wait_until(lambda: forms(browser))
@@ -367,5 +438,4 @@ def test_textarea_code_and_choice_value_updates(run_app: Any) -> None:
     run_app(app, browser)
     code_field = forms(browser)[0]["spec"]["inputs"][0]
     assert code_field["code"] == {"indent": 2}
-    assert browser.commands_named("update_input")[0]["spec"] == {"target_name": "size",
-                                                                  "attributes": {"selected": [2]}}
+    assert browser.commands_named("update_input")[0]["spec"] == {"target_name": "size", "attributes": {"selected": [2]}}

@@ -39,10 +39,14 @@ def test_unused_outputs_are_sent_in_order(run_app: Any, mode: str) -> None:
     _, browser = run_app(body if mode == "thread" else coroutine_app)
     assert specs(browser) == [
         {"type": "text", "content": "a-1-None", "inline": False, "scope": "#pywebio-scope-ROOT", "position": -1},
-        {"type": "html", "content": "<b>bold</b>", "sanitize": True, "scope": "#pywebio-scope-ROOT",
-         "position": -1},
-        {"type": "markdown", "content": "# Title\nindented line", "sanitize": True,
-         "scope": "#pywebio-scope-ROOT", "position": -1},
+        {"type": "html", "content": "<b>bold</b>", "sanitize": True, "scope": "#pywebio-scope-ROOT", "position": -1},
+        {
+            "type": "markdown",
+            "content": "# Title\nindented line",
+            "sanitize": True,
+            "scope": "#pywebio-scope-ROOT",
+            "position": -1,
+        },
         {"type": "text", "content": "first", "inline": True, "scope": "#pywebio-scope-ROOT", "position": 0},
     ]
 
@@ -51,8 +55,9 @@ def test_nested_outputs_are_embedded_not_sent(run_app: Any) -> None:
     _, browser = run_app(lambda: put_scope("box", [put_text("inside")]))
     (spec,) = specs(browser)
     assert spec["type"] == "scope" and spec["dom_id"] == "pywebio-scope-box"
-    assert spec["contents"] == [{"type": "text", "content": "inside", "inline": False,
-                                 "scope": "#pywebio-scope-ROOT", "position": -1}]
+    assert spec["contents"] == [
+        {"type": "text", "content": "inside", "inline": False, "scope": "#pywebio-scope-ROOT", "position": -1}
+    ]
 
 
 def test_use_scope_routes_outputs_and_scope_control_commands(run_app: Any) -> None:
@@ -86,8 +91,7 @@ def test_use_scope_routes_outputs_and_scope_control_commands(run_app: Any) -> No
         {"loose": "#pywebio-scope-log"},
         {"set_scope": "pywebio-scope-deco", "container": "#pywebio-scope-ROOT", "position": -1, "if_exist": None},
         {"loose": "#pywebio-scope-deco"},
-        {"set_scope": "pywebio-scope-later", "container": "#pywebio-scope-log", "position": 0,
-         "if_exist": "remove"},
+        {"set_scope": "pywebio-scope-later", "container": "#pywebio-scope-log", "position": 0, "if_exist": "remove"},
         {"clear": "#pywebio-scope-log"},
         {"scroll_to": "#pywebio-scope-log", "position": "middle"},
         {"remove": "#pywebio-scope-later"},

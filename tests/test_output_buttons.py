@@ -23,16 +23,24 @@ def _texts(browser: FakeBrowser) -> list[str]:
 
 def test_buttons_spec_hides_values_and_keeps_labels_as_text(loop: Any) -> None:
     browser = FakeBrowser()
+
     def app() -> None:
-        put_buttons([dict(label="<b>A</b>", value={"any": "object"}, color="success"), ("B", 2), "C"],
-                    onclick=print, small=True, group=True)
+        put_buttons(
+            [dict(label="<b>A</b>", value={"any": "object"}, color="success"), ("B", 2), "C"],
+            onclick=print,
+            small=True,
+            group=True,
+        )
         hold()
 
     session = start_app(app, browser, loop)
     wait_until(lambda: browser.commands_named("output"))
     spec = _buttons_spec(browser)
-    assert spec["buttons"] == [dict(label="<b>A</b>", value=0, color="success"), dict(label="B", value=1),
-                               dict(label="C", value=2)]
+    assert spec["buttons"] == [
+        dict(label="<b>A</b>", value=0, color="success"),
+        dict(label="B", value=1),
+        dict(label="C", value=2),
+    ]
     assert spec["small"] is True and spec["group"] is True and spec["link"] is False
     assert spec["callback_id"].startswith("CB-")
     browser.close()
@@ -99,16 +107,21 @@ def test_bad_buttons_raise_clear_errors(run_app: Any) -> None:
     errors: list[str] = []
 
     def app() -> None:
-        for buttons, onclick in ((["a", "b"], [print]), ([{"label": "x"}], print), ([("a", 1, 2)], print),
-                                 ([dict(label="a", value=1, color="pink")], print)):
+        for buttons, onclick in (
+            (["a", "b"], [print]),
+            ([{"label": "x"}], print),
+            ([("a", 1, 2)], print),
+            ([dict(label="a", value=1, color="pink")], print),
+        ):
             try:
                 put_buttons(buttons, onclick=onclick)
             except ValueError as error:
                 errors.append(str(error))
 
     run_app(app)
-    assert errors == ["`onclick` and `buttons` must be the same length",
-                      "button {'label': 'x'} needs a 'label' and a 'value'",
-                      "button ('a', 1, 2) must be a (label, value) pair",
-                      "button color 'pink' is not one of danger, dark, info, light, primary, secondary, success, "
-                      "warning"]
+    assert errors == [
+        "`onclick` and `buttons` must be the same length",
+        "button {'label': 'x'} needs a 'label' and a 'value'",
+        "button ('a', 1, 2) must be a (label, value) pair",
+        "button color 'pink' is not one of danger, dark, info, light, primary, secondary, success, warning",
+    ]

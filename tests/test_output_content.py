@@ -88,7 +88,10 @@ def test_tables_rows_and_grids_lay_out_as_in_pywebio(run_app: Any) -> None:
     assert contents(empty) == [["Title"]]
     assert row["size"] == "1fr 10px 1fr" and column["size"] == "1fr" and len(column["contents"]) == 1
     assert [[(cell["content"] or {}).get("content") for cell in line] for line in grid["contents"]] == [
-        ["A"], ["B", "C"], ["D", None]]  # short lines are padded with empty cells
+        ["A"],
+        ["B", "C"],
+        ["D", None],
+    ]  # short lines are padded with empty cells
     assert grid["contents"][0][0]["col"] == 2 and grid["columns"] == "repeat(2, auto)"
     assert grid["rows"] == "repeat(3, auto)" and grid["flow"] == "row"
     assert [len(line) for line in tall["contents"]] == [2, 1]  # the span fills the second line's first cell
@@ -127,15 +130,18 @@ def test_a_toast_click_runs_onclick(loop: Any) -> None:
     wait_until(session.closed)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: put_link("x"), "exactly one of `url` and `app`"),
-    (lambda: span("x", row=0), "positive whole numbers"),
-    (lambda: put_grid([[None]], direction="diagonal"), "'row' or 'column'"),
-    (lambda: put_loading(shape="square"), "'border' or 'grow'"),
-    (lambda: toast("x", position="top"), "'left', 'center' or 'right'"),
-    (lambda: popup("x", size="huge"), "'large', 'normal' or 'small'"),
-    (lambda: put_table([{"a": 1}, [2]]), "mix dicts and lists"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: put_link("x"), "exactly one of `url` and `app`"),
+        (lambda: span("x", row=0), "positive whole numbers"),
+        (lambda: put_grid([[None]], direction="diagonal"), "'row' or 'column'"),
+        (lambda: put_loading(shape="square"), "'border' or 'grow'"),
+        (lambda: toast("x", position="top"), "'left', 'center' or 'right'"),
+        (lambda: popup("x", size="huge"), "'large', 'normal' or 'small'"),
+        (lambda: put_table([{"a": 1}, [2]]), "mix dicts and lists"),
+    ],
+)
 def test_bad_arguments(run_app: Any, call: Any, message: str) -> None:
     errors: list[str] = []
 
@@ -184,19 +190,26 @@ def test_media_arguments_are_checked(run_app: Any) -> None:
     errors: list[str] = []
 
     def app() -> None:
-        for call in (lambda: put_image(42), lambda: put_file("x", "text"), lambda: put_tabs([{"title": "t"}]),
-                     lambda: put_processbar("p", 1.5), lambda: put_processbar("bad name", 0)):
+        for call in (
+            lambda: put_image(42),
+            lambda: put_file("x", "text"),
+            lambda: put_tabs([{"title": "t"}]),
+            lambda: put_processbar("p", 1.5),
+            lambda: put_processbar("bad name", 0),
+        ):
             try:
                 call()
             except (TypeError, ValueError) as error:
                 errors.append(str(error))
 
     run_app(app)
-    assert errors == ["put_image() takes a URL, bytes or a PIL image, not int",
-                      "put_file() content must be bytes, not str",
-                      "tab {'title': 't'} needs a 'title' and a 'content'",
-                      "progress must be a number from 0 to 1, not 1.5",
-                      "scope name 'bad name' must be a non-empty string of letters, digits, '_' or '-'"]
+    assert errors == [
+        "put_image() takes a URL, bytes or a PIL image, not int",
+        "put_file() content must be bytes, not str",
+        "tab {'title': 't'} needs a 'title' and a 'content'",
+        "progress must be a number from 0 to 1, not 1.5",
+        "scope name 'bad name' must be a non-empty string of letters, digits, '_' or '-'",
+    ]
 
 
 def test_container_outputs_as_context_managers(run_app: Any) -> None:
@@ -225,8 +238,10 @@ def test_put_widget_embeds_outputs_and_output_handler_edits_its_content(run_app:
     from jupyter_session.output import output, put_widget
 
     def app() -> None:
-        put_widget("<details><summary>{{title}}</summary>{{#items}}{{& pywebio_output_parse}}{{/items}}</details>",
-                   {"title": "<b>t</b>", "items": ["a", put_code("x")]})
+        put_widget(
+            "<details><summary>{{title}}</summary>{{#items}}{{& pywebio_output_parse}}{{/items}}</details>",
+            {"title": "<b>t</b>", "items": ["a", put_code("x")]},
+        )
         with pytest.warns(DeprecationWarning):
             hobby = output("Coding")
         put_table([["Name", "Hobbies"], ["Wang", hobby]])
@@ -239,8 +254,10 @@ def test_put_widget_embeds_outputs_and_output_handler_edits_its_content(run_app:
     _, browser = run_app(app)
     widget, table, movie, music, first = sent(browser)
     assert widget["type"] == "custom_widget"
-    assert widget["data"] == {"title": "<b>t</b>", "items": ["a", {"type": "code", "content": "x", "language": "",
-                                                                    "scope": widget["scope"], "position": -1}]}
+    assert widget["data"] == {
+        "title": "<b>t</b>",
+        "items": ["a", {"type": "code", "content": "x", "language": "", "scope": widget["scope"], "position": -1}],
+    }
     scope = table["rows"][1][1]["content"]["dom_id"]
     assert table["rows"][1][1]["content"]["contents"] == [text("Coding")]
     assert sent(browser, "output_ctl")[0] == {"clear": f"#{scope}"}
@@ -259,10 +276,15 @@ def test_datatable_spec_callbacks_and_updates(loop: Any) -> None:
     chosen: list[Any] = []
 
     def app() -> None:
-        put_datatable([{"id": "a", "info": {"age": 3}}, {"id": "b", "info": {"age": object}}], id_field="id",
-                      actions=[("Pick", chosen.append), None], onselect=lambda row: chosen.append(("sel", row)),
-                      instance_id="t", column_order={"info": {"age": None}, "id": None},
-                      grid_args={"onCellClicked": JSFunction("event", "console.log(event)")})
+        put_datatable(
+            [{"id": "a", "info": {"age": 3}}, {"id": "b", "info": {"age": object}}],
+            id_field="id",
+            actions=[("Pick", chosen.append), None],
+            onselect=lambda row: chosen.append(("sel", row)),
+            instance_id="t",
+            column_order={"info": {"age": None}, "id": None},
+            grid_args={"onCellClicked": JSFunction("event", "console.log(event)")},
+        )
         datatable_update("t", 4, "a", ("info", "age"))
         datatable_insert("t", {"id": "c", "info": {"age": 5}})
         datatable_remove("t", "b")
@@ -276,8 +298,7 @@ def test_datatable_spec_callbacks_and_updates(loop: Any) -> None:
     (table,) = sent(browser)
     assert [column["header"] for column in table["columns"]] == ["info › age", "id"]
     assert table["rows"][1] == {"id": "b", "cells": {'["id"]': "b", '["info", "age"]': str(object)}}
-    assert [command["spec"]["op"] for command in browser.commands_named("datatable")] == ["update", "insert",
-                                                                                          "remove"]
+    assert [command["spec"]["op"] for command in browser.commands_named("datatable")] == ["update", "insert", "remove"]
     browser.click(table["callback_id"], {"rows": ["b"]})
     browser.click(table["callback_id"], {"btn": 0, "rows": ["a"]})
     browser.click(table["callback_id"], {"btn": 1, "rows": ["a"]})  # the gap: dropped

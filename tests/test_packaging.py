@@ -23,7 +23,8 @@ def test_the_widget_module_version_is_the_package_version() -> None:
 
 
 def test_jupyter_lists_the_extension_as_enabled_and_ok() -> None:
-    listing = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"], capture_output=True,
-                             text=True, timeout=60)
+    listing = subprocess.run(
+        [sys.executable, "-m", "jupyter", "labextension", "list"], capture_output=True, text=True, timeout=60
+    )
     plain = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
     assert re.search(rf"jupyter-session v{re.escape(__version__)} enabled OK \(python, jupyter_session\)", plain), plain

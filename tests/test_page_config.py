@@ -27,7 +27,8 @@ def test_the_signature_is_pywebios() -> None:
 
     theirs, ours = inspect.signature(pywebio.config), inspect.signature(config)
     assert [(p.name, p.kind) for p in ours.parameters.values()] == [
-        (p.name, p.kind) for p in theirs.parameters.values()]
+        (p.name, p.kind) for p in theirs.parameters.values()
+    ]
 
 
 def test_a_call_sets_every_apps_defaults_and_a_decorator_only_its_app() -> None:
@@ -47,10 +48,19 @@ def test_a_call_sets_every_apps_defaults_and_a_decorator_only_its_app() -> None:
 
     def bare() -> None: ...
 
-    assert page_settings(mine, "mine").items() >= {"title": "Mine", "description": "Doc description.",
-                                                   "css_style": "p { color: red }", "theme": "dark"}.items()
+    assert (
+        page_settings(mine, "mine").items()
+        >= {
+            "title": "Mine",
+            "description": "Doc description.",
+            "css_style": "p { color: red }",
+            "theme": "dark",
+        }.items()
+    )
     assert (page_settings(documented, "documented")["title"], page_settings(documented, "d")["description"]) == (
-        "Report for the month.", "What it shows.")  # the docstring comes before the defaults, as in PyWebIO
+        "Report for the month.",
+        "What it shows.",
+    )  # the docstring comes before the defaults, as in PyWebIO
     assert page_settings(bare, "bare")["title"] == "Everyone's"
     assert page_settings(bare, "bare")["css_style"] is None  # the decorator's settings stayed with its app
     config()  # a new call replaces the defaults
@@ -70,9 +80,15 @@ def test_partials_settings_and_the_theme_variable(monkeypatch: pytest.MonkeyPatc
 
 
 def test_the_page_carries_the_settings_and_nothing_closes_its_elements_early() -> None:
-    @config(title="<Title>", description='"quoted" & <b>', theme="dark", css_style="p::after { content: '</style>' }",
-            css_file="https://example.org/a.css?x=1&y=2", js_code="window.late = '</script><b>'",
-            js_file=["https://example.org/a.js"])
+    @config(
+        title="<Title>",
+        description='"quoted" & <b>',
+        theme="dark",
+        css_style="p::after { content: '</style>' }",
+        css_file="https://example.org/a.css?x=1&y=2",
+        js_code="window.late = '</script><b>'",
+        js_file=["https://example.org/a.js"],
+    )
     def app() -> None: ...
 
     page = render_page(page_settings(app, "app"), "/", "/static")

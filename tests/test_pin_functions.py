@@ -27,15 +27,15 @@ def test_pin_specs_and_updates(run_app: Any) -> None:
 
     _, browser = run_app(app)
     outputs = [c["spec"]["input"] for c in browser.commands_named("output")]
-    assert outputs[0] == {"type": "input", "input_type": "text", "name": "name", "label": "Name",
-                          "placeholder": "you"}
-    assert outputs[1]["options"] == [{"label": "apple", "value": 0}, {"label": "Pear", "value": 1,
-                                                                       "selected": True}]
+    assert outputs[0] == {"type": "input", "input_type": "text", "name": "name", "label": "Name", "placeholder": "you"}
+    assert outputs[1]["options"] == [{"label": "apple", "value": 0}, {"label": "Pear", "value": 1, "selected": True}]
     assert outputs[3]["buttons"] == [{"label": "Go", "value": 0, "type": "submit"}]
     updates = [c["spec"] for c in browser.commands_named("pin_update")]
-    assert updates == [dict(name="fruit", attributes=dict(selected=[1])),
-                       dict(name="extras", attributes=dict(label="Extras", selected=[1])),
-                       dict(name="name", attributes=dict(value="Ada"))]
+    assert updates == [
+        dict(name="fruit", attributes=dict(selected=[1])),
+        dict(name="extras", attributes=dict(label="Extras", selected=[1])),
+        dict(name="name", attributes=dict(value="Ada")),
+    ]
 
 
 def test_pin_on_change_calls_back_with_the_mapped_value(loop: Any) -> None:
@@ -92,8 +92,10 @@ def test_put_actions_buttons_keep_their_colour_and_state_and_must_submit(run_app
 
     _, browser = run_app(app)
     (spec,) = [c["spec"]["input"] for c in browser.commands_named("output")]
-    assert spec["buttons"] == [{"label": "Warn", "value": 0, "color": "warning", "type": "submit"},
-                               {"label": "Off", "value": 1, "type": "submit", "disabled": True}]
+    assert spec["buttons"] == [
+        {"label": "Warn", "value": 0, "color": "warning", "type": "submit"},
+        {"label": "Off", "value": 1, "type": "submit", "disabled": True},
+    ]
     assert errors and "must be of type 'submit'" in errors[0]
 
 
@@ -108,8 +110,10 @@ def test_bad_pin_names(run_app: Any) -> None:
                 errors.append(str(error))
 
     run_app(app)
-    assert errors == ["pin names are non-empty strings, not ''",
-                      "'use_strict' is a reserved name, can't use as pin widget name"]
+    assert errors == [
+        "pin names are non-empty strings, not ''",
+        "'use_strict' is a reserved name, can't use as pin widget name",
+    ]
 
 
 def test_file_pin_takes_its_chunks_through_a_callback_and_reads_as_file_upload(loop: Any) -> None:
@@ -132,9 +136,15 @@ def test_file_pin_takes_its_chunks_through_a_callback_and_reads_as_file_upload(l
         callback_id = spec["upload_callback_id"]
 
         def chunk(upload_id: str, offset: int, content: bytes) -> None:
-            browser.send_event(dict(event="file_chunk", task_id=callback_id, buffer_paths=[["data", "chunk"]],
-                                    data=dict(upload_id=upload_id, name="doc", offset=offset, chunk=None)),
-                               [content])
+            browser.send_event(
+                dict(
+                    event="file_chunk",
+                    task_id=callback_id,
+                    buffer_paths=[["data", "chunk"]],
+                    data=dict(upload_id=upload_id, name="doc", offset=offset, chunk=None),
+                ),
+                [content],
+            )
 
         chunk("u1", 0, b"abc")
         chunk("u1", 3, b"def")
@@ -146,16 +156,17 @@ def test_file_pin_takes_its_chunks_through_a_callback_and_reads_as_file_upload(l
         wait_until(lambda: browser.commands_named("pin_values"))
         request = browser.commands_named("pin_values")[0]
         assert request["spec"] == {"names": ["doc", "title", "missing"]}
-        browser.send_event(dict(event="js_yield", task_id=request["task_id"],
-                                data={"doc": None, "title": "Report"}))
+        browser.send_event(dict(event="js_yield", task_id=request["task_id"], data={"doc": None, "title": "Report"}))
 
     threading.Thread(target=answer, daemon=True).start()
     session = start_app(app, browser, loop)
     wait_until(lambda: len(values) == 2)
     browser.close()  # the file pin's upload callback keeps the session open
     wait_until(session.closed)
-    assert values == [dict(filename="a.txt", content=b"abcdef", mime_type="text/plain", last_modified=1),
-                      {"doc": None, "title": "Report"}]
+    assert values == [
+        dict(filename="a.txt", content=b"abcdef", mime_type="text/plain", last_modified=1),
+        {"doc": None, "title": "Report"},
+    ]
     assert [c["spec"]["received"] for c in browser.commands_named("file_ack")] == [3, 6]
 
 

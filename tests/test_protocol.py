@@ -19,8 +19,12 @@ from jupyter_session.protocol import (
 
 
 def test_split_buffers_cuts_out_every_bytes_value_and_records_its_path() -> None:
-    message = {"commands": [{"command": "download", "task_id": "t", "spec": {"chunk": b"abc", "n": 1}},
-                            {"command": "output", "task_id": "t", "spec": {"parts": [bytearray(b"x"), "s"]}}]}
+    message = {
+        "commands": [
+            {"command": "download", "task_id": "t", "spec": {"chunk": b"abc", "n": 1}},
+            {"command": "output", "task_id": "t", "spec": {"parts": [bytearray(b"x"), "s"]}},
+        ]
+    }
     stripped, buffers = split_buffers(message)
     assert stripped["buffer_paths"] == [["commands", 0, "spec", "chunk"], ["commands", 1, "spec", "parts", 0]]
     assert [bytes(b) for b in buffers] == [b"abc", b"x"]
@@ -37,14 +41,17 @@ def test_join_buffers_is_the_inverse_of_split_buffers() -> None:
     assert "buffer_paths" not in joined
 
 
-@pytest.mark.parametrize("paths, buffers, reason", [
-    (None, [b"x"], "without buffer_paths"),
-    ([["data"]], [], "one path per buffer"),
-    ([["nope", "deeper"]], [b"x"], "does not fit"),
-    ([[]], [b"x"], "bad buffer path"),
-    ([["data", "k"]], [b"x"], "does not fit"),  # data is a list: a str index is refused
-    ([["x"] * 40], [b"x"], "bad buffer path"),
-])
+@pytest.mark.parametrize(
+    "paths, buffers, reason",
+    [
+        (None, [b"x"], "without buffer_paths"),
+        ([["data"]], [], "one path per buffer"),
+        ([["nope", "deeper"]], [b"x"], "does not fit"),
+        ([[]], [b"x"], "bad buffer path"),
+        ([["data", "k"]], [b"x"], "does not fit"),  # data is a list: a str index is refused
+        ([["x"] * 40], [b"x"], "bad buffer path"),
+    ],
+)
 def test_join_buffers_rejects_paths_that_do_not_match(paths: object, buffers: list[bytes], reason: str) -> None:
     message: dict[str, object] = {"event": "callback", "task_id": "t", "data": [1]}
     if paths is not None:
@@ -54,8 +61,10 @@ def test_join_buffers_rejects_paths_that_do_not_match(paths: object, buffers: li
 
 
 def test_binary_frame_round_trip_keeps_json_and_buffers() -> None:
-    message = {"commands": [{"command": "download", "task_id": None, "spec": {"chunk": None}}],
-               "buffer_paths": [["commands", 0, "spec", "chunk"]]}
+    message = {
+        "commands": [{"command": "download", "task_id": None, "spec": {"chunk": None}}],
+        "buffer_paths": [["commands", 0, "spec", "chunk"]],
+    }
     frame = encode_frame(message, [b"\xffdata", b""])
     decoded, buffers = decode_frame(frame)
     assert decoded == message
@@ -69,14 +78,17 @@ def test_binary_frame_header_is_big_endian_part_count_then_offsets() -> None:
     assert frame[first:second] == b'{"a":1}' and frame[second:] == b"xyz"
 
 
-@pytest.mark.parametrize("frame, reason", [
-    (b"\x00\x00", "too short"),
-    (struct.pack("!2I", 5, 8), "declares 5 parts"),
-    (struct.pack("!3I", 2, 20, 12) + b"{}", "out of order"),
-    (struct.pack("!2I", 1, 8) + b"{nope", "JSON part is invalid"),
-    (struct.pack("!2I", 1, 8) + b"[1]", "not an object"),
-    (struct.pack("!2I", 0, 8), "declares 0 parts"),
-])
+@pytest.mark.parametrize(
+    "frame, reason",
+    [
+        (b"\x00\x00", "too short"),
+        (struct.pack("!2I", 5, 8), "declares 5 parts"),
+        (struct.pack("!3I", 2, 20, 12) + b"{}", "out of order"),
+        (struct.pack("!2I", 1, 8) + b"{nope", "JSON part is invalid"),
+        (struct.pack("!2I", 1, 8) + b"[1]", "not an object"),
+        (struct.pack("!2I", 0, 8), "declares 0 parts"),
+    ],
+)
 def test_decode_frame_rejects_malformed_frames(frame: bytes, reason: str) -> None:
     with pytest.raises(ProtocolError, match=reason):
         decode_frame(frame)
@@ -84,34 +96,45 @@ def test_decode_frame_rejects_malformed_frames(frame: bytes, reason: str) -> Non
 
 def test_parse_event_accepts_each_well_formed_event() -> None:
     assert parse_event({"event": "js_yield", "task_id": "eval_js-1", "data": [1, 2]})["data"] == [1, 2]
-    assert parse_event({"event": "js_yield", "task_id": "e", "data": None,
-                        "error": {"name": "TypeError", "message": "m", "stack": "s"}})["error"]["name"] == "TypeError"
+    assert (
+        parse_event(
+            {
+                "event": "js_yield",
+                "task_id": "e",
+                "data": None,
+                "error": {"name": "TypeError", "message": "m", "stack": "s"},
+            }
+        )["error"]["name"]
+        == "TypeError"
+    )
     hello = {"protocol_version": PROTOCOL_VERSION, "user_agent": "UA", "language": "fr", "origin": "http://x"}
     assert parse_event({"event": "hello", "task_id": None, "data": hello})["data"] == hello
     assert parse_event({"event": "download_ack", "task_id": "dl-1", "data": {"offset": 0, "length": 5}})
 
 
-@pytest.mark.parametrize("event, reason", [
-    ("text", "must be a JSON object"),
-    ({"event": "nope", "task_id": "t", "data": 1}, "unknown event"),
-    ({"event": "callback", "data": 1}, "needs a task_id"),
-    ({"event": "callback", "task_id": 5, "data": 1}, "needs a task_id"),
-    ({"event": "callback", "task_id": "x" * 300, "data": 1}, "needs a task_id"),
-    ({"event": "callback", "task_id": "t"}, "no data field"),
-    ({"event": "hello", "task_id": "t", "data": {}}, "task_id null"),
-    ({"event": "hello", "task_id": None, "data": {"protocol_version": "1"}}, "protocol_version"),
-    ({"event": "hello", "task_id": None, "data": {"protocol_version": 1, "user_agent": 3}}, "user_agent"),
-    ({"event": "download_ack", "task_id": "d", "data": {"offset": -1, "length": 1}}, "download_ack"),
-    ({"event": "download_ack", "task_id": "d", "data": {"offset": True, "length": 1}}, "download_ack"),
-    ({"event": "js_yield", "task_id": "t", "data": None, "error": "boom"}, "error must be"),
-    ({"event": "callback", "task_id": "t", "data": None, "error": {"name": "E"}}, "error must be"),
-])
+@pytest.mark.parametrize(
+    "event, reason",
+    [
+        ("text", "must be a JSON object"),
+        ({"event": "nope", "task_id": "t", "data": 1}, "unknown event"),
+        ({"event": "callback", "data": 1}, "needs a task_id"),
+        ({"event": "callback", "task_id": 5, "data": 1}, "needs a task_id"),
+        ({"event": "callback", "task_id": "x" * 300, "data": 1}, "needs a task_id"),
+        ({"event": "callback", "task_id": "t"}, "no data field"),
+        ({"event": "hello", "task_id": "t", "data": {}}, "task_id null"),
+        ({"event": "hello", "task_id": None, "data": {"protocol_version": "1"}}, "protocol_version"),
+        ({"event": "hello", "task_id": None, "data": {"protocol_version": 1, "user_agent": 3}}, "user_agent"),
+        ({"event": "download_ack", "task_id": "d", "data": {"offset": -1, "length": 1}}, "download_ack"),
+        ({"event": "download_ack", "task_id": "d", "data": {"offset": True, "length": 1}}, "download_ack"),
+        ({"event": "js_yield", "task_id": "t", "data": None, "error": "boom"}, "error must be"),
+        ({"event": "callback", "task_id": "t", "data": None, "error": {"name": "E"}}, "error must be"),
+    ],
+)
 def test_parse_event_rejects_malformed_events_naming_the_problem(event: object, reason: str) -> None:
     with pytest.raises(ProtocolError, match=reason):
         parse_event(event)
 
 
 def test_protocol_names_match_the_design() -> None:
-    assert {"output", "output_ctl", "run_script", "download", "set_env", "close_session",
-            "set_session_id"} <= COMMANDS
+    assert {"output", "output_ctl", "run_script", "download", "set_env", "close_session", "set_session_id"} <= COMMANDS
     assert {"callback", "input_event", "from_submit", "from_cancel", "js_yield"} <= EVENTS

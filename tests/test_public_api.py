@@ -50,14 +50,42 @@ PYWEBIO_SESSION_NAMES: dict[str, str | None] = {
     "to_coroutine": "(gen)",
 }
 
-PYWEBIO_ALL = ["run_async", "run_asyncio_coroutine", "register_thread", "hold", "defer_call", "data",
-               "get_info", "run_js", "eval_js", "download", "set_env", "go_app", "local", "info"]
+PYWEBIO_ALL = [
+    "run_async",
+    "run_asyncio_coroutine",
+    "register_thread",
+    "hold",
+    "defer_call",
+    "data",
+    "get_info",
+    "run_js",
+    "eval_js",
+    "download",
+    "set_env",
+    "go_app",
+    "local",
+    "info",
+]
 
 PYWEBIO_METHODS = {
-    "Session": ["close", "closed", "debug", "defer_call", "get_current_session", "get_current_task_id",
-                "get_scope_name", "get_task_commands", "need_keep_alive", "next_client_event",
-                "on_task_exception", "pop_scope", "push_scope", "register_callback", "send_client_event",
-                "send_task_command"],
+    "Session": [
+        "close",
+        "closed",
+        "debug",
+        "defer_call",
+        "get_current_session",
+        "get_current_task_id",
+        "get_scope_name",
+        "get_task_commands",
+        "need_keep_alive",
+        "next_client_event",
+        "on_task_exception",
+        "pop_scope",
+        "push_scope",
+        "register_callback",
+        "send_client_event",
+        "send_task_command",
+    ],
     "ThreadBasedSession": ["callback_mq_maxsize", "event_mq_maxsize", "register_thread", "thread2session"],
     "CoroutineBasedSession": ["event_loop_thread_id", "run_async", "run_asyncio_coroutine"],
     "ScriptModeSession": ["instance"],
@@ -94,7 +122,8 @@ def test_pywebio_name_exists_with_a_compatible_signature(name: str) -> None:
     # PyWebIO's parameters appear in the same order, kind and default...
     ours_matching = [p for p in actual.values() if p.name in theirs]
     assert [(p.name, p.kind, p.default) for p in ours_matching] == [
-        (p.name, p.kind, p.default) for p in theirs.values()]
+        (p.name, p.kind, p.default) for p in theirs.values()
+    ]
     # ...and any parameter we add is keyword-only with a default, so no existing call breaks.
     for extra in (p for p in actual.values() if p.name not in theirs):
         assert extra.kind is _KINDS.KEYWORD_ONLY and extra.default is not _KINDS.empty, (name, extra)
@@ -112,8 +141,10 @@ def test_local_and_info_are_dict_proxies() -> None:
 
 
 def test_task_handler_has_close_and_closed() -> None:
-    assert str(inspect.signature(session_api.TaskHandler)) == "(close: 'Callable[[], None]', closed: " \
-                                                            "'Callable[[], bool]') -> 'None'"
+    assert (
+        str(inspect.signature(session_api.TaskHandler)) == "(close: 'Callable[[], None]', closed: "
+        "'Callable[[], bool]') -> 'None'"
+    )
     assert {"close", "closed"} <= set(vars(session_api.TaskHandler))
 
 
@@ -129,8 +160,8 @@ def test_exceptions_keep_pywebio_hierarchy() -> None:
 
 PYWEBIO_TORNADO_NAMES = {
     "start_server": "(applications, port=0, host='', debug=False, cdn=True, static_dir=None, remote_access=False, "
-                    "reconnect_timeout=0, allowed_origins=None, check_origin=None, auto_open_webbrowser=False, "
-                    "max_payload_size='200M', **tornado_app_settings)",
+    "reconnect_timeout=0, allowed_origins=None, check_origin=None, auto_open_webbrowser=False, "
+    "max_payload_size='200M', **tornado_app_settings)",
     "webio_handler": "(applications, cdn=True, reconnect_timeout=0, allowed_origins=None, check_origin=None)",
 }
 
@@ -142,7 +173,8 @@ def test_tornado_platform_matches_pywebio_signatures(name: str) -> None:
     theirs = _parse(PYWEBIO_TORNADO_NAMES[name]).parameters
     ours = inspect.signature(getattr(tornado, name)).parameters
     assert [(p.name, p.kind, p.default) for p in ours.values()] == [
-        (p.name, p.kind, p.default) for p in theirs.values()]
+        (p.name, p.kind, p.default) for p in theirs.values()
+    ]
 
 
 def test_start_server_is_importable_from_the_package_as_from_pywebio() -> None:

@@ -17,8 +17,7 @@ import jupyter_session.input as our_input
 import jupyter_session.output as our_output
 import jupyter_session.pin as our_pin
 
-PAIRS = {"output": (pywebio_output, our_output), "input": (pywebio_input, our_input),
-         "pin": (pywebio_pin, our_pin)}
+PAIRS = {"output": (pywebio_output, our_output), "input": (pywebio_input, our_input), "pin": (pywebio_pin, our_pin)}
 _EMPTY_DEFAULTS = ([], (), None)
 
 

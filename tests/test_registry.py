@@ -115,8 +115,11 @@ def test_check_session_impl_names_both_contexts() -> None:
     @check_session_impl(ThreadBasedSession)
     def only_threads() -> None: ...
 
-    with pytest.raises(RuntimeError, match="Only can invoke `only_threads` in ThreadBasedSession context. "
-                                           "You are now in CoroutineBasedSession context"):
+    with pytest.raises(
+        RuntimeError,
+        match="Only can invoke `only_threads` in ThreadBasedSession context. "
+        "You are now in CoroutineBasedSession context",
+    ):
         only_threads()
 
 
@@ -131,6 +134,7 @@ def test_session_constructors_refuse_the_wrong_kind_of_app() -> None:
 
 async def _make_coroutine_session(app: Any) -> None:
     def plain() -> None: ...
+
     CoroutineBasedSession(plain, make_session_info())
 
 
@@ -144,8 +148,11 @@ def test_coroutine_session_needs_a_running_loop() -> None:
 def test_script_mode_session_adopts_every_thread_that_calls_it() -> None:
     commands: list[Any] = []
     register_session_implement(ScriptModeSession)
-    session = ScriptModeSession(threading.current_thread(), make_session_info(),
-                                on_task_command=lambda s: commands.extend(s.get_task_commands()))
+    session = ScriptModeSession(
+        threading.current_thread(),
+        make_session_info(),
+        on_task_command=lambda s: commands.extend(s.get_task_commands()),
+    )
     session_api.run_js("main")
     worker = threading.Thread(target=lambda: session_api.run_js("worker"), name="worker")
     worker.start()

@@ -27,6 +27,7 @@ from jupyter_session.testing import FakeBrowser
 
 # -- download ----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("size", [0, 1024, CHUNK_SIZE, 5 * CHUNK_SIZE + 3])
 def test_download_arrives_whole_in_acknowledged_chunks_of_at_most_1_mib(run_app: Any, size: int) -> None:
     content = bytes(range(256)) * (size // 256) + b"\x07" * (size % 256)
@@ -88,9 +89,11 @@ def test_download_rejects_wrong_types(run_app: Any) -> None:
                 errors.append(str(exc))
 
     run_app(app)
-    assert errors == ["download: name must be a non-empty str, not ''",
-                      "download: name must be a non-empty str, not 3",
-                      "download: content must be bytes-like, not str"]
+    assert errors == [
+        "download: name must be a non-empty str, not ''",
+        "download: name must be a non-empty str, not 3",
+        "download: content must be bytes-like, not str",
+    ]
 
 
 def test_app_end_waits_for_running_downloads_before_closing_the_connection(run_app: Any) -> None:
@@ -102,26 +105,37 @@ def test_app_end_waits_for_running_downloads_before_closing_the_connection(run_a
 
 # -- set_env and go_app ------------------------------------------------------------------------------------
 
+
 def test_set_env_sends_all_nine_keys(run_app: Any) -> None:
-    env = dict(title="Report", output_animation=False, auto_scroll_bottom=True, http_pull_interval=500,
-               output_max_width="80%", input_panel_min_height=100, input_panel_init_height=200,
-               input_panel_fixed=False, input_auto_focus=False)
+    env = dict(
+        title="Report",
+        output_animation=False,
+        auto_scroll_bottom=True,
+        http_pull_interval=500,
+        output_max_width="80%",
+        input_panel_min_height=100,
+        input_panel_init_height=200,
+        input_panel_fixed=False,
+        input_auto_focus=False,
+    )
     _, browser = run_app(lambda: set_env(**env))
     assert browser.env == env
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"titel": "x"}, TypeError, "set_env() got an unknown key 'titel'; valid keys: title, output_animation"),
-    ({"title": 3}, TypeError, "set_env(title=...) takes a str, not int"),
-    ({"output_animation": "yes"}, TypeError, "set_env(output_animation=...) takes a bool, not str"),
-    ({"http_pull_interval": True}, TypeError, "set_env(http_pull_interval=...) takes a int, not bool"),
-    ({"http_pull_interval": 0}, ValueError, "must be a positive number of milliseconds"),
-    ({"input_panel_min_height": 10}, ValueError, "must be at least 75 (pixels)"),
-    ({"input_panel_init_height": 100}, ValueError, "must be at least 175 (pixels)"),
-    ({"output_max_width": "wide"}, ValueError, "must be pixels or a percentage, e.g. '1080px'"),
-])
-def test_set_env_rejects_bad_keys_and_values(run_app: Any, kwargs: dict[str, Any], error: type,
-                                              message: str) -> None:
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"titel": "x"}, TypeError, "set_env() got an unknown key 'titel'; valid keys: title, output_animation"),
+        ({"title": 3}, TypeError, "set_env(title=...) takes a str, not int"),
+        ({"output_animation": "yes"}, TypeError, "set_env(output_animation=...) takes a bool, not str"),
+        ({"http_pull_interval": True}, TypeError, "set_env(http_pull_interval=...) takes a int, not bool"),
+        ({"http_pull_interval": 0}, ValueError, "must be a positive number of milliseconds"),
+        ({"input_panel_min_height": 10}, ValueError, "must be at least 75 (pixels)"),
+        ({"input_panel_init_height": 100}, ValueError, "must be at least 175 (pixels)"),
+        ({"output_max_width": "wide"}, ValueError, "must be pixels or a percentage, e.g. '1080px'"),
+    ],
+)
+def test_set_env_rejects_bad_keys_and_values(run_app: Any, kwargs: dict[str, Any], error: type, message: str) -> None:
     caught: list[BaseException] = []
 
     def app() -> None:
@@ -143,6 +157,7 @@ def test_go_app_passes_the_name_as_data(run_app: Any) -> None:
 
 
 # -- local and info ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
 def test_local_is_a_dict_proxy_with_none_for_missing_names(run_app: Any, mode: str) -> None:
@@ -166,8 +181,14 @@ def test_local_is_a_dict_proxy_with_none_for_missing_names(run_app: Any, mode: s
         body()
 
     run_app(both(body, coroutine_app, mode))
-    assert seen == {"missing": None, "contains": (True, False), "keys": ["10", "counter"],
-                    "dict": {"counter": 2, 10: "ten"}, "len": 2, "after_del": None}
+    assert seen == {
+        "missing": None,
+        "contains": (True, False),
+        "keys": ["10", "counter"],
+        "dict": {"counter": 2, 10: "ten"},
+        "len": 2,
+        "after_del": None,
+    }
 
 
 def test_local_is_isolated_between_sessions(loop: Any) -> None:
@@ -179,6 +200,7 @@ def test_local_is_isolated_between_sessions(loop: Any) -> None:
             local.owner = name
             barrier.wait()
             seen[name] = (local.owner, dict(local._dict))
+
         return app
 
     browsers = [FakeBrowser(), FakeBrowser()]
@@ -195,23 +217,49 @@ def test_info_has_the_parsed_user_agent_and_the_session_fields(run_app: Any, mod
 
     def body() -> None:
         ua = info.user_agent
-        seen.update(browser=ua.browser.family, os=ua.os.family, is_pc=ua.is_pc, is_mobile=ua.is_mobile,
-                    is_tablet=ua.is_tablet, touch=ua.is_touch_capable, device=ua.device.family,
-                    language=info.user_language, origin=info.origin, backend=info.backend,
-                    protocol=info.protocol, server_host=info.server_host, user_ip=info.user_ip,
-                    request=info.request)
+        seen.update(
+            browser=ua.browser.family,
+            os=ua.os.family,
+            is_pc=ua.is_pc,
+            is_mobile=ua.is_mobile,
+            is_tablet=ua.is_tablet,
+            touch=ua.is_touch_capable,
+            device=ua.device.family,
+            language=info.user_language,
+            origin=info.origin,
+            backend=info.backend,
+            protocol=info.protocol,
+            server_host=info.server_host,
+            user_ip=info.user_ip,
+            request=info.request,
+        )
         with pytest.raises(TypeError, match="read-only"):
             info.backend = "x"
 
     async def coroutine_app() -> None:
         body()
 
-    iphone = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-              "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+    )
     run_app(both(body, coroutine_app, mode), FakeBrowser(user_agent=iphone, language="de-DE"))
-    assert seen == dict(browser="Mobile Safari", os="iOS", is_pc=False, is_mobile=True, is_tablet=False,
-                        touch=True, device="iPhone", language="de-DE", origin="http://fake.test",
-                        backend="test", protocol="fake", server_host="fake.test", user_ip="", request=None)
+    assert seen == dict(
+        browser="Mobile Safari",
+        os="iOS",
+        is_pc=False,
+        is_mobile=True,
+        is_tablet=False,
+        touch=True,
+        device="iPhone",
+        language="de-DE",
+        origin="http://fake.test",
+        backend="test",
+        protocol="fake",
+        server_host="fake.test",
+        user_ip="",
+        request=None,
+    )
 
 
 def test_data_and_get_info_are_deprecated_aliases(run_app: Any) -> None:
@@ -229,6 +277,7 @@ def test_data_and_get_info_are_deprecated_aliases(run_app: Any) -> None:
 
 def test_session_functions_outside_a_session_raise_session_not_found() -> None:
     from jupyter_session.session import ThreadBasedSession, register_session_implement
+
     register_session_implement(ThreadBasedSession)
     with pytest.raises(SessionNotFoundException, match="Can't find current session"):
         run_js("1")
@@ -237,6 +286,7 @@ def test_session_functions_outside_a_session_raise_session_not_found() -> None:
 
 
 # -- the same fire-and-forget functions from a coroutine session ---------------------------------------------
+
 
 def test_download_set_env_go_app_and_deprecated_aliases_work_in_coroutine_sessions(run_app: Any) -> None:
     content = b"c" * (2 * CHUNK_SIZE + 1)
@@ -271,8 +321,9 @@ def test_the_browser_hello_fills_in_info_the_request_did_not_give(loop: Any) -> 
         go.wait(5)
         seen.append((info.user_agent.browser.family, info.user_language, info.origin, info.backend))
 
-    browser = FakeBrowser(user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 "
-                                     "Firefox/121.0", language="fr-FR")
+    browser = FakeBrowser(
+        user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0", language="fr-FR"
+    )
     start_session(app, browser, make_session_info(backend="jupyter"), loop=loop)
     time.sleep(0.1)  # the hello is handled as soon as the session exists
     go.set()
@@ -281,7 +332,8 @@ def test_the_browser_hello_fills_in_info_the_request_did_not_give(loop: Any) -> 
 
 
 def test_a_hello_with_another_protocol_version_is_logged_and_ignored(
-        loop: Any, caplog: pytest.LogCaptureFixture) -> None:
+    loop: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     from jupyter_session.protocol import PROTOCOL_VERSION
 
     seen: list[Any] = []
@@ -293,10 +345,15 @@ def test_a_hello_with_another_protocol_version_is_logged_and_ignored(
 
     browser = FakeBrowser(send_hello=False)
     start_app(app, browser, loop)
-    browser.send_event(dict(event="hello", task_id=None,
-                            data=dict(protocol_version=PROTOCOL_VERSION + 1, user_agent="x", language="xx")))
+    browser.send_event(
+        dict(
+            event="hello", task_id=None, data=dict(protocol_version=PROTOCOL_VERSION + 1, user_agent="x", language="xx")
+        )
+    )
     go.set()
     browser.wait_closed()
     assert seen == ["en-US"]
-    assert (f"incompatible jupyter_session protocol versions: the browser speaks {PROTOCOL_VERSION + 1}, "
-            f"this package speaks {PROTOCOL_VERSION}") in caplog.text
+    assert (
+        f"incompatible jupyter_session protocol versions: the browser speaks {PROTOCOL_VERSION + 1}, "
+        f"this package speaks {PROTOCOL_VERSION}"
+    ) in caplog.text

@@ -29,6 +29,7 @@ from jupyter_session.testing import FakeBrowser
 
 # -- defer_call --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
 def test_defer_call_runs_in_order_when_the_app_ends(run_app: Any, mode: str) -> None:
     calls: list[Any] = []
@@ -67,8 +68,9 @@ def test_defer_call_runs_when_the_app_raises(run_app: Any, mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
-def test_in_debug_mode_an_error_shows_its_traceback_in_a_popup(run_app: Any, mode: str,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_in_debug_mode_an_error_shows_its_traceback_in_a_popup(
+    run_app: Any, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from jupyter_session.session.base import Session
 
     monkeypatch.setattr(Session, "debug", True)
@@ -114,8 +116,9 @@ def test_defer_call_runs_when_the_browser_disconnects(loop: Any, mode: str) -> N
     assert session.close_reason == "the browser page was closed"
 
 
-def test_session_functions_in_a_deferred_function_raise_session_closed(run_app: Any,
-                                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_session_functions_in_a_deferred_function_raise_session_closed(
+    run_app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     def app() -> None:
         defer_call(lambda: run_js("too late"))
 
@@ -125,6 +128,7 @@ def test_session_functions_in_a_deferred_function_raise_session_closed(run_app: 
 
 
 # -- threads -----------------------------------------------------------------------------------------------
+
 
 def test_register_thread_lets_a_thread_use_the_session_and_keeps_it_open(run_app: Any) -> None:
     results: list[Any] = []
@@ -198,11 +202,13 @@ def test_thread_only_functions_refuse_coroutine_sessions(run_app: Any) -> None:
             errors.append(str(exc))
 
     run_app(app)
-    assert errors == ["Only can invoke `register_thread` in ThreadBasedSession context. "
-                      "You are now in CoroutineBasedSession context"]
+    assert errors == [
+        "Only can invoke `register_thread` in ThreadBasedSession context. You are now in CoroutineBasedSession context"
+    ]
 
 
 # -- coroutine tasks ---------------------------------------------------------------------------------------
+
 
 def test_run_async_runs_a_task_that_can_use_the_session(run_app: Any) -> None:
     seen: list[Any] = []
@@ -281,8 +287,9 @@ def test_coroutine_only_functions_refuse_thread_sessions(run_app: Any) -> None:
         coro.close()
 
     run_app(app)
-    assert errors == ["Only can invoke `run_async` in CoroutineBasedSession context. "
-                      "You are now in ThreadBasedSession context"]
+    assert errors == [
+        "Only can invoke `run_async` in CoroutineBasedSession context. You are now in ThreadBasedSession context"
+    ]
 
 
 def test_generator_function_apps_run_as_coroutine_sessions(run_app: Any) -> None:
@@ -296,6 +303,7 @@ def test_generator_function_apps_run_as_coroutine_sessions(run_app: Any) -> None
 
 
 # -- callbacks ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
 def test_callbacks_keep_the_session_open_and_run_on_click(loop: Any, mode: str) -> None:
@@ -361,6 +369,7 @@ def test_hold_returns_when_the_page_closes_in_a_thread_session(loop: Any) -> Non
 
 
 # -- memory ------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
 def test_a_closed_session_is_freed_with_its_threads_and_callbacks(loop: Any, mode: str) -> None:

@@ -29,8 +29,11 @@ from jupyter_session.platform._page import make_applications
 from jupyter_session.protocol import PROTOCOL_VERSION, decode_frame, encode_frame
 from jupyter_session.session import defer_call, download, eval_js, hold, info, run_js
 
-HELLO = {"event": "hello", "task_id": None,
-         "data": {"protocol_version": PROTOCOL_VERSION, "user_agent": "test-client", "language": "en"}}
+HELLO = {
+    "event": "hello",
+    "task_id": None,
+    "data": {"protocol_version": PROTOCOL_VERSION, "user_agent": "test-client", "language": "en"},
+}
 
 
 @pytest.fixture
@@ -42,8 +45,9 @@ def serve(loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch) -> I
     def start(applications: Any, **kwargs: Any) -> int:
         async def setup() -> int:
             handler = platform.webio_handler(applications, **kwargs)
-            server, port = platform._setup_server(handler, 0, "127.0.0.1", None, 1 << 20,
-                                                  websocket_max_message_size=1 << 20)
+            server, port = platform._setup_server(
+                handler, 0, "127.0.0.1", None, 1 << 20, websocket_max_message_size=1 << 20
+            )
             servers.append(server)
             return port
 
@@ -90,8 +94,12 @@ class Page:
 
 
 async def connect(port: int, query: str = "", origin: str | None = None) -> Page:
-    headers = {"Origin": origin or f"http://127.0.0.1:{port}", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) "
-               "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36", "Accept-Language": "de-DE,de"}
+    headers = {
+        "Origin": origin or f"http://127.0.0.1:{port}",
+        "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) "
+        "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+        "Accept-Language": "de-DE,de",
+    }
     request = tornado.httpclient.HTTPRequest(f"ws://127.0.0.1:{port}/{query}", headers=headers)
     page = Page(await tornado.websocket.websocket_connect(request))
     await page.send(HELLO)
@@ -103,8 +111,16 @@ def test_eval_js_round_trip_and_session_info_over_a_websocket(serve: Any) -> Non
 
     def app() -> None:
         seen.append(eval_js("navigator.language"))
-        seen.append((info.backend, info.protocol, info.user_ip, info.user_language,
-                     info.user_agent.browser.family, info.server_host.startswith("127.0.0.1:")))
+        seen.append(
+            (
+                info.backend,
+                info.protocol,
+                info.user_ip,
+                info.user_language,
+                info.user_agent.browser.family,
+                info.server_host.startswith("127.0.0.1:"),
+            )
+        )
 
     port = serve(app)
 
@@ -219,9 +235,16 @@ def test_malformed_frames_are_dropped_and_the_session_goes_on(serve: Any, caplog
     async def page() -> None:
         client = await connect(port)
         command = await client.next_command("run_script")
-        for junk in ["{not json", "[]", '{"event": "js_yield"}', b"\x00\x00\x00\x09garbage",
-                     encode_frame({"event": "js_yield", "task_id": command["task_id"], "data": 1,
-                                   "buffer_paths": [["nowhere", "x"]]}, [b"x"])]:
+        for junk in [
+            "{not json",
+            "[]",
+            '{"event": "js_yield"}',
+            b"\x00\x00\x00\x09garbage",
+            encode_frame(
+                {"event": "js_yield", "task_id": command["task_id"], "data": 1, "buffer_paths": [["nowhere", "x"]]},
+                [b"x"],
+            ),
+        ]:
             await client.socket.write_message(junk, binary=isinstance(junk, bytes))
         await client.send({"event": "js_yield", "task_id": command["task_id"], "data": "ok"})
         await client.next_command("close_session")
@@ -384,8 +407,9 @@ def test_start_server_rejects_remote_access() -> None:
         platform.start_server(lambda: None, remote_access=True)
 
 
-def test_webio_handler_mounts_under_a_path_of_an_existing_app(loop: asyncio.AbstractEventLoop,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_webio_handler_mounts_under_a_path_of_an_existing_app(
+    loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tornado.web
 
     from jupyter_session.platform._page import STATIC_PATH
@@ -393,10 +417,12 @@ def test_webio_handler_mounts_under_a_path_of_an_existing_app(loop: asyncio.Abst
     seen: list[Any] = []
 
     async def setup() -> Any:
-        app = tornado.web.Application([
-            (r"/tool", platform.webio_handler(lambda: seen.append(eval_js("mounted")))),
-            (platform.ASSETS_URL + "/(.*)", tornado.web.StaticFileHandler, {"path": str(STATIC_PATH)}),
-        ])
+        app = tornado.web.Application(
+            [
+                (r"/tool", platform.webio_handler(lambda: seen.append(eval_js("mounted")))),
+                (platform.ASSETS_URL + "/(.*)", tornado.web.StaticFileHandler, {"path": str(STATIC_PATH)}),
+            ]
+        )
         return app.listen(0, address="127.0.0.1")
 
     server = asyncio.run_coroutine_threadsafe(setup(), loop).result(5)
@@ -405,8 +431,9 @@ def test_webio_handler_mounts_under_a_path_of_an_existing_app(loop: asyncio.Abst
     async def page() -> None:
         response = await tornado.httpclient.AsyncHTTPClient().fetch(f"http://127.0.0.1:{port}/tool")
         assert b'data-ws-path="/tool"' in response.body
-        request = tornado.httpclient.HTTPRequest(f"ws://127.0.0.1:{port}/tool",
-                                                 headers={"Origin": f"http://127.0.0.1:{port}"})
+        request = tornado.httpclient.HTTPRequest(
+            f"ws://127.0.0.1:{port}/tool", headers={"Origin": f"http://127.0.0.1:{port}"}
+        )
         client = Page(await tornado.websocket.websocket_connect(request))
         await client.send(HELLO)
         command = await client.next_command("run_script")

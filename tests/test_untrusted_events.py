@@ -34,7 +34,8 @@ MALFORMED: list[Any] = [
 
 @pytest.mark.parametrize("mode", ["thread", "coroutine"])
 def test_malformed_events_are_logged_and_dropped_and_the_session_goes_on(
-        loop: Any, caplog: pytest.LogCaptureFixture, mode: str) -> None:
+    loop: Any, caplog: pytest.LogCaptureFixture, mode: str
+) -> None:
     results: list[Any] = []
     ready = threading.Event()
     go_on = threading.Event()
@@ -46,6 +47,7 @@ def test_malformed_events_are_logged_and_dropped_and_the_session_goes_on(
 
     async def coroutine_app() -> None:
         import asyncio
+
         ready.set()
         await asyncio.get_running_loop().run_in_executor(None, go_on.wait, 5)
         results.append(await eval_js("still alive"))

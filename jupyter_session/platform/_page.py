@@ -11,8 +11,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, Union
 
-__all__ = ["STATIC_PATH", "THEMES", "Applications", "PageConfig", "config", "make_applications", "page_settings",
-           "render_page", "render_index"]
+__all__ = [
+    "STATIC_PATH",
+    "THEMES",
+    "Applications",
+    "PageConfig",
+    "config",
+    "make_applications",
+    "page_settings",
+    "render_page",
+    "render_index",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,8 +49,10 @@ def make_applications(applications: Applications) -> dict[str, Callable[[], Any]
                 raise ValueError(f"two apps are named {name!r}: pass a dict of name -> function")
             apps[name] = app
     else:
-        raise TypeError("applications must be a function, a list of functions or a dict of name -> function, "
-                        f"not {type(applications).__name__}")
+        raise TypeError(
+            "applications must be a function, a list of functions or a dict of name -> function, "
+            f"not {type(applications).__name__}"
+        )
     if not apps:
         raise ValueError("applications is empty: give at least one app function")
     for name, app in apps.items():
@@ -80,9 +91,17 @@ class PageConfig:
         return app
 
 
-def config(*, title: str | None = None, description: str | None = None, theme: str | None = None,
-           js_code: str | None = None, js_file: str | Sequence[str] = (), css_style: str | None = None,
-           css_file: str | Sequence[str] = (), manifest: bool | dict[str, Any] = True) -> PageConfig:
+def config(
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    theme: str | None = None,
+    js_code: str | None = None,
+    js_file: str | Sequence[str] = (),
+    css_style: str | None = None,
+    css_file: str | Sequence[str] = (),
+    manifest: bool | dict[str, Any] = True,
+) -> PageConfig:
     """The settings of an app's page, as PyWebIO's ``config``: called, for every app; as a decorator
     (``@config(title=...)``), for that app. ``title`` and ``description`` default to the app's docstring (its
     first paragraph, and the rest); ``theme`` is one of ``THEMES`` (the ``PYWEBIO_THEME`` environment variable
@@ -90,9 +109,16 @@ def config(*, title: str | None = None, description: str | None = None, theme: s
     and not used. In a notebook, JupyterLab's theme and page apply and these settings change nothing."""
     if theme is not None and theme not in THEMES:
         raise ValueError(f"theme {theme!r} is not one of {', '.join(THEMES)}")
-    settings = dict(title=title, description=description, theme=theme, js_code=js_code, css_style=css_style,
-                    js_file=[js_file] if isinstance(js_file, str) else list(js_file),
-                    css_file=[css_file] if isinstance(css_file, str) else list(css_file), manifest=manifest)
+    settings = dict(
+        title=title,
+        description=description,
+        theme=theme,
+        js_code=js_code,
+        css_style=css_style,
+        js_file=[js_file] if isinstance(js_file, str) else list(js_file),
+        css_file=[css_file] if isinstance(css_file, str) else list(css_file),
+        manifest=manifest,
+    )
     return PageConfig({key: value for key, value in settings.items() if value})
 
 
@@ -117,8 +143,11 @@ def _in_element(text: str) -> str:
 
 def render_page(settings: Mapping[str, Any], ws_path: str, static_url: str) -> str:
     """The page that runs one app, with its ``page_settings``: the renderer bundle, connected to ``ws_path``."""
-    head = [f'<meta name="description" content="{html.escape(settings["description"])}">'
-            if settings.get("description") else ""]
+    head = [
+        f'<meta name="description" content="{html.escape(settings["description"])}">'
+        if settings.get("description")
+        else ""
+    ]
     head += [f'<link rel="stylesheet" href="{html.escape(url)}">' for url in settings.get("css_file") or ()]
     head += [f"<style>{_in_element(settings['css_style'])}</style>" if settings.get("css_style") else ""]
     scripts = [f'<script src="{html.escape(url)}"></script>' for url in settings.get("js_file") or ()]
@@ -176,4 +205,3 @@ def _doc(app: Callable[..., Any]) -> str:
     # A partial's own docstring describes functools.partial; one set on the partial object describes the app.
     own = app.__doc__ if isinstance(app, functools.partial) and app.__doc__ != functools.partial.__doc__ else None
     return (inspect.cleandoc(own) if own else inspect.getdoc(_unwrapped(app)) or "").strip()
-

@@ -93,8 +93,9 @@ class WebSocketTransport(Transport):
         if not self.closed:
             self.loop.add_callback(self.handler.close)
 
-    def offer_download(self, name: str, content: memoryview,
-                       on_fetched: Callable[[], None]) -> tuple[str, Callable[[], None]]:
+    def offer_download(
+        self, name: str, content: memoryview, on_fetched: Callable[[], None]
+    ) -> tuple[str, Callable[[], None]]:
         token = random_str(32)
         _offers[token] = _Offer(name, content, on_fetched)
         return f"?download={token}", functools.partial(_offers.pop, token, None)
@@ -147,14 +148,17 @@ class PageSocketHandler(tornado.websocket.WebSocketHandler):
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
         for start in range(0, offer.content.nbytes, CHUNK_SIZE):
-            self.write(bytes(offer.content[start:start + CHUNK_SIZE]))
+            self.write(bytes(offer.content[start : start + CHUNK_SIZE]))
             try:
                 await asyncio.wait_for(self.flush(), DOWNLOAD_STALL_TIMEOUT)
             except tornado.iostream.StreamClosedError:
                 return  # the browser cancelled; the offer stays until its session ends
             except asyncio.TimeoutError:
-                logger.warning("dropped the transfer of download %.100r: the browser took nothing for %g s",
-                               offer.name, DOWNLOAD_STALL_TIMEOUT)
+                logger.warning(
+                    "dropped the transfer of download %.100r: the browser took nothing for %g s",
+                    offer.name,
+                    DOWNLOAD_STALL_TIMEOUT,
+                )
                 self.request.connection.close()  # type: ignore[union-attr]
                 return
         if _offers.pop(token, None) is offer:

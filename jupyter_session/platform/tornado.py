@@ -44,20 +44,24 @@ _CLOSE_SESSION: Command = dict(command="close_session", task_id=None, spec=None)
 
 # -- origin checks ----------------------------------------------------------------------------------------
 
+
 def _is_same_site(origin: str, handler: tornado.web.RequestHandler) -> bool:
     return urlparse(origin).netloc.lower() == handler.request.headers.get("Host", "").lower()
 
 
-def _origin_checker(allowed_origins: list[str] | None,
-                    check_origin: Callable[[str], bool] | None) -> Callable[[str, Any], bool]:
+def _origin_checker(
+    allowed_origins: list[str] | None, check_origin: Callable[[str], bool] | None
+) -> Callable[[str, Any], bool]:
     if check_origin is not None:
         return lambda origin, handler: _is_same_site(origin, handler) or bool(check_origin(origin))
     patterns = list(allowed_origins or [])
-    return lambda origin, handler: _is_same_site(origin, handler) or any(
-        fnmatch.fnmatch(origin, pattern) for pattern in patterns)
+    return lambda origin, handler: (
+        _is_same_site(origin, handler) or any(fnmatch.fnmatch(origin, pattern) for pattern in patterns)
+    )
 
 
 # -- reconnection -----------------------------------------------------------------------------------------
+
 
 class _DetachedSessions:
     """Sessions whose page dropped, kept ``timeout`` seconds for the page to come back (by session id)."""
@@ -77,8 +81,7 @@ class _DetachedSessions:
     def detached(self, connection: Connection) -> None:
         session_id = next((sid for sid, conn in self._connections.items() if conn is connection), None)
         if session_id is not None:
-            self._expiry[session_id] = asyncio.get_running_loop().call_later(self.timeout, self._expire,
-                                                                            session_id)
+            self._expiry[session_id] = asyncio.get_running_loop().call_later(self.timeout, self._expire, session_id)
 
     def resume(self, session_id: str, transport: WebSocketTransport) -> bool:
         connection = self._connections.get(session_id)
@@ -94,8 +97,7 @@ class _DetachedSessions:
         self._expiry.pop(session_id, None)
         connection = self._connections.pop(session_id, None)
         if connection is not None and connection.session is not None:
-            connection.session.close(nonblock=True,
-                                     reason=f"the page did not reconnect within {self.timeout:g} s")
+            connection.session.close(nonblock=True, reason=f"the page did not reconnect within {self.timeout:g} s")
 
     def _forget(self, session_id: str) -> None:
         self._connections.pop(session_id, None)
@@ -106,15 +108,16 @@ class _DetachedSessions:
 
 # -- the handler ------------------------------------------------------------------------------------------
 
+
 def _session_info(handler: tornado.web.RequestHandler) -> dict[str, Any]:
     info = get_session_info_from_headers(handler.request.headers)
-    info.update(user_ip=handler.request.remote_ip, request=handler.request, backend="tornado",
-                protocol="websocket")
+    info.update(user_ip=handler.request.remote_ip, request=handler.request, backend="tornado", protocol="websocket")
     return info
 
 
-def _make_handler(apps: dict[str, Callable[[], Any]], check_origin_func: Callable[[str, Any], bool],
-                  reconnect_timeout: float) -> type[PageSocketHandler]:
+def _make_handler(
+    apps: dict[str, Callable[[], Any]], check_origin_func: Callable[[str, Any], bool], reconnect_timeout: float
+) -> type[PageSocketHandler]:
     detached = _DetachedSessions(reconnect_timeout) if reconnect_timeout > 0 else None
 
     class WebIOHandler(PageSocketHandler):
@@ -130,8 +133,7 @@ def _make_handler(apps: dict[str, Callable[[], Any]], check_origin_func: Callabl
                 self.set_status(404 if name is not None else 200)
                 self.write(render_index(apps))
                 return
-            self.write(render_page(page_settings(apps[name], name), ws_path=self.request.path,
-                                   static_url=ASSETS_URL))
+            self.write(render_page(page_settings(apps[name], name), ws_path=self.request.path, static_url=ASSETS_URL))
 
         def check_origin(self, origin: str) -> bool:
             return check_origin_func(origin, self)
@@ -148,9 +150,13 @@ def _make_handler(apps: dict[str, Callable[[], Any]], check_origin_func: Callabl
             if name not in apps:
                 self.close(code=4004, reason=f"no app named {name!r}")
                 return
-            connection = start_session(apps[name], transport, _session_info(self),
-                                       loop=asyncio.get_running_loop(),
-                                       on_detached=detached.detached if detached else None)
+            connection = start_session(
+                apps[name],
+                transport,
+                _session_info(self),
+                loop=asyncio.get_running_loop(),
+                on_detached=detached.detached if detached else None,
+            )
             if detached is not None:
                 session_id = detached.add(connection)
                 connection.send_commands([dict(command="set_session_id", task_id=None, spec=session_id)])
@@ -158,9 +164,13 @@ def _make_handler(apps: dict[str, Callable[[], Any]], check_origin_func: Callabl
     return WebIOHandler
 
 
-def webio_handler(applications: Applications, cdn: bool | str = True, reconnect_timeout: float = 0,
-                  allowed_origins: list[str] | None = None,
-                  check_origin: Callable[[str], bool] | None = None) -> type[tornado.websocket.WebSocketHandler]:
+def webio_handler(
+    applications: Applications,
+    cdn: bool | str = True,
+    reconnect_timeout: float = 0,
+    allowed_origins: list[str] | None = None,
+    check_origin: Callable[[str], bool] | None = None,
+) -> type[tornado.websocket.WebSocketHandler]:
     """A ``RequestHandler`` class that serves the apps' page and WebSocket, to mount in your own Tornado app.
 
     Serve the renderer bundle beside it: ``(ASSETS_URL + "/(.*)", StaticFileHandler, {"path": STATIC_PATH})``.
@@ -188,13 +198,21 @@ def _free_port() -> int:
 
 def _check_bundle() -> None:
     if not (STATIC_PATH / "jupyter_session.js").exists():
-        raise RuntimeError("the browser renderer is not built: jupyter_session/static/jupyter_session.js is "
-                           "missing. Install the package with pip (which builds it), or run "
-                           "`npm ci && npm run build` in labextension/.")
+        raise RuntimeError(
+            "the browser renderer is not built: jupyter_session/static/jupyter_session.js is "
+            "missing. Install the package with pip (which builds it), or run "
+            "`npm ci && npm run build` in labextension/."
+        )
 
 
-def _setup_server(handler: type[tornado.web.RequestHandler], port: int, host: str, static_dir: str | None,
-                  max_buffer_size: int, **tornado_app_settings: Any) -> tuple[tornado.httpserver.HTTPServer, int]:
+def _setup_server(
+    handler: type[tornado.web.RequestHandler],
+    port: int,
+    host: str,
+    static_dir: str | None,
+    max_buffer_size: int,
+    **tornado_app_settings: Any,
+) -> tuple[tornado.httpserver.HTTPServer, int]:
     _check_bundle()
     port = port or _free_port()
     app = tornado.web.Application([(r"/", handler), *_static_handlers(static_dir)], **tornado_app_settings)
@@ -214,11 +232,21 @@ def _open_browser_later(host: str, port: int) -> None:
     threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
-def start_server(applications: Applications, port: int = 0, host: str = "", debug: bool = False,
-                 cdn: bool | str = True, static_dir: str | None = None, remote_access: bool = False,
-                 reconnect_timeout: int = 0, allowed_origins: list[str] | None = None,
-                 check_origin: Callable[[str], bool] | None = None, auto_open_webbrowser: bool = False,
-                 max_payload_size: int | str = "200M", **tornado_app_settings: Any) -> None:
+def start_server(
+    applications: Applications,
+    port: int = 0,
+    host: str = "",
+    debug: bool = False,
+    cdn: bool | str = True,
+    static_dir: str | None = None,
+    remote_access: bool = False,
+    reconnect_timeout: int = 0,
+    allowed_origins: list[str] | None = None,
+    check_origin: Callable[[str], bool] | None = None,
+    auto_open_webbrowser: bool = False,
+    max_payload_size: int | str = "200M",
+    **tornado_app_settings: Any,
+) -> None:
     """Serve the apps and run the Tornado loop until the process is stopped.
 
     ``applications`` is a function, a list of functions (an index page lists them), or a dict
@@ -230,16 +258,24 @@ def start_server(applications: Applications, port: int = 0, host: str = "", debu
     supported and raises ``ValueError``.
     """
     if remote_access:
-        raise ValueError("remote_access is not supported: it relies on PyWebIO's public tunnel service. "
-                         "Expose the port with your own reverse proxy or tunnel instead.")
+        raise ValueError(
+            "remote_access is not supported: it relies on PyWebIO's public tunnel service. "
+            "Expose the port with your own reverse proxy or tunnel instead."
+        )
     Session.debug = debug = bool(os.environ.get("PYWEBIO_DEBUG", debug))
     max_payload = parse_file_size(max_payload_size)
     tornado_app_settings.setdefault("websocket_ping_interval", 30)
     tornado_app_settings["websocket_max_message_size"] = parse_file_size(
-        tornado_app_settings.get("websocket_max_message_size", max_payload))
+        tornado_app_settings.get("websocket_max_message_size", max_payload)
+    )
     tornado_app_settings["debug"] = debug
-    handler = webio_handler(applications, cdn, reconnect_timeout=reconnect_timeout,
-                            allowed_origins=allowed_origins, check_origin=check_origin)
+    handler = webio_handler(
+        applications,
+        cdn,
+        reconnect_timeout=reconnect_timeout,
+        allowed_origins=allowed_origins,
+        check_origin=check_origin,
+    )
     _, port = _setup_server(handler, port, host, static_dir, max_payload, **tornado_app_settings)
     _print_address(host, port)
     if auto_open_webbrowser:
@@ -265,8 +301,10 @@ def _start_script_mode_server() -> type[Session]:
     except RuntimeError:
         pass
     else:  # waiting here for a page would freeze that loop, and with it whatever server it runs
-        raise SessionNotFoundException("no session here: session functions in a coroutine must run inside a "
-                                       "session's task (script mode cannot start from a running event loop)")
+        raise SessionNotFoundException(
+            "no session here: session functions in a coroutine must run inside a "
+            "session's task (script mode cannot start from a running event loop)"
+        )
     _check_bundle()
     script_thread = threading.current_thread()
     connected = threading.Event()
@@ -290,14 +328,14 @@ def _start_script_mode_server() -> type[Session]:
                 self.close(reason="this script already has its page open")
                 return
             ScriptModeHandler.connection = connection = Connection(self.open_transport())
-            session = ScriptModeSession(script_thread, _session_info(self), on_task_command=connection.flush,
-                                        loop=asyncio.get_running_loop())
+            session = ScriptModeSession(
+                script_thread, _session_info(self), on_task_command=connection.flush, loop=asyncio.get_running_loop()
+            )
             connection.attach(session)
             connected.set()
 
     async def stop_when_the_script_is_done(server: tornado.httpserver.HTTPServer) -> None:
-        while any(t.is_alive() and not t.daemon and t is not threading.current_thread()
-                  for t in threading.enumerate()):
+        while any(t.is_alive() and not t.daemon and t is not threading.current_thread() for t in threading.enumerate()):
             await asyncio.sleep(0.2)
         session, connection = ScriptModeSession.instance, ScriptModeHandler.connection
         if session is not None and connection is not None:
@@ -318,8 +356,9 @@ def _start_script_mode_server() -> type[Session]:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            app = tornado.web.Application([(r"/", ScriptModeHandler), *_static_handlers(None)],
-                                          websocket_ping_interval=30)
+            app = tornado.web.Application(
+                [(r"/", ScriptModeHandler), *_static_handlers(None)], websocket_ping_interval=30
+            )
             server = app.listen(port, address="127.0.0.1")
         except BaseException as exc:
             failure.append(exc)
@@ -350,4 +389,3 @@ def _script_name() -> str:
     import __main__
 
     return getattr(__main__, "__file__", None) or "script"
-

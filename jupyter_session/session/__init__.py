@@ -32,15 +32,44 @@ from .coroutinebased import CoroutineBasedSession, TaskHandler
 from .threadbased import ScriptModeSession, ThreadBasedSession
 
 __all__ = [
-    "run_async", "run_asyncio_coroutine", "register_thread", "hold", "defer_call", "data", "get_info",
-    "run_js", "eval_js", "download", "set_env", "go_app", "local", "info",
+    "run_async",
+    "run_asyncio_coroutine",
+    "register_thread",
+    "hold",
+    "defer_call",
+    "data",
+    "get_info",
+    "run_js",
+    "eval_js",
+    "download",
+    "set_env",
+    "go_app",
+    "local",
+    "info",
     # Also public in PyWebIO's module, for platforms and advanced use:
-    "Session", "ThreadBasedSession", "CoroutineBasedSession", "ScriptModeSession", "TaskHandler",
-    "SessionException", "SessionClosedException", "SessionNotFoundException",
-    "register_session_implement", "register_session_implement_for_target", "get_session_implement",
-    "get_current_session", "get_current_task_id", "check_session_impl", "chose_impl", "next_client_event",
-    "run_as_function", "to_coroutine", "iscoroutinefunction", "isgeneratorfunction", "ObjectDictProxy",
-    "ReadOnlyObjectDict", "EVAL_JS_TIMEOUT",
+    "Session",
+    "ThreadBasedSession",
+    "CoroutineBasedSession",
+    "ScriptModeSession",
+    "TaskHandler",
+    "SessionException",
+    "SessionClosedException",
+    "SessionNotFoundException",
+    "register_session_implement",
+    "register_session_implement_for_target",
+    "get_session_implement",
+    "get_current_session",
+    "get_current_task_id",
+    "check_session_impl",
+    "chose_impl",
+    "next_client_event",
+    "run_as_function",
+    "to_coroutine",
+    "iscoroutinefunction",
+    "isgeneratorfunction",
+    "ObjectDictProxy",
+    "ReadOnlyObjectDict",
+    "EVAL_JS_TIMEOUT",
 ]
 
 #: Seconds ``eval_js`` waits for the browser unless given ``timeout=``.
@@ -122,7 +151,8 @@ def check_session_impl(session_type: type[Session]) -> Callable[[F], F]:
             if not issubclass(current, session_type):
                 raise RuntimeError(
                     f"Only can invoke `{getattr(func, '__name__', func)}` in {session_type.__name__} context."
-                    f" You are now in {current.__name__} context")
+                    f" You are now in {current.__name__} context"
+                )
             return func(*args, **kwargs)
 
         return inner  # type: ignore[return-value]
@@ -222,8 +252,9 @@ _JS_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 def _check_json_args(func: str, args: dict[str, Any]) -> None:
     for name in args:
         if not _JS_NAME.match(name):
-            raise ValueError(f"{func}: argument names must be JavaScript identifiers (ASCII letters, digits, _ "
-                             f"and $), not {name!r}")
+            raise ValueError(
+                f"{func}: argument names must be JavaScript identifiers (ASCII letters, digits, _ and $), not {name!r}"
+            )
     try:
         json.dumps(args)
     except (TypeError, ValueError) as exc:
@@ -337,8 +368,11 @@ local = ObjectDictProxy(lambda: get_current_session().save)
 
 def data() -> ObjectDictProxy:
     """Deprecated since PyWebIO 1.1: use ``local``."""
-    warnings.warn("`jupyter_session.session.data()` is deprecated, use `jupyter_session.session.local` instead",
-                  DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "`jupyter_session.session.data()` is deprecated, use `jupyter_session.session.local` instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return local
 
 
@@ -395,11 +429,16 @@ def go_app(name: str, new_window: bool = True) -> None:
     Raises ``RuntimeError`` in a notebook, which has no apps to go to.
     """
     if not get_current_session().serves_apps:
-        raise RuntimeError("go_app() opens another app of a jupyter_session server; a notebook has none "
-                           "(start_server() serves several apps from a dict)")
-    run_js("const url = '?app=' + encodeURIComponent(app);"
-           "if (new_window) { window.open(url); } else { window.location.href = url; }",
-           app=name, new_window=new_window)
+        raise RuntimeError(
+            "go_app() opens another app of a jupyter_session server; a notebook has none "
+            "(start_server() serves several apps from a dict)"
+        )
+    run_js(
+        "const url = '?app=' + encodeURIComponent(app);"
+        "if (new_window) { window.open(url); } else { window.location.href = url; }",
+        app=name,
+        new_window=new_window,
+    )
 
 
 #: Read-only information about the current session: ``user_agent`` (parsed by user-agents),
@@ -409,6 +448,9 @@ info = ReadOnlyObjectDict(lambda: get_current_session().internal_save["info"])
 
 def get_info() -> ReadOnlyObjectDict:
     """Deprecated since PyWebIO 1.2: use ``info``."""
-    warnings.warn("`jupyter_session.session.get_info()` is deprecated, use `jupyter_session.session.info` "
-                  "instead", DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "`jupyter_session.session.get_info()` is deprecated, use `jupyter_session.session.info` instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return info

@@ -194,8 +194,9 @@ class Session:
             # A second page on the same session (two notebook tabs) answered too; the first answer won.
             logger.debug("dropped a second reply to request %r", task_id)
         elif not self._dispatch_event(event):
-            logger.warning("dropped a %s event for unknown task_id %r (late reply to an expired request?)",
-                           event["event"], task_id)
+            logger.warning(
+                "dropped a %s event for unknown task_id %r (late reply to an expired request?)", event["event"], task_id
+            )
 
     def _dispatch_event(self, event: Event) -> bool:
         """Deliver an event to its task or callback. Returns False if nothing wants it."""
@@ -203,9 +204,12 @@ class Session:
 
     def _on_hello(self, hello: dict[str, Any]) -> None:
         if hello["protocol_version"] != PROTOCOL_VERSION:
-            logger.error("dropped the browser's hello: incompatible jupyter_session protocol versions: "
-                         "the browser speaks %r, this package speaks %r; reinstall so both sides match",
-                         hello["protocol_version"], PROTOCOL_VERSION)
+            logger.error(
+                "dropped the browser's hello: incompatible jupyter_session protocol versions: "
+                "the browser speaks %r, this package speaks %r; reinstall so both sides match",
+                hello["protocol_version"],
+                PROTOCOL_VERSION,
+            )
             return
         info = self.internal_save["info"]
         if hello.get("user_agent") and not getattr(info.get("user_agent"), "ua_string", ""):
@@ -250,7 +254,8 @@ class Session:
         return SessionTimeout(
             f"{name} got no reply from the browser in {timeout:g} s: is the page still open and responsive? "
             f"Pass a larger timeout= if the browser needs longer.",
-            request=name, timeout=timeout,
+            request=name,
+            timeout=timeout,
         )
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -279,8 +284,11 @@ class Session:
                 try:
                     func()
                 except SessionException:
-                    logger.exception("deferred function %r called an interactive function; "
-                                     "those cannot run while the session closes", func)
+                    logger.exception(
+                        "deferred function %r called an interactive function; "
+                        "those cannot run while the session closes",
+                        func,
+                    )
                 except Exception:
                     logger.exception("error in deferred function %r", func)
         self.deferred_functions.clear()

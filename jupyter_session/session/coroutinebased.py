@@ -82,8 +82,10 @@ class CoroutineBasedSession(Session):
         on_session_close: Callable[[], None] | None = None,
     ) -> None:
         if not (iscoroutinefunction(target) or isgeneratorfunction(target)):
-            raise TypeError("CoroutineBasedSession runs a coroutine function; use ThreadBasedSession for "
-                            f"the plain function {get_function_name(target)!r}")
+            raise TypeError(
+                "CoroutineBasedSession runs a coroutine function; use ThreadBasedSession for "
+                f"the plain function {get_function_name(target)!r}"
+            )
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -114,6 +116,7 @@ class CoroutineBasedSession(Session):
         await app()
         if self.need_keep_alive() and not self.closed():
             from . import hold
+
             await hold()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], task_id: str) -> asyncio.Task[Any]:

@@ -69,7 +69,8 @@ class ThreadBasedSession(Session):
         session = cls.thread2session.get(threading.current_thread())
         if session is None or not isinstance(session, cls):
             raise SessionNotFoundException(
-                "Can't find current session. Maybe session closed or forget to use `register_thread()`.")
+                "Can't find current session. Maybe session closed or forget to use `register_thread()`."
+            )
         if session.state is SessionState.CLOSED:
             raise SessionClosedException(session._closed_message())
         return session
@@ -92,8 +93,10 @@ class ThreadBasedSession(Session):
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         if target is not None and (iscoroutinefunction(target) or isgeneratorfunction(target)):
-            raise TypeError("ThreadBasedSession runs a plain function; use CoroutineBasedSession for "
-                            f"the coroutine function {get_function_name(target)!r}")
+            raise TypeError(
+                "ThreadBasedSession runs a plain function; use CoroutineBasedSession for "
+                f"the coroutine function {get_function_name(target)!r}"
+            )
         super().__init__(session_info)
         self._on_task_command = on_task_command or (lambda _session: None)
         self._on_session_close = on_session_close or (lambda: None)
@@ -132,6 +135,7 @@ class ThreadBasedSession(Session):
                 try:
                     if self.need_keep_alive():
                         from . import hold
+
                         hold()
                     else:
                         self.send_task_command(dict(command="close_session", task_id=None, spec=None))
@@ -269,8 +273,10 @@ class ThreadBasedSession(Session):
         session's callback thread.
         """
         if iscoroutinefunction(callback) or isgeneratorfunction(callback):
-            raise TypeError("a thread-based session's callbacks must be plain functions, "
-                            f"not the coroutine function {get_function_name(callback)!r}")
+            raise TypeError(
+                "a thread-based session's callbacks must be plain functions, "
+                f"not the coroutine function {get_function_name(callback)!r}"
+            )
         self._activate_callback_env()
         callback_id = f"CB-{get_function_name(callback, 'callback')}-{random_str(10)}"
         self.callbacks[callback_id] = (callback, serial_mode)
@@ -281,7 +287,8 @@ class ThreadBasedSession(Session):
             return
         self.callback_mq = queue.Queue(maxsize=self.callback_mq_maxsize)
         self.callback_thread = threading.Thread(
-            target=self._dispatch_callback_event, daemon=True, name=f"callbacks-{random_str(6)}")
+            target=self._dispatch_callback_event, daemon=True, name=f"callbacks-{random_str(6)}"
+        )
         with self._registry_lock:
             self.thread2session[self.callback_thread] = self
             self.task_mqs[self._get_task_id(self.callback_thread)] = queue.Queue(maxsize=self.event_mq_maxsize)

@@ -52,8 +52,11 @@ def js_round_trips() -> None:
         "injection": eval_js("text", text="'); window.pwned = true; ('"),
         "pwned": eval_js("window.pwned === undefined"),
     }
-    for name, code in {"throw": "null.property", "reject": "Promise.reject(new RangeError('nope'))",
-                       "cyclic": "(() => { const o = {}; o.o = o; return o; })()"}.items():
+    for name, code in {
+        "throw": "null.property",
+        "reject": "Promise.reject(new RangeError('nope'))",
+        "cyclic": "(() => { const o = {}; o.o = o; return o; })()",
+    }.items():
         try:
             eval_js(code)
         except JSError as error:
@@ -77,14 +80,26 @@ def download_big() -> None:
 
 
 def env_keys() -> None:
-    set_env(title="Env title", output_animation=False, auto_scroll_bottom=True, http_pull_interval=700,
-            output_max_width="600px", input_panel_min_height=120, input_panel_init_height=240,
-            input_panel_fixed=False, input_auto_focus=False)
+    set_env(
+        title="Env title",
+        output_animation=False,
+        auto_scroll_bottom=True,
+        http_pull_interval=700,
+        output_max_width="600px",
+        input_panel_min_height=120,
+        input_panel_init_height=240,
+        input_panel_fixed=False,
+        input_auto_focus=False,
+    )
     put_text("ENV SET")
 
 
-@config(title="Dark page", theme="dark", css_style=".jps-text.shout { letter-spacing: 3px; }",
-        js_code="window.configured = document.title")
+@config(
+    title="Dark page",
+    theme="dark",
+    css_style=".jps-text.shout { letter-spacing: 3px; }",
+    js_code="window.configured = document.title",
+)
 def themed() -> None:
     put_text("THEMED")
     put_text("shouting")
@@ -117,6 +132,7 @@ def whoami() -> None:
 
 def slow_eval() -> None:
     """Waits on a promise the test resolves while the connection is down; meanwhile a thread keeps writing."""
+
     def ticker() -> None:
         for n in range(10):
             time.sleep(0.1)
@@ -155,23 +171,35 @@ def buttons() -> None:
             put_text(f"PRESSED {value!r}")
 
     put_scope("log")
-    put_buttons([dict(label="<img src=x onerror=window.pwned=1>", value={"n": 1}, color="success"),
-                 ("Second", 2), dict(label="Off", value=3, disabled=True)], onclick=pressed, group=True)
+    put_buttons(
+        [
+            dict(label="<img src=x onerror=window.pwned=1>", value={"n": 1}, color="success"),
+            ("Second", 2),
+            dict(label="Off", value=3, disabled=True),
+        ],
+        onclick=pressed,
+        group=True,
+    )
     put_button("Outline", onclick=lambda: pressed("outline"), color="warning", outline=True)
     hold()
 
 
 def form() -> None:
-    age = input("Age", type=NUMBER, validate=lambda n: "Too young" if n is None or n < 18 else None,
-                help_text="18 or more")
+    age = input(
+        "Age", type=NUMBER, validate=lambda n: "Too young" if n is None or n < 18 else None, help_text="18 or more"
+    )
     put_text(f"AGE {age}")
-    choice = input_group("Choose", [
-        select("Fruit", ["apple", "pear"], name="fruit", value="pear"),
-        checkbox("Extras", [("Cream", "cream"), ("Nuts", "nuts")], name="extras"),
-        radio("Size", ["S", "M", "L"], name="size", inline=True),
-        input("Note <b>", name="note", placeholder="<i>note</i>"),
-        slider("Volume", name="volume", value=0.5, min_value=0.0, max_value=1.0, step=0.25),
-    ], cancelable=True)
+    choice = input_group(
+        "Choose",
+        [
+            select("Fruit", ["apple", "pear"], name="fruit", value="pear"),
+            checkbox("Extras", [("Cream", "cream"), ("Nuts", "nuts")], name="extras"),
+            radio("Size", ["S", "M", "L"], name="size", inline=True),
+            input("Note <b>", name="note", placeholder="<i>note</i>"),
+            slider("Volume", name="volume", value=0.5, min_value=0.0, max_value=1.0, step=0.25),
+        ],
+        cancelable=True,
+    )
     put_text(f"CHOICE {json.dumps(choice, sort_keys=True)}")
     put_text(f"CANCELLED {input_group('Cancel me', [input('x', name='x')], cancelable=True)!r}")
 
@@ -218,8 +246,9 @@ def layouts() -> None:
     with use_scope("grid"):
         put_grid([[span(put_text("WIDE"), col=2)], [put_text("G1"), put_text("G2")]], cell_width="100px")
     with use_scope("centred"):
-        put_column([put_buttons(["x", "y"], onclick=print),
-                    put_table([["cell"]], header=["head"])]).style("text-align: center")
+        put_column([put_buttons(["x", "y"], onclick=print), put_table([["cell"]], header=["head"])]).style(
+            "text-align: center"
+        )
     with use_scope("markdown"):
         put_markdown("```\nline one\nline two\n```\n\n> quoted\n\n| a | b |\n|---|---|\n| 1 | 2 |")
     with use_scope("code"):
@@ -238,7 +267,8 @@ def layouts() -> None:
 # A 2x2 PNG: red, green / blue, white.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73000000164944415478"
-    "9c63f8cfc0f01f0418fe838101c4ff1f00fb0b05fd0d0d11c20000000049454e44ae426082")
+    "9c63f8cfc0f01f0418fe838101c4ff1f00fb0b05fd0d0d11c20000000049454e44ae426082"
+)
 
 
 def media() -> None:
@@ -280,8 +310,10 @@ def extras() -> None:
     from jupyter_session.output import put_widget
     from jupyter_session.pin import get_pin_values, pin_on_change, put_file_upload, put_textarea
 
-    put_widget('<section class="card"><h4>{{title}}</h4>{{#items}}{{& pywebio_output_parse}}{{/items}}</section>',
-               {"title": XSS, "items": [XSS, put_code("x = 1")]})
+    put_widget(
+        '<section class="card"><h4>{{title}}</h4>{{#items}}{{& pywebio_output_parse}}{{/items}}</section>',
+        {"title": XSS, "items": [XSS, put_code("x = 1")]},
+    )
     with put_collapse("Details", open=True):
         put_text("INSIDE COLLAPSE")
     with put_loading():
@@ -303,18 +335,28 @@ def extras() -> None:
 def datatable() -> None:
     from jupyter_session.output import datatable_insert, datatable_remove, datatable_update, put_datatable
 
-    people = [{"id": 1, "name": XSS, "address": {"city": "Paris"}},
-              {"id": 2, "name": "Ada", "address": {"city": "London"}}]
+    people = [
+        {"id": 1, "name": XSS, "address": {"city": "Paris"}},
+        {"id": 2, "name": "Ada", "address": {"city": "London"}},
+    ]
     put_datatable(
-        people, id_field="id", instance_id="people", height=200,
+        people,
+        id_field="id",
+        instance_id="people",
+        height=200,
         onselect=lambda row_id: put_text(f"SELECTED {row_id}"),
-        actions=[("Rename", lambda row_id: datatable_update("people", "Grace", row_id, "name")),
-                 None,
-                 ("Delete", lambda row_id: datatable_remove("people", row_id))],
-        column_args={("address", "city"): {"headerName": "City"}})
+        actions=[
+            ("Rename", lambda row_id: datatable_update("people", "Grace", row_id, "name")),
+            None,
+            ("Delete", lambda row_id: datatable_remove("people", row_id)),
+        ],
+        column_args={("address", "city"): {"headerName": "City"}},
+    )
     ids = iter(range(3, 100))
-    put_button("Add", onclick=lambda: datatable_insert("people", {"id": next(ids), "name": "Alan",
-                                                                  "address": {"city": "Leeds"}}))
+    put_button(
+        "Add",
+        onclick=lambda: datatable_insert("people", {"id": next(ids), "name": "Alan", "address": {"city": "Leeds"}}),
+    )
     hold()
 
 
@@ -325,11 +367,38 @@ def _attack(name: str) -> str:
 #: Every output function argument that takes text, by the name its attack reports. The test expects each one
 #: shown as literal text (markdown and sanitized HTML excepted: those take markup and drop the dangerous part).
 SWEPT_AS_TEXT = [
-    "put_text", "put_code", "put_link", "table cell", "table header", "span", "put_buttons", "put_button",
-    "put_file label", "tab title", "tab content", "collapse title", "put_info", "put_success", "put_warning",
-    "put_error", "processbar label", "scrollable", "row", "grid", "datatable cell", "datatable header",
-    "widget data", "toast", "popup title", "popup content", "pin label", "pin help", "select option",
-    "checkbox option", "radio option", "actions button",
+    "put_text",
+    "put_code",
+    "put_link",
+    "table cell",
+    "table header",
+    "span",
+    "put_buttons",
+    "put_button",
+    "put_file label",
+    "tab title",
+    "tab content",
+    "collapse title",
+    "put_info",
+    "put_success",
+    "put_warning",
+    "put_error",
+    "processbar label",
+    "scrollable",
+    "row",
+    "grid",
+    "datatable cell",
+    "datatable header",
+    "widget data",
+    "toast",
+    "popup title",
+    "popup content",
+    "pin label",
+    "pin help",
+    "select option",
+    "checkbox option",
+    "radio option",
+    "actions button",
 ]
 SWEPT_AS_MARKUP = ["put_markdown", "put_html"]
 SWEPT_AS_VALUE = ["pin value", "textarea value", "pin placeholder"]
@@ -362,8 +431,13 @@ def xss_sweep() -> None:
     put_grid([[a("grid")]])
     put_datatable([{"col": a("datatable cell")}], column_args={"col": {"headerName": a("datatable header")}})
     put_widget("<div class='swept'>{{text}}</div>", {"text": a("widget data")})
-    put_input("swept_input", label=a("pin label"), value=a("pin value"), placeholder=a("pin placeholder"),
-              help_text=a("pin help"))
+    put_input(
+        "swept_input",
+        label=a("pin label"),
+        value=a("pin value"),
+        placeholder=a("pin placeholder"),
+        help_text=a("pin help"),
+    )
     put_textarea("swept_textarea", value=a("textarea value"))
     put_select("swept_select", options=[a("select option")])
     put_checkbox("swept_checkbox", options=[a("checkbox option")])

@@ -32,7 +32,8 @@ class JupyterServer:
         notification = root / ".jupyter-config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
         notification.mkdir(parents=True, exist_ok=True)
         (notification / "notification.jupyterlab-settings").write_text(
-            json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+            json.dumps({"fetchNews": "false", "checkForUpdates": False})
+        )
         for attempt in range(3):  # another process may take the free port before the server binds it
             try:
                 self._start()
@@ -44,11 +45,25 @@ class JupyterServer:
     def _start(self) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", self.app, "--no-browser", f"--port={self.port}", "--allow-root",
-             "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.port_retries=0",
-             "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={self.root}"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "JUPYTER_CONFIG_DIR": str(self.root / ".jupyter-config")})
+            [
+                sys.executable,
+                "-m",
+                "jupyter",
+                self.app,
+                "--no-browser",
+                f"--port={self.port}",
+                "--allow-root",
+                "--IdentityProvider.token=",
+                "--ServerApp.password=",
+                "--ServerApp.port_retries=0",
+                "--ServerApp.disable_check_xsrf=True",
+                f"--ServerApp.root_dir={self.root}",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "JUPYTER_CONFIG_DIR": str(self.root / ".jupyter-config")},
+        )
         self.output: list[str] = []
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -72,8 +87,12 @@ class JupyterServer:
 
     def notebook(self, name: str) -> str:
         """Create an empty notebook ``name`` in the root; returns its path relative to the root."""
-        content = dict(cells=[], metadata=dict(kernelspec=dict(name="python3", display_name="Python 3",
-                                                                  language="python")), nbformat=4, nbformat_minor=5)
+        content = dict(
+            cells=[],
+            metadata=dict(kernelspec=dict(name="python3", display_name="Python 3", language="python")),
+            nbformat=4,
+            nbformat_minor=5,
+        )
         (self.root / name).write_text(json.dumps(content))
         return name
 
@@ -123,8 +142,7 @@ class NotebookPage:
                 resend_at = time.monotonic() + 5
             if time.monotonic() > deadline:
                 shot = screenshot(self.page, "notebook-stuck-cell")
-                raise TimeoutError(f"the cell did not finish (prompt {prompt.text_content()!r}, see {shot}): "
-                                   f"{code!r}")
+                raise TimeoutError(f"the cell did not finish (prompt {prompt.text_content()!r}, see {shot}): {code!r}")
             time.sleep(0.05)
         return cell
 

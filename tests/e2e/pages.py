@@ -15,15 +15,21 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        raise RuntimeError("browser tests need Debian's chromium: `apt-get install -y chromium` "
-                           "(.ci/run installs it)")
+        raise RuntimeError("browser tests need Debian's chromium: `apt-get install -y chromium` (.ci/run installs it)")
     return path
 
 
@@ -40,7 +46,11 @@ class Server:
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "serve.py"), app, "--port", str(self.port), *options],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
         self.output: list[str] = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -78,7 +88,7 @@ def wait_text(page: Any, prefix: str) -> str:
     """Wait for a text output that starts with ``prefix`` and return the rest of it."""
     locator = page.locator(".jps-text", has_text=re.compile("^" + re.escape(prefix)))
     locator.first.wait_for()
-    return str(locator.first.text_content())[len(prefix):].strip()
+    return str(locator.first.text_content())[len(prefix) :].strip()
 
 
 def stop_process(process: subprocess.Popen[str], reader: threading.Thread, output: list[str], timeout: float) -> str:

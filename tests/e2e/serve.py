@@ -22,8 +22,13 @@ def main() -> None:
     parser.add_argument("--max-payload-size", default="200M")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
-    start_server({"index": getattr(apps, arguments.app)}, port=arguments.port, host="127.0.0.1",
-                 reconnect_timeout=arguments.reconnect_timeout, max_payload_size=arguments.max_payload_size)
+    start_server(
+        {"index": getattr(apps, arguments.app)},
+        port=arguments.port,
+        host="127.0.0.1",
+        reconnect_timeout=arguments.reconnect_timeout,
+        max_payload_size=arguments.max_payload_size,
+    )
 
 
 if __name__ == "__main__":

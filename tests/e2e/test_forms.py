@@ -33,8 +33,12 @@ def test_a_form_shows_errors_then_returns_the_fixed_value(serve: Any, page: Any)
     screenshot(page, "tornado-form-choices")
     form.get_by_role("button", name="Submit").click()
     assert json.loads(wait_text(page, "CHOICE")) == {
-        "extras": ["nuts"], "fruit": "apple", "note": "<script>window.pwned = 1</script>", "size": "M",
-        "volume": 0.75}
+        "extras": ["nuts"],
+        "fruit": "apple",
+        "note": "<script>window.pwned = 1</script>",
+        "size": "M",
+        "volume": 0.75,
+    }
 
     page.locator(".jps-form", has_text="Cancel me").get_by_role("button", name="Cancel").click()
     assert wait_text(page, "CANCELLED") == "None"

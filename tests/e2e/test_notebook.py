@@ -18,10 +18,12 @@ from pages import screenshot
 
 from jupyter_session import __version__
 
-SETUP = ("%load_ext jupyter_session\n"
-         "from jupyter_session.session import *\n"
-         "from jupyter_session.output import put_text, put_markdown, put_html, put_buttons, use_scope\n"
-         "from jupyter_session.exceptions import JSError")
+SETUP = (
+    "%load_ext jupyter_session\n"
+    "from jupyter_session.session import *\n"
+    "from jupyter_session.output import put_text, put_markdown, put_html, put_buttons, use_scope\n"
+    "from jupyter_session.exceptions import JSError"
+)
 
 
 @pytest.fixture(scope="module", params=["lab", "notebook"])
@@ -40,11 +42,13 @@ def notebook(server: JupyterServer, page: Any, request: pytest.FixtureRequest) -
 
 
 def test_output_and_eval_js_in_a_cell(notebook: NotebookPage, server: JupyterServer) -> None:
-    cell = notebook.run("put_markdown('## Hello from a cell')\n"
-                        "put_text('<b>escaped</b>')\n"
-                        "print('language:', eval_js('navigator.language'))\n"
-                        "print('sum:', eval_js('new Promise(r => setTimeout(() => r(a + b), 50))', a=1, b=2))\n"
-                        "print('browser:', info.user_agent.browser.family, info.backend, info.protocol)")
+    cell = notebook.run(
+        "put_markdown('## Hello from a cell')\n"
+        "put_text('<b>escaped</b>')\n"
+        "print('language:', eval_js('navigator.language'))\n"
+        "print('sum:', eval_js('new Promise(r => setTimeout(() => r(a + b), 50))', a=1, b=2))\n"
+        "print('browser:', info.user_agent.browser.family, info.backend, info.protocol)"
+    )
     text = notebook.output_text(cell)
     assert "Hello from a cell" in text and "<b>escaped</b>" in text
     assert re.search(r"language: \w\w", text)
@@ -53,43 +57,48 @@ def test_output_and_eval_js_in_a_cell(notebook: NotebookPage, server: JupyterSer
     assert cell.locator(".jps-output h2", has_text="Hello from a cell").count() == 1
     assert cell.locator(".jps-output b").count() == 0
     # JupyterLab styles `pre` and `a` in output areas; the renderer's own look must win there too.
-    styled = notebook.run("from jupyter_session.output import put_code, put_link\n"
-                          "put_code('x = 1', language='python')\n"
-                          "put_link('a link', url='https://example.org/')\n"
-                          "put_markdown('[markdown link](https://example.org/)\\n\\n```\\nblock\\n```')")
+    styled = notebook.run(
+        "from jupyter_session.output import put_code, put_link\n"
+        "put_code('x = 1', language='python')\n"
+        "put_link('a link', url='https://example.org/')\n"
+        "put_markdown('[markdown link](https://example.org/)\\n\\n```\\nblock\\n```')"
+    )
     code_padding, link_line, markdown_line, block_padding = styled.locator(".jps-output").first.evaluate(
         "out => [getComputedStyle(out.querySelector('.jps-code')).paddingLeft,"
         " getComputedStyle(out.querySelector('.jps-link')).textDecorationLine,"
         " getComputedStyle(out.querySelector('.jps-markdown a')).textDecorationLine,"
-        " getComputedStyle(out.querySelector('.jps-markdown pre')).paddingLeft]")
+        " getComputedStyle(out.querySelector('.jps-markdown pre')).paddingLeft]"
+    )
     assert code_padding != "0px" and block_padding != "0px" and link_line == markdown_line == "underline"
     screenshot(notebook.page, f"notebook-{server.app}-output")
 
 
 def test_run_js_and_js_errors(notebook: NotebookPage) -> None:
-    cell = notebook.run("run_js('document.body.dataset.fromKernel = value', value='yes')\n"
-                        "try:\n"
-                        "    eval_js('null.property')\n"
-                        "except JSError as error:\n"
-                        "    print('JSError:', error.js_name)")
+    cell = notebook.run(
+        "run_js('document.body.dataset.fromKernel = value', value='yes')\n"
+        "try:\n"
+        "    eval_js('null.property')\n"
+        "except JSError as error:\n"
+        "    print('JSError:', error.js_name)"
+    )
     assert "JSError: TypeError" in notebook.output_text(cell)
     assert notebook.page.evaluate("document.body.dataset.fromKernel") == "yes"
 
 
 def test_a_wait_times_out_and_the_next_cell_runs(notebook: NotebookPage) -> None:
-    cell = notebook.run("try:\n"
-                        "    eval_js('new Promise(() => {})', timeout=1)\n"
-                        "except Exception as error:\n"
-                        "    print(type(error).__name__)")
+    cell = notebook.run(
+        "try:\n"
+        "    eval_js('new Promise(() => {})', timeout=1)\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__)"
+    )
     assert "SessionTimeout" in notebook.output_text(cell)
     after = notebook.run("print(eval_js('1 + 1'))")
     assert "2" in notebook.output_text(after)
 
 
 def test_download_from_a_cell_saves_the_exact_bytes(notebook: NotebookPage, tmp_path: Path) -> None:
-    notebook.run("import os, hashlib\n"
-                 "data = os.urandom(50 * 1024 * 1024)\n"
-                 "print(hashlib.sha256(data).hexdigest())")
+    notebook.run("import os, hashlib\ndata = os.urandom(50 * 1024 * 1024)\nprint(hashlib.sha256(data).hexdigest())")
     with notebook.page.expect_download(timeout=120_000) as info:
         cell = notebook.run("download('blob.bin', data)")
     saved = tmp_path / "blob.bin"
@@ -110,8 +119,9 @@ def test_outputs_survive_a_page_reload(notebook: NotebookPage, server: JupyterSe
     screenshot(notebook.page, f"notebook-{server.app}-reloaded")
 
 
-def test_a_saved_notebook_shows_its_outputs_without_its_kernel(notebook: NotebookPage, server: JupyterServer,
-                                                                page: Any) -> None:
+def test_a_saved_notebook_shows_its_outputs_without_its_kernel(
+    notebook: NotebookPage, server: JupyterServer, page: Any
+) -> None:
     notebook.run("put_markdown('## Saved heading')\nput_text('saved text')")
     page.wait_for_timeout(1500)
     notebook.save()
@@ -156,13 +166,28 @@ def serve_cdn_files(page: Any) -> list[str]:
     return served
 
 
-def test_nbconvert_html_of_a_saved_notebook_shows_its_outputs(notebook: NotebookPage, server: JupyterServer,
-                                                              page: Any, tmp_path: Path) -> None:
+def test_nbconvert_html_of_a_saved_notebook_shows_its_outputs(
+    notebook: NotebookPage, server: JupyterServer, page: Any, tmp_path: Path
+) -> None:
     notebook.run("put_markdown('## Exported heading')\nput_text('exported <b>text</b>')")
     page.wait_for_timeout(1500)
     notebook.save()
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--output-dir", str(tmp_path),
-                    str(server.root / notebook.path)], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "html",
+            "--output-dir",
+            str(tmp_path),
+            str(server.root / notebook.path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     served = serve_cdn_files(page)
     page.goto((tmp_path / notebook.path).with_suffix(".html").as_uri())
     page.locator(".jps-output h2", has_text="Exported heading").wait_for(timeout=20_000)
@@ -173,11 +198,14 @@ def test_nbconvert_html_of_a_saved_notebook_shows_its_outputs(notebook: Notebook
     screenshot(page, f"nbconvert-{server.app}")
 
 
-def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(notebook: NotebookPage,
-                                                                       server: JupyterServer) -> None:
-    buttons = notebook.run("def pressed(value):\n"
-                           "    put_text(f'pressed {value} in its own cell, says {eval_js(\"navigator.language\")}')\n"
-                           "put_buttons(['Press me'], onclick=pressed)")
+def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(
+    notebook: NotebookPage, server: JupyterServer
+) -> None:
+    buttons = notebook.run(
+        "def pressed(value):\n"
+        "    put_text(f'pressed {value} in its own cell, says {eval_js(\"navigator.language\")}')\n"
+        "put_buttons(['Press me'], onclick=pressed)"
+    )
     later = notebook.run("put_text('a later cell')")
     buttons.get_by_role("button", name="Press me").click()
     buttons.locator(".jps-text", has_text="pressed Press me in its own cell, says").wait_for()
@@ -186,9 +214,12 @@ def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(notebook:
     notebook.reload()
     restored = notebook.page.locator(".jp-Notebook .jp-Cell").nth(1)
     restored.get_by_role("button", name="Press me").click()  # drawn from the snapshot, still wired
-    notebook.page.wait_for_function("document.querySelectorAll('.jps-text').length >= 1 && "
-                                    "[...document.querySelectorAll('.jps-text')].filter(e => "
-                                    "e.textContent.startsWith('pressed Press me')).length >= 2", timeout=20_000)
+    notebook.page.wait_for_function(
+        "document.querySelectorAll('.jps-text').length >= 1 && "
+        "[...document.querySelectorAll('.jps-text')].filter(e => "
+        "e.textContent.startsWith('pressed Press me')).length >= 2",
+        timeout=20_000,
+    )
     screenshot(notebook.page, f"notebook-{server.app}-button")
 
 
@@ -197,9 +228,11 @@ def test_a_cell_waits_for_input_filled_in_the_browser(notebook: NotebookPage, se
     cells = page.locator(".jp-Notebook .jp-Cell")
     index = cells.count() - 1
     cells.nth(index).locator(".cm-content").click()
-    page.keyboard.insert_text("from jupyter_session.input import input as ask\n"
-                              "name = ask('Your name', validate=lambda v: None if v.strip() else 'Required')\n"
-                              "print('hello', name)")
+    page.keyboard.insert_text(
+        "from jupyter_session.input import input as ask\n"
+        "name = ask('Your name', validate=lambda v: None if v.strip() else 'Required')\n"
+        "print('hello', name)"
+    )
     page.keyboard.press("Shift+Enter")
     cell = cells.nth(index)
     field = cell.locator(".jps-form input")
@@ -218,19 +251,21 @@ def test_a_representative_app_in_a_cell(notebook: NotebookPage, server: JupyterS
     import os
 
     page = notebook.page
-    cell = notebook.run("import threading, time, hashlib\n"
-                        "from jupyter_session.output import put_scope, popup\n"
-                        "from jupyter_session.pin import pin, put_input\n"
-                        "put_scope('clock')\n"
-                        "def tick():\n"
-                        "    for i in range(3):\n"
-                        "        with use_scope('clock', clear=True):\n"
-                        "            put_text(f'tick {i}')\n"
-                        "        time.sleep(0.2)\n"
-                        "t = threading.Thread(target=tick)\n"
-                        "register_thread(t)\n"
-                        "t.start()\n"
-                        "put_input('city', label='City')")
+    cell = notebook.run(
+        "import threading, time, hashlib\n"
+        "from jupyter_session.output import put_scope, popup\n"
+        "from jupyter_session.pin import pin, put_input\n"
+        "put_scope('clock')\n"
+        "def tick():\n"
+        "    for i in range(3):\n"
+        "        with use_scope('clock', clear=True):\n"
+        "            put_text(f'tick {i}')\n"
+        "        time.sleep(0.2)\n"
+        "t = threading.Thread(target=tick)\n"
+        "register_thread(t)\n"
+        "t.start()\n"
+        "put_input('city', label='City')"
+    )
     cell.locator(".jps-text", has_text="tick 2").wait_for()
     cell.get_by_label("City").fill("Oslo")
     shown = notebook.run("print('city is', pin.city)\npopup('Hello', 'from a popup')")
@@ -244,9 +279,11 @@ def test_a_representative_app_in_a_cell(notebook: NotebookPage, server: JupyterS
     cells = page.locator(".jp-Notebook .jp-Cell")
     index = cells.count() - 1
     cells.nth(index).locator(".cm-content").click()
-    page.keyboard.insert_text("from jupyter_session.input import file_upload\n"
-                              "f = file_upload('Data')\n"
-                              "print(len(f['content']), hashlib.sha256(f['content']).hexdigest())")
+    page.keyboard.insert_text(
+        "from jupyter_session.input import file_upload\n"
+        "f = file_upload('Data')\n"
+        "print(len(f['content']), hashlib.sha256(f['content']).hexdigest())"
+    )
     page.keyboard.press("Shift+Enter")
     upload = cells.nth(index)
     upload.locator(".jps-form input[type=file]").set_input_files(str(big))
@@ -262,27 +299,32 @@ def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterSe
 
     def choose_theme(name: str) -> None:
         # Through the settings API (the same in both UIs), then a reload to apply it.
-        page.evaluate("""async theme => {
+        page.evaluate(
+            """async theme => {
             const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
             const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || '';
             const response = await fetch(`${config.settingsUrl}/@jupyterlab/apputils-extension:themes`, {
               method: 'PUT', headers: {'Content-Type': 'application/json', 'X-XSRFToken': xsrf},
               body: JSON.stringify({raw: JSON.stringify({theme})})});
             if (!response.ok) throw new Error(`settings: ${response.status}`);
-        }""", name)
+        }""",
+            name,
+        )
         notebook.reload()
         page.wait_for_function(f"() => document.body.dataset.jpThemeName === {name!r}")
 
     choose_theme("JupyterLab Dark")
     try:
-        cell = notebook.run("from jupyter_session.output import put_info, put_table, put_code\n"
-                            "from jupyter_session.pin import put_input, put_select\n"
-                            "put_info('A message box')\n"
-                            "put_table([['Name', 'Born'], ['Ada', 1815]])\n"
-                            "put_code('print(42)', language='python')\n"
-                            "put_buttons(['Primary', dict(label='Danger', value=2, color='danger')], onclick=print)\n"
-                            "put_input('who', label='Who')\n"
-                            "put_select('pick', ['one', 'two'], label='Pick')")
+        cell = notebook.run(
+            "from jupyter_session.output import put_info, put_table, put_code\n"
+            "from jupyter_session.pin import put_input, put_select\n"
+            "put_info('A message box')\n"
+            "put_table([['Name', 'Born'], ['Ada', 1815]])\n"
+            "put_code('print(42)', language='python')\n"
+            "put_buttons(['Primary', dict(label='Danger', value=2, color='danger')], onclick=print)\n"
+            "put_input('who', label='Who')\n"
+            "put_select('pick', ['one', 'two'], label='Pick')"
+        )
         cell.get_by_label("Who").wait_for()
 
         def luminance(selector: str, prop: str) -> float:
@@ -290,7 +332,8 @@ def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterSe
                 "([selector, prop]) => { const c = getComputedStyle(document.querySelector(selector))[prop];"
                 " const [r, g, b] = c.match(/[\\d.]+/g).map(Number);"
                 " return (0.299 * r + 0.587 * g + 0.114 * b) / 255; }",
-                [selector, prop])
+                [selector, prop],
+            )
 
         assert luminance(".jps-output .jps-table td", "color") > 0.6
         assert luminance(".jps-output .jps-control", "backgroundColor") < 0.4
@@ -300,7 +343,9 @@ def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterSe
         assert keyword.strip() and cell.locator(".jps-code .token.keyword").evaluate(
             "(token, keyword) => { const probe = document.createElement('span'); probe.style.color = keyword;"
             " document.body.append(probe); const colour = getComputedStyle(probe).color; probe.remove();"
-            " return colour === getComputedStyle(token).color; }", keyword)
+            " return colour === getComputedStyle(token).color; }",
+            keyword,
+        )
         page.wait_for_timeout(800)  # outputs fade in
         screenshot(page, f"notebook-{server.app}-dark")
     finally:
@@ -314,10 +359,12 @@ def test_two_tabs_on_one_kernel(notebook: NotebookPage, server: JupyterServer) -
     second = NotebookPage(notebook.page.context.new_page(), server, notebook.path, server.app)
     notebook.page.evaluate("window.tabName = 'first'")
     second.page.evaluate("window.tabName = 'second'")
-    cell = notebook.run("answers = [eval_js('window.tabName') for _ in range(20)]\n"
-                        "print('ANSWERS', len(answers), sorted(set(answers)) <= ['first', 'second'])\n"
-                        "clicks = []\n"
-                        "put_buttons(['Count'], onclick=clicks.append)")
+    cell = notebook.run(
+        "answers = [eval_js('window.tabName') for _ in range(20)]\n"
+        "print('ANSWERS', len(answers), sorted(set(answers)) <= ['first', 'second'])\n"
+        "clicks = []\n"
+        "put_buttons(['Count'], onclick=clicks.append)"
+    )
     assert "ANSWERS 20 True" in notebook.output_text(cell)
     cell.get_by_role("button", name="Count").click()
     notebook.page.wait_for_timeout(1000)

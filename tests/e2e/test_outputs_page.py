@@ -119,8 +119,10 @@ def test_datatable_selects_acts_and_updates(serve: Any, page: Any) -> None:
     assert wait_text(page, "SELECTED") == "2"
     assert page.locator(".jps-datatable-cell").inner_text() == "Ada"  # the clicked cell, in full
     page.get_by_role("button", name="Rename").click()
-    page.wait_for_function("() => document.querySelector('.jps-datatable-table tbody tr:nth-child(2) td:nth-child(2)')"
-                           "?.textContent === 'Grace'")
+    page.wait_for_function(
+        "() => document.querySelector('.jps-datatable-table tbody tr:nth-child(2) td:nth-child(2)')"
+        "?.textContent === 'Grace'"
+    )
     page.get_by_role("button", name="Add").click()
     table.locator("tbody tr", has_text="Alan").wait_for()
     page.get_by_role("button", name="Delete").click()
@@ -154,8 +156,10 @@ def test_a_few_outputs_fade_in_and_a_burst_shows_at_once(serve: Any, page: Any) 
     server = serve("burst")
     page.goto(server.url)
     wait_text(page, "BURST DONE")
-    animated = page.evaluate("[...document.querySelectorAll('.jps-text')].filter(e => "
-                             "e.classList.contains('jps-appear')).map(e => e.textContent)")
+    animated = page.evaluate(
+        "[...document.querySelectorAll('.jps-text')].filter(e => "
+        "e.classList.contains('jps-appear')).map(e => e.textContent)"
+    )
     assert animated[:3] == ["few 0", "few 1", "few 2"]
     # 8 a frame; on a slow machine the burst may arrive over a few frames, yet most of it shows at once.
     assert 0 < len([text for text in animated if text.startswith("burst")]) <= 100

@@ -60,5 +60,5 @@ def test_widget_template_containers_action_button_code_field_and_file_pin(serve:
     note.press_sequentially("x")
     assert note.input_value() == "  x"
     page.get_by_role("button", name="Submit").click()
-    assert wait_text(page, "NOTE") == "\"  x\""
+    assert wait_text(page, "NOTE") == '"  x"'
     assert page.evaluate("window.pwned") is None

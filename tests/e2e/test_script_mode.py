@@ -16,8 +16,13 @@ ROOT = HERE.parent.parent
 
 def run_script(path: Path) -> tuple[subprocess.Popen[str], int]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env={**os.environ, "JUPYTER_SESSION_SCRIPT_MODE_PORT": str(port)})
+    process = subprocess.Popen(
+        [sys.executable, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "JUPYTER_SESSION_SCRIPT_MODE_PORT": str(port)},
+    )
     line = process.stdout.readline()  # type: ignore[union-attr]
     assert line.startswith(f"Running on http://127.0.0.1:{port}/"), line
     return process, port
@@ -47,8 +52,9 @@ def test_the_demo_shows_every_seed_function(page: Any) -> None:
         text = page.locator(".jps-root").inner_text()
         assert f"eval_js('navigator.language') → '{page.evaluate('navigator.language')}'" in text
         assert "a JavaScript error comes back as JSError → SyntaxError" in text
-        assert page.locator("#pywebio-scope-facts").evaluate("el => el.style.borderLeft") == \
-            "4px solid rgb(47, 129, 247)"
+        assert (
+            page.locator("#pywebio-scope-facts").evaluate("el => el.style.borderLeft") == "4px solid rgb(47, 129, 247)"
+        )
         assert pending.value.suggested_filename == "browser-report.csv"
         assert Path(pending.value.path()).read_text().startswith("key,value")
         assert page.title() == "jupyter_session demo"

@@ -56,8 +56,9 @@ def serve(loop: asyncio.AbstractEventLoop) -> Iterator[Callable[[dict[str, Calla
     def start(apps: dict[str, Callable[[], Any]]) -> str:
         async def setup() -> int:
             handler = platform.webio_handler({"warm_up": lambda: put_text("WARM"), **apps})
-            server, port = platform._setup_server(handler, 0, "127.0.0.1", None, 200 << 20,
-                                                  websocket_max_message_size=200 << 20)
+            server, port = platform._setup_server(
+                handler, 0, "127.0.0.1", None, 200 << 20, websocket_max_message_size=200 << 20
+            )
             servers.append(server)
             return port
 
@@ -90,9 +91,15 @@ def settled(expected: dict[str, int] | None = None, timeout: float = 10) -> dict
     return last
 
 
-def close_tab_while_waiting(page_factory: Callable[[], Any], url: str, app: str, ending: Ending,
-                            prepare: Callable[[Any], Callable[[], None]] | None = None, raises: bool = True,
-                            after_close: Callable[[], None] = lambda: None) -> None:
+def close_tab_while_waiting(
+    page_factory: Callable[[], Any],
+    url: str,
+    app: str,
+    ending: Ending,
+    prepare: Callable[[Any], Callable[[], None]] | None = None,
+    raises: bool = True,
+    after_close: Callable[[], None] = lambda: None,
+) -> None:
     before = baseline(page_factory, url)
     page = page_factory()
     ready = prepare(page) if prepare else None
@@ -170,7 +177,8 @@ def test_a_tab_closed_during_a_download(serve: Any, browser: Any) -> None:
         for _address, connection in transfers:
             connection.close()
 
-    close_tab_while_waiting(browser.new_page, url, "app", ending, stall_after_three_mib, raises=False,
-                            after_close=drop_transfers)
+    close_tab_while_waiting(
+        browser.new_page, url, "app", ending, stall_after_three_mib, raises=False, after_close=drop_transfers
+    )
     with pytest.raises(urllib.error.HTTPError, match="404"):
         urllib.request.urlopen(transfers[0][0], timeout=5)

@@ -78,8 +78,13 @@ def test_a_malformed_frame_is_dropped_and_the_session_stays_alive(serve: Any, pa
     wait_text(page, "READY")
     page.wait_for_function("typeof window.answer === 'function'")
     _, server_side = routes[0]
-    for junk in ["{oops", "[1, 2]", json.dumps({"event": "js_yield", "task_id": 5, "data": 1}),
-                 json.dumps({"event": "js_yield", "task_id": "no-such-request", "data": 1}), b"\x00\x00\x00\x07"]:
+    for junk in [
+        "{oops",
+        "[1, 2]",
+        json.dumps({"event": "js_yield", "task_id": 5, "data": 1}),
+        json.dumps({"event": "js_yield", "task_id": "no-such-request", "data": 1}),
+        b"\x00\x00\x00\x07",
+    ]:
         server_side.send(junk)
     page.evaluate("window.answer('still here')")
     assert wait_text(page, "ECHO") == json.dumps("still here")

@@ -18,12 +18,17 @@ def test_eval_js_and_run_js_round_trips_with_promises_and_errors(serve: Any, pag
     page.goto(server.url)
     results = json.loads(wait_text(page, "RESULT"))
     assert results == {
-        "language": page.evaluate("navigator.language"), "sum": 42, "promise": ["late", 7], "undefined": None,
-        "injection": "'); window.pwned = true; ('", "pwned": True,
+        "language": page.evaluate("navigator.language"),
+        "sum": 42,
+        "promise": ["late", 7],
+        "undefined": None,
+        "injection": "'); window.pwned = true; ('",
+        "pwned": True,
         "throw": ["TypeError", "Cannot read properties of null (reading 'property')", True],
         "reject": ["RangeError", "nope", True],
         "cyclic": ["TypeError", "eval_js", True],
-        "ran": "run_js works", "browser": "HeadlessChrome",
+        "ran": "run_js works",
+        "browser": "HeadlessChrome",
     }
     screenshot(page, "tornado-eval-js")
 
@@ -34,8 +39,9 @@ def rss_mb(pid: int) -> int:
 
 
 @pytest.mark.parametrize("app, name", [("download_small", "small.bin"), ("download_big", "big.bin")])
-def test_download_saves_the_exact_bytes_and_server_memory_stays_flat(serve: Any, page: Any, app: str,
-                                                                      name: str) -> None:
+def test_download_saves_the_exact_bytes_and_server_memory_stays_flat(
+    serve: Any, page: Any, app: str, name: str
+) -> None:
     # One download per page: Chromium holds back a second automatic download until the user allows it.
     server = serve(app)
     peak = [0]
@@ -69,9 +75,16 @@ def test_every_set_env_key_reaches_the_page(serve: Any, page: Any) -> None:
     root = page.locator(".jps-root")
     assert page.title() == "Env title"
     assert root.evaluate("el => ({...el.dataset})") == {
-        "title": "Env title", "outputAnimation": "false", "autoScrollBottom": "true", "httpPullInterval": "700",
-        "outputMaxWidth": "600px", "inputPanelMinHeight": "120", "inputPanelInitHeight": "240",
-        "inputPanelFixed": "false", "inputAutoFocus": "false"}
+        "title": "Env title",
+        "outputAnimation": "false",
+        "autoScrollBottom": "true",
+        "httpPullInterval": "700",
+        "outputMaxWidth": "600px",
+        "inputPanelMinHeight": "120",
+        "inputPanelInitHeight": "240",
+        "inputPanelFixed": "false",
+        "inputAutoFocus": "false",
+    }
     assert page.locator(".jps-output").evaluate("el => getComputedStyle(el).maxWidth") == "600px"
     assert root.evaluate("el => el.classList.contains('jps-no-animation')")
 
@@ -83,9 +96,13 @@ def test_config_gives_the_page_its_title_theme_style_and_script(serve: Any, page
     assert page.title() == "Dark page" and page.evaluate("window.configured") == "Dark page"
 
     def luminance(selector: str, prop: str) -> float:
-        return float(page.locator(selector).first.evaluate(
-            "(node, prop) => { const [r, g, b] = getComputedStyle(node)[prop].match(/[\\d.]+/g).map(Number);"
-            " return (0.299 * r + 0.587 * g + 0.114 * b) / 255; }", prop))
+        return float(
+            page.locator(selector).first.evaluate(
+                "(node, prop) => { const [r, g, b] = getComputedStyle(node)[prop].match(/[\\d.]+/g).map(Number);"
+                " return (0.299 * r + 0.587 * g + 0.114 * b) / 255; }",
+                prop,
+            )
+        )
 
     assert luminance("body", "backgroundColor") < 0.1 and luminance(".jps-text", "color") > 0.8
     assert luminance(".jps-code", "backgroundColor") < 0.2
@@ -130,8 +147,10 @@ def test_closing_the_tab_runs_defer_call_and_ends_the_wait(serve: Any, browser: 
     tab.close()
     deadline = time.monotonic() + 10
     # Both, in either order: defer_call runs as the session closes, the wait ends in the app's own thread.
-    while not ("DEFERRED RAN" in "".join(server.output) and "WAIT ENDED" in "".join(server.output)) \
-            and time.monotonic() < deadline:
+    while (
+        not ("DEFERRED RAN" in "".join(server.output) and "WAIT ENDED" in "".join(server.output))
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     output = "".join(server.output)
     assert "DEFERRED RAN" in output and "WAIT ENDED: SessionClosedException" in output

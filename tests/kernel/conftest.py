@@ -16,8 +16,9 @@ PYTHONS = os.environ.get("JUPYTER_SESSION_KERNEL_PYTHONS", "").split() or [sys.e
 
 
 def _ipykernel_version(python: str) -> str:
-    return subprocess.run([python, "-c", "import ipykernel; print(ipykernel.__version__)"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [python, "-c", "import ipykernel; print(ipykernel.__version__)"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 VERSIONS = {python: _ipykernel_version(python) for python in PYTHONS}
@@ -32,10 +33,12 @@ def python(request: pytest.FixtureRequest) -> str:
 def nb(python: str) -> Iterator[Kernel]:
     """A kernel with jupyter_session loaded and a frontend that answers; shared by a module's tests."""
     with kernel(python) as k:
-        k.ok("%load_ext jupyter_session\n"
-             "from jupyter_session.session import *\n"
-             "from jupyter_session.output import put_text\n"
-             "from jupyter_session.exceptions import JSError, SessionTimeout, SessionClosedException")
+        k.ok(
+            "%load_ext jupyter_session\n"
+            "from jupyter_session.session import *\n"
+            "from jupyter_session.output import put_text\n"
+            "from jupyter_session.exceptions import JSError, SessionTimeout, SessionClosedException"
+        )
         yield k
 
 

@@ -71,9 +71,19 @@ class FakeFrontend:
             if state.get("_model_name") == "SessionModel":
                 self.comms.append(content["comm_id"])
                 if self.answers:
-                    self.send_event(content["comm_id"], dict(event="hello", task_id=None, data=dict(
-                        protocol_version=1, user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36",
-                        language="en-GB", origin="http://localhost")))
+                    self.send_event(
+                        content["comm_id"],
+                        dict(
+                            event="hello",
+                            task_id=None,
+                            data=dict(
+                                protocol_version=1,
+                                user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36",
+                                language="en-GB",
+                                origin="http://localhost",
+                            ),
+                        ),
+                    )
         elif kind == "comm_close":
             self.closed_comms.append(content["comm_id"])
         elif kind == "comm_msg" and content["comm_id"] in self.comms:
@@ -110,14 +120,19 @@ class FakeFrontend:
         elif command["command"] == "download":
             chunk = spec["chunk"]
             self.downloads[spec["download_id"]] += chunk
-            self.send_event(comm_id, dict(event="download_ack", task_id=spec["download_id"],
-                                          data=dict(offset=spec["offset"], length=len(chunk))))
+            self.send_event(
+                comm_id,
+                dict(
+                    event="download_ack",
+                    task_id=spec["download_id"],
+                    data=dict(offset=spec["offset"], length=len(chunk)),
+                ),
+            )
             if spec["last"]:
                 self.finished_downloads[spec["name"]] = bytes(self.downloads.pop(spec["download_id"]))
 
     def send_event(self, comm_id: str, event: dict[str, Any], buffers: list[bytes] | None = None) -> None:
-        message = self.client.session.msg("comm_msg", dict(comm_id=comm_id, data=dict(method="custom",
-                                                                                          content=event)))
+        message = self.client.session.msg("comm_msg", dict(comm_id=comm_id, data=dict(method="custom", content=event)))
         if buffers:
             message["buffers"] = buffers
         self.send_shell(message)
@@ -135,10 +150,18 @@ class Kernel:
         spec_dir = os.path.join(self._specs.name, "under-test")
         os.makedirs(spec_dir)
         with open(os.path.join(spec_dir, "kernel.json"), "w") as spec:
-            json.dump(dict(argv=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                           display_name="under test", language="python", interrupt_mode="signal"), spec)
-        self.manager = KernelManager(kernel_name="under-test",
-                                     kernel_spec_manager=KernelSpecManager(kernel_dirs=[self._specs.name]))
+            json.dump(
+                dict(
+                    argv=[python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    display_name="under test",
+                    language="python",
+                    interrupt_mode="signal",
+                ),
+                spec,
+            )
+        self.manager = KernelManager(
+            kernel_name="under-test", kernel_spec_manager=KernelSpecManager(kernel_dirs=[self._specs.name])
+        )
         self.manager.start_kernel(cwd=REPO, env={**os.environ, "PYTHONPATH": REPO})
         self.client = self.manager.client()
         self.client.start_channels()
@@ -190,10 +213,10 @@ class Kernel:
 
     def submit(self, code: str, cell_id: str | None = None) -> str:
         """Queue a cell (``cell_id``: the notebook cell it stands for); returns its message id."""
-        content = dict(code=code, silent=False, store_history=True, user_expressions={}, allow_stdin=False,
-                       stop_on_error=True)
-        message = self.client.session.msg("execute_request", content,
-                                          metadata={"cellId": cell_id} if cell_id else {})
+        content = dict(
+            code=code, silent=False, store_history=True, user_expressions={}, allow_stdin=False, stop_on_error=True
+        )
+        message = self.client.session.msg("execute_request", content, metadata={"cellId": cell_id} if cell_id else {})
         self.send_shell(message)
         return message["header"]["msg_id"]
 

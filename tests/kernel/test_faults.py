@@ -65,13 +65,14 @@ def test_a_cell_run_again_while_its_thread_writes(nb: Kernel, frontend: object) 
         assert counts[name] <= baseline[name], (name, counts, baseline)
 
 
-def test_a_restart_with_live_callbacks_and_threads_ends_them_and_runs_defer_call(python: str,
-                                                                                 tmp_path: Path) -> None:
+def test_a_restart_with_live_callbacks_and_threads_ends_them_and_runs_defer_call(python: str, tmp_path: Path) -> None:
     marker = tmp_path / "deferred"
     with kernel(python) as k:
-        k.ok("%load_ext jupyter_session\n"
-             "from jupyter_session.session import defer_call\n"
-             f"defer_call(lambda: open({str(marker)!r}, 'w').write(f'deferred after {{len(writes)}} writes'))")
+        k.ok(
+            "%load_ext jupyter_session\n"
+            "from jupyter_session.session import defer_call\n"
+            f"defer_call(lambda: open({str(marker)!r}, 'w').write(f'deferred after {{len(writes)}} writes'))"
+        )
         k.ok(WRITER, cell_id="writer")
         wait_until(lambda: k.value("len(writes)") > 10)
         k.restart()  # a kernel that does not exit within 5 s is killed, and would not write the marker

@@ -75,8 +75,9 @@ def test_output_goes_to_the_cell_that_made_it(nb: Kernel, frontend: object) -> N
 
 
 def test_running_a_cell_again_closes_its_old_output_and_callbacks(nb: Kernel, frontend: object) -> None:
-    code = ("cb = get_current_session().register_callback(lambda data: put_text(f'clicked {data}'))\n"
-            "put_text('rerun me')")
+    code = (
+        "cb = get_current_session().register_callback(lambda data: put_text(f'clicked {data}'))\nput_text('rerun me')"
+    )
     nb.ok(code, cell_id="again")
     old_comm = next(c["comm_id"] for c in nb.frontend.commands if c["spec"].get("content") == "rerun me")
     old_callback = nb.value("cb")
@@ -86,8 +87,11 @@ def test_running_a_cell_again_closes_its_old_output_and_callbacks(nb: Kernel, fr
 
 
 def test_a_callback_runs_after_its_cell_and_writes_to_that_cell(nb: Kernel, frontend: object) -> None:
-    nb.ok("cb = get_current_session().register_callback(lambda data: put_text(f'clicked {data}'))\n"
-          "put_text('button cell')", cell_id="buttons")
+    nb.ok(
+        "cb = get_current_session().register_callback(lambda data: put_text(f'clicked {data}'))\n"
+        "put_text('button cell')",
+        cell_id="buttons",
+    )
     comm = next(c["comm_id"] for c in nb.frontend.commands if c["spec"].get("content") == "button cell")
     callback_id = nb.value("cb")
     nb.ok("put_text('another cell')", cell_id="other")
@@ -98,25 +102,31 @@ def test_a_callback_runs_after_its_cell_and_writes_to_that_cell(nb: Kernel, fron
 
 
 def test_a_callback_can_wait_on_the_browser(nb: Kernel, frontend: object) -> None:
-    nb.ok("def ask(data):\n"
-          "    put_text(f\"js said {eval_js('value', value=data)}\")\n"
-          "cb = get_current_session().register_callback(ask)\n"
-          "put_text('asking cell')", cell_id="asking")
+    nb.ok(
+        "def ask(data):\n"
+        "    put_text(f\"js said {eval_js('value', value=data)}\")\n"
+        "cb = get_current_session().register_callback(ask)\n"
+        "put_text('asking cell')",
+        cell_id="asking",
+    )
     comm = next(c["comm_id"] for c in nb.frontend.commands if c["spec"].get("content") == "asking cell")
     nb.frontend.send_event(comm, dict(event="callback", task_id=nb.value("cb"), data="hi"))
     wait_until(lambda: "js said hi" in nb.frontend.texts())
 
 
 def test_a_registered_thread_writes_and_prints_to_its_cell(nb: Kernel, frontend: object) -> None:
-    thread_cell = nb.submit("import threading, time\n"
-                            "def work():\n"
-                            "    time.sleep(0.5)\n"
-                            "    print('printed by the thread')\n"
-                            "    put_text('written by the thread')\n"
-                            "t = threading.Thread(target=work)\n"
-                            "register_thread(t)\n"
-                            "t.start()\n"
-                            "put_text('thread cell')", cell_id="threads")
+    thread_cell = nb.submit(
+        "import threading, time\n"
+        "def work():\n"
+        "    time.sleep(0.5)\n"
+        "    print('printed by the thread')\n"
+        "    put_text('written by the thread')\n"
+        "t = threading.Thread(target=work)\n"
+        "register_thread(t)\n"
+        "t.start()\n"
+        "put_text('thread cell')",
+        cell_id="threads",
+    )
     assert nb.result(thread_cell).status == "ok"
     later = nb.submit("time.sleep(1.5)", cell_id="sleeper")
     nb.result(later)
@@ -128,8 +138,10 @@ def test_a_registered_thread_writes_and_prints_to_its_cell(nb: Kernel, frontend:
 
 
 def test_download_travels_in_acknowledged_chunks(nb: Kernel, frontend: object) -> None:
-    nb.ok("import os\ndata = os.urandom(3 * 1024 * 1024 + 5)\ndownload('blob.bin', data)\n"
-          "digest = __import__('hashlib').sha256(data).hexdigest()")
+    nb.ok(
+        "import os\ndata = os.urandom(3 * 1024 * 1024 + 5)\ndownload('blob.bin', data)\n"
+        "digest = __import__('hashlib').sha256(data).hexdigest()"
+    )
     wait_until(lambda: "blob.bin" in nb.frontend.finished_downloads)
     saved = nb.frontend.finished_downloads["blob.bin"]
     assert sha256(saved) == nb.value("digest")
@@ -148,7 +160,11 @@ def test_cells_keep_running_while_acknowledgements_pour_in(nb: Kernel, frontend:
 
 def test_info_comes_from_the_browser_handshake(nb: Kernel, frontend: object) -> None:
     assert nb.value("(info.user_agent.browser.family, info.user_language, info.backend, info.protocol)") == (
-        "Chrome", "en-GB", "jupyter", "comm")
+        "Chrome",
+        "en-GB",
+        "jupyter",
+        "comm",
+    )
     assert nb.value("info.user_agent.is_pc") is True
 
 

@@ -20,8 +20,14 @@ from ._replies import install_router
 from ._session import NotebookSession, parent_of
 from ._widget import SessionWidget
 
-__all__ = ["load_ipython_extension", "unload_ipython_extension", "NotebookSession", "SessionWidget",
-           "kernel_of_this_process", "start_notebook_session"]
+__all__ = [
+    "load_ipython_extension",
+    "unload_ipython_extension",
+    "NotebookSession",
+    "SessionWidget",
+    "kernel_of_this_process",
+    "start_notebook_session",
+]
 
 logger = logging.getLogger(__name__)
 

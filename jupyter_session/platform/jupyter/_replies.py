@@ -150,8 +150,12 @@ class Intercept(CommRouter):
         raw_send = getattr(manager, "_send_on_shell_channel", None)
         pair = getattr(manager, "_main_to_shell_channel", None)
         to_stream = getattr(pair, "to_stream", None)
-        if (raw_send is None or to_stream is None or hasattr(manager, "_shell_stream")  # 7.4 and later
-                or getattr(manager, "_shell_socket", None) is not self._stream.socket):
+        if (
+            raw_send is None
+            or to_stream is None
+            or hasattr(manager, "_shell_stream")  # 7.4 and later
+            or getattr(manager, "_shell_socket", None) is not self._stream.socket
+        ):
             return None
         stream = self._stream
         to_stream.on_recv(stream.send_multipart, copy=False)
@@ -224,8 +228,8 @@ def install_router(kernel: Any) -> CommRouter:
     thread = getattr(kernel, "shell_channel_thread", None)
     if thread is not None and hasattr(thread, "io_loop") and hasattr(stream, "_recv_callback"):
         return Intercept(kernel)
-    if (hasattr(kernel, "schedule_dispatch") and hasattr(kernel, "dispatch_shell")
-            and hasattr(stream, "socket")):
+    if hasattr(kernel, "schedule_dispatch") and hasattr(kernel, "dispatch_shell") and hasattr(stream, "socket"):
         return Pump(kernel)
-    raise NoRoute(f"unsupported ipykernel layout ({type(kernel).__module__}); "
-                  "jupyter_session supports ipykernel 6.x and 7.x")
+    raise NoRoute(
+        f"unsupported ipykernel layout ({type(kernel).__module__}); jupyter_session supports ipykernel 6.x and 7.x"
+    )

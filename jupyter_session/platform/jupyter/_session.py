@@ -43,9 +43,11 @@ logger = logging.getLogger(__name__)
 #: that answers later is noticed then).
 FRONTEND_PROBE_TIMEOUT = 5.0
 
-_NO_FRONTEND = ("no browser has answered this kernel: the notebook runs without one (nbclient, nbconvert, "
-                "nbval), or the jupyter-session extension is not enabled in JupyterLab / Notebook 7 "
-                "(check `jupyter labextension list`)")
+_NO_FRONTEND = (
+    "no browser has answered this kernel: the notebook runs without one (nbclient, nbconvert, "
+    "nbval), or the jupyter-session extension is not enabled in JupyterLab / Notebook 7 "
+    "(check `jupyter labextension list`)"
+)
 
 
 _CELL_CLOSED = "this output's cell was run again or its output was closed"
@@ -138,8 +140,10 @@ def _plain(spec: dict[str, Any]) -> str:
     if kind == "datatable":
         columns = [column for column in spec.get("columns", []) if not column.get("hide")]
         lines = [" | ".join(str(column.get("header")) for column in columns)]
-        lines += [" | ".join(str(row.get("cells", {}).get(column.get("field"), "")) for column in columns)
-                  for row in spec.get("rows", [])]
+        lines += [
+            " | ".join(str(row.get("cells", {}).get(column.get("field"), "")) for column in columns)
+            for row in spec.get("rows", [])
+        ]
         return "\n".join(lines)
     if kind == "pin":
         return f"[{spec.get('input', {}).get('label') or spec.get('input', {}).get('name')}]"
@@ -241,9 +245,13 @@ class NotebookSession(ScriptModeSession):
                 stream.flush()
             except Exception:
                 pass
-        self.kernel.session.send(self.kernel.iopub_socket, "display_data",
-                                 {"data": bundle, "metadata": {}, "transient": {}},
-                                 parent=parent, ident=b"display_data")
+        self.kernel.session.send(
+            self.kernel.iopub_socket,
+            "display_data",
+            {"data": bundle, "metadata": {}, "transient": {}},
+            parent=parent,
+            ident=b"display_data",
+        )
 
     # -- commands and waits ---------------------------------------------------------------------------------
 
@@ -284,7 +292,8 @@ class NotebookSession(ScriptModeSession):
         return SessionTimeout(
             f"{name} got no reply from the browser in {timeout:g} s: is the notebook still open, with the "
             "jupyter-session extension enabled? Pass a larger timeout= if the browser needs longer.",
-            request=name, timeout=timeout,
+            request=name,
+            timeout=timeout,
         )
 
     def _on_hello(self, hello: dict[str, Any]) -> None:
@@ -347,8 +356,11 @@ def _print_to_cell(thread: threading.Thread, parent: dict[str, Any], kernel: Any
     a thread's output to whichever cell runs at the moment."""
     shell = getattr(kernel, "shell", None)
     header = extract_header(parent)
-    setters = [setter for target in (sys.stdout, sys.stderr, getattr(shell, "display_pub", None))
-               if (setter := _thread_parent_setter(target)) is not None]
+    setters = [
+        setter
+        for target in (sys.stdout, sys.stderr, getattr(shell, "display_pub", None))
+        if (setter := _thread_parent_setter(target)) is not None
+    ]
     if not setters:
         return
     run = thread.run
