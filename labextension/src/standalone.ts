@@ -1,5 +1,6 @@
 // The standalone page: the core renderer over a WebSocket to the Tornado server that served the page.
 import { decodeFrame, encodeFrame } from './core/buffers';
+import { helloEvent } from './core/hello';
 import { render } from './core/render';
 import type { Model } from './core/types';
 import './core/style.css';
@@ -99,6 +100,8 @@ function start(): void {
     ended = true;
   });
   connect(false);
+  // Once per page: queued in the outbox until the socket opens; a resumed connection does not repeat it.
+  model.send(helloEvent());
   render({ model, el: host, ownsDocument: true });
 }
 

@@ -1,12 +1,16 @@
 // The notebook widget: an ipywidgets model that keeps a cell's command stream, and a view that draws it with
 // the shared core renderer.
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+import { helloEvent } from './core/hello';
 import { render } from './core/render';
-import { PROTOCOL_VERSION } from './core/types';
 import type { Command, Model } from './core/types';
+import packageJson from '../package.json';
 
 export const MODULE_NAME = 'jupyter-session';
-export const MODULE_VERSION = '0.1.0'; // the Python package's version; a test keeps them equal
+// package.json's version, which is the Python package's (a test keeps them equal). tsc leaves the import as it
+// is (package.json is outside rootDir, so lib/ has no copy): from lib/widget.js it is the same file, which the
+// bundlers (jupyter-builder, build-embed) inline.
+export const MODULE_VERSION: string = packageJson.version;
 
 type Listener = (message: unknown, buffers: DataView[]) => void;
 type Message = [unknown, DataView[]];
@@ -39,12 +43,7 @@ export class SessionModel extends DOMWidgetModel {
     this.on('msg:custom', this.receive, this);
     if (this.comm_live) {
       // Tells the kernel a browser is here before any view renders, and fills `session.info`.
-      this.send({
-        event: 'hello',
-        task_id: null,
-        data: { protocol_version: PROTOCOL_VERSION, user_agent: navigator.userAgent, language: navigator.language,
-          origin: location.origin }
-      }, {});
+      this.send(helloEvent(), {});
     }
   }
 

@@ -2,8 +2,10 @@
 // `pin_values`, `pin_update`), watched with `pin_wait` (one answer) and `pin_onchange` (a callback per
 // change). Reading a file pin uploads its files first.
 import { registerOutputType } from './output';
-import { buildField, uploadFiles } from './input/form';
-import type { Field } from './input/form';
+import { buildField } from './input/fields';
+import type { Field } from './input/fields';
+import { uploadFiles } from './input/uploads';
+import { commandError } from './errors';
 import type { Context, Handler } from './types';
 
 interface Pin {
@@ -14,6 +16,7 @@ interface Pin {
 interface Watcher {
   names: Set<string>;
   answer(name: string, value: unknown): void;
+  fail(error: unknown): void;
 }
 
 // One registry for the whole page: in a notebook every cell has its own renderer, and a pin shown in one
@@ -35,7 +38,15 @@ async function changed(name: string, pin: Pin): Promise<void> {
     return; // nobody asked: a file pin uploads nothing
   }
   waiting.forEach(waiter => waiters.delete(waiter));
-  const value = await pin.read();
+  let value: unknown;
+  try {
+    value = await pin.read();
+  } catch (error) {
+    // A `pin_wait_change` waits for this answer: it gets the error instead. Callbacks only miss a change.
+    console.error(`[jupyter_session] reading pin ${JSON.stringify(name)} failed`, error);
+    waiting.forEach(waiter => waiter.fail(error));
+    return;
+  }
   for (const [callbackId, context] of listeners) {
     context.send({ event: 'callback', task_id: callbackId, data: value });
   }
@@ -69,7 +80,8 @@ registerOutputType('pin', (spec, context) => {
   return field.element;
 });
 
-/** `pin.name`: answer with the value, or null when no such pin is in the page. */
+/** `pin.name`: answer with the value, or null when no such pin is in the page. A failing read (a file pin's
+ * upload) rejects, and dispatch answers `command_error`; so does `pinValues`. */
 export const pinValue: Handler = async (context, command) => {
   const pin = pinOf(String(command.spec?.name));
   const data = pin ? { value: await pin.read() } : null;
@@ -106,6 +118,10 @@ export const pinWait: Handler = (context, command) => {
     answer(name, value) {
       window.clearTimeout(timer);
       context.send({ event: 'js_yield', task_id: command.task_id, data: { name, value } });
+    },
+    fail(error) {
+      window.clearTimeout(timer);
+      context.send(commandError(command, error));
     }
   };
   waiters.add(waiter);

@@ -13,11 +13,12 @@ import './outputs/template';
 import { processbar } from './outputs/media';
 import { pinOnChange, pinUpdate, pinValue, pinValues, pinWait } from './pin';
 import { closePopup, popup } from './popup';
-import { destroyForm, fileAck, inputGroup, updateInput } from './input/form';
+import { destroyForm, inputGroup, updateInput } from './input/form';
+import { fileAck } from './input/uploads';
 import { outputControl } from './scope';
 import { runScript } from './script';
 import { closeSession, setSessionId, toast } from './session';
-import { PROTOCOL_VERSION } from './types';
+import { commandError } from './errors';
 import type { Command, Context, Event, Handler, RenderProps } from './types';
 
 const handlers: Record<string, Handler> = {
@@ -62,12 +63,16 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
   el.appendChild(root);
 
   let closed = false;
+  const running = new Set<Running>();
   const context: Context = {
     root,
     outputArea,
     ownsDocument,
     env: {},
     send(event: Event, buffers?: (ArrayBuffer | ArrayBufferView)[]) {
+      if (event.event === 'js_yield' && event.task_id !== null) {
+        running.forEach(run => { run.answered ||= run.taskId === event.task_id; });
+      }
       // After close_session the app is gone, but a download it started still needs its acknowledgements.
       if (!closed || event.event === 'download_ack') {
         model.send(event, buffers);
@@ -88,19 +93,14 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
       return;
     }
     for (const command of commands) {
-      dispatch(context, command);
-      if (command.command === 'close_session') {
+      dispatch(context, command, running);
+      if (command?.command === 'close_session') {
         closed = true;
       }
     }
   };
+  // No hello here: the host sends it once (helloEvent), and a view drawn again must not repeat it.
   model.on('msg', onMessage);
-  model.send({
-    event: 'hello',
-    task_id: null,
-    data: { protocol_version: PROTOCOL_VERSION, user_agent: navigator.userAgent, language: navigator.language,
-      origin: location.origin }
-  });
 
   return () => {
     closed = true;
@@ -109,18 +109,58 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
   };
 }
 
-function dispatch(context: Context, command: Command): void {
-  const handler = handlers[command?.command];
+/** Handlers running now, with whether each has sent a `js_yield` for its command's task (its own reply). */
+interface Running {
+  taskId: string | null;
+  answered: boolean;
+}
+
+/**
+ * Run the handler of `command`. Every failure gets one reply, `command_error`: an unknown command (the page's
+ * renderer is older or newer than the session) and a handler that throws or whose promise rejects, unless
+ * it already answered its request with a `js_yield` of its own (run_script with `eval` answers its errors so).
+ */
+function dispatch(context: Context, command: Command, running: Set<Running>): void {
+  const name: unknown = command?.command;
+  const handler = typeof name === 'string' && Object.prototype.hasOwnProperty.call(handlers, name)
+    ? handlers[name] : undefined;
   if (!handler) {
-    console.warn('[jupyter_session] unknown command', command?.command);
+    console.warn('[jupyter_session] unknown command', name);
+    const shown = typeof name === 'string' ? JSON.stringify(name) : String(name);
+    reply(context, command, new TypeError(`unknown command ${shown}: the page's renderer does not match the `
+      + "server's jupyter_session version; reload the page"));
     return;
   }
-  try {
-    const result = handler(context, command);
-    if (result instanceof Promise) {
-      result.catch(error => console.error(`[jupyter_session] ${command.command} failed`, error));
+  const run: Running = { taskId: typeof command.task_id === 'string' ? command.task_id : null, answered: false };
+  const failed = (error: unknown) => {
+    console.error(`[jupyter_session] ${name} failed`, error);
+    if (!run.answered) {
+      reply(context, command, error);
     }
+  };
+  running.add(run);
+  let result: void | Promise<void>;
+  try {
+    result = handler(context, command);
   } catch (error) {
-    console.error(`[jupyter_session] ${command.command} failed`, error);
+    running.delete(run);
+    failed(error);
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then(() => running.delete(run), error => {
+      running.delete(run);
+      failed(error);
+    });
+  } else {
+    running.delete(run);
+  }
+}
+
+function reply(context: Context, command: Command, error: unknown): void {
+  try {
+    context.send(commandError(command, error));
+  } catch (sendError) {
+    console.error('[jupyter_session] could not send command_error', sendError);
   }
 }

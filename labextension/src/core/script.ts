@@ -1,5 +1,6 @@
 // The `run_script` command: run JavaScript with its arguments as parameters; with `eval`, answer once
 // with the value (promises awaited) or with the error.
+import { describeError } from './errors';
 import type { Handler, JSErrorInfo } from './types';
 
 // Arguments are function parameters, so their values are data and never become code. Their names are
@@ -35,7 +36,7 @@ export const runScript: Handler = async (context, command) => {
     const value = await new Function(...names, CODE_PARAMETER, `return eval(${CODE_PARAMETER})`)(...values, code);
     data = toJSON(value);
   } catch (caught) {
-    error = describe(caught);
+    error = describeError(caught);
   }
   context.send(error ? { event: 'js_yield', task_id: command.task_id, data: null, error }
     : { event: 'js_yield', task_id: command.task_id, data });
@@ -52,19 +53,4 @@ function toJSON(value: unknown): unknown {
     throw new TypeError(`eval_js: the value is not JSON-serializable: ${(error as Error).message}`);
   }
   return text === undefined ? null : JSON.parse(text);
-}
-
-function describe(error: unknown): JSErrorInfo {
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message, stack: error.stack ?? '' };
-  }
-  return { name: 'Error', message: `a non-Error value was thrown: ${safeString(error)}`, stack: '' };
-}
-
-function safeString(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

@@ -1,0 +1,279 @@
+// The fields of forms and pins: `buildField` turns one input spec into its control, with a label, a
+// feedback line and a help text, and reports `input_event` (blur/change) when the spec asks.
+// Choices travel as indexes; the session maps them back to its own values.
+import { colorOr } from '../dom';
+import type { Context } from '../types';
+
+// HTML attributes a field spec may set on its control; anything else is ignored.
+const PASSED_ATTRIBUTES = ['min', 'max', 'step', 'maxlength', 'minlength', 'pattern', 'autocomplete', 'rows',
+  'spellcheck', 'size', 'inputmode'];
+
+export interface Field {
+  spec: any;
+  element: HTMLElement;
+  value(): unknown;
+  set(attributes: Record<string, unknown>): void;
+}
+
+/** A new element with a class and (set with textContent, never parsed) a text. */
+export function element<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text?: unknown): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text !== undefined && text !== null) {
+    node.textContent = String(text);
+  }
+  return node;
+}
+
+function passAttributes(control: HTMLElement, spec: any): void {
+  for (const name of PASSED_ATTRIBUTES) {
+    if (spec[name] !== undefined && spec[name] !== null) {
+      control.setAttribute(name, String(spec[name]));
+    }
+  }
+}
+
+function choiceList(spec: any, kind: 'checkbox' | 'radio', groupName: string): HTMLElement {
+  const list = element('div', `jps-choices${spec.inline ? ' jps-choices--inline' : ''}`);
+  (spec.options ?? []).forEach((option: any, index: number) => {
+    const label = element('label', 'jps-choice');
+    const box = element('input');
+    box.type = kind;
+    box.name = groupName;
+    box.value = String(index);
+    box.checked = Boolean(option.selected);
+    box.disabled = Boolean(option.disabled);
+    label.append(box, element('span', '', option.label));
+    list.appendChild(label);
+  });
+  return list;
+}
+
+function selectOptions(select: HTMLSelectElement, options: any[]): void {
+  select.replaceChildren(...options.map((option: any, index: number) => {
+    const node = element('option', '', option.label);
+    node.value = String(index);
+    node.selected = Boolean(option.selected);
+    node.disabled = Boolean(option.disabled);
+    return node;
+  }));
+}
+
+/** A monospace field for code where Tab indents (and Shift+Tab unindents) instead of moving the focus. */
+function makeCodeField(area: HTMLTextAreaElement, indent: number): void {
+  area.classList.add('jps-code-field');
+  area.spellcheck = false;
+  area.setAttribute('autocapitalize', 'off');
+  area.addEventListener('keydown', event => {
+    if (event.key !== 'Tab' || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    event.preventDefault();
+    const start = area.selectionStart;
+    if (!event.shiftKey) {
+      area.setRangeText(' '.repeat(indent), start, area.selectionEnd, 'end');
+      return;
+    }
+    const lineStart = area.value.lastIndexOf('\n', start - 1) + 1;
+    const spaces = /^ */.exec(area.value.slice(lineStart))![0].length;
+    const removed = Math.min(spaces, indent);
+    area.setRangeText('', lineStart, lineStart + removed, 'preserve');
+    area.setSelectionRange(Math.max(start - removed, lineStart), Math.max(start - removed, lineStart));
+  });
+}
+
+export function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: string | null,
+  submitWith: (name: string, index: number) => void, cancel: () => void): Field {
+  const name = String(spec.name);
+  const wrapper = element('div', 'jps-field');
+  wrapper.dataset.name = name;
+  const label = element('label', 'jps-field-label', spec.label || undefined);
+  const feedback = element('div', 'jps-field-feedback');
+  const validity = { status: null as boolean | null, valid_feedback: '', invalid_feedback: '' };
+  const help = element('div', 'jps-field-help', spec.help_text || undefined);
+  let control: HTMLElement;
+  let shown: HTMLElement | undefined; // what the page shows when it is more than the control
+  let value: () => unknown;
+  let setValue: (next: unknown) => void = () => undefined;
+  let setOptions: (options: any[]) => void = () => undefined;
+  let setSelected: (indexes: number[]) => void = () => undefined;
+
+  switch (spec.type) {
+    case 'textarea':
+    case 'input': {
+      const input = spec.type === 'textarea' ? element('textarea', 'jps-control') : element('input', 'jps-control');
+      if (input instanceof HTMLInputElement) {
+        input.type = String(spec.input_type ?? 'text');
+        if (Array.isArray(spec.datalist)) {
+          const list = element('datalist');
+          list.id = `jps-datalist-${Math.random().toString(36).slice(2)}`;
+          spec.datalist.forEach((item: unknown) => list.appendChild(Object.assign(element('option'), { value: String(item) })));
+          wrapper.appendChild(list);
+          input.setAttribute('list', list.id);
+        }
+      }
+      input.name = name;
+      input.value = spec.value === undefined || spec.value === null ? '' : String(spec.value);
+      input.placeholder = String(spec.placeholder ?? '');
+      input.required = Boolean(spec.required);
+      input.readOnly = Boolean(spec.readonly);
+      passAttributes(input, spec);
+      if (input instanceof HTMLTextAreaElement && spec.code) {
+        makeCodeField(input, Number(spec.code.indent) || 4);
+      }
+      control = input;
+      value = () => input.value;
+      setValue = next => { input.value = next === null || next === undefined ? '' : String(next); };
+      if (spec.action && typeof spec.action.callback_id === 'string') {
+        // `input(action=(label, callback))`: a button beside the field; the session fills the field in.
+        const button = element('button', 'jps-button jps-button--secondary jps-button--outline', spec.action.label);
+        button.type = 'button';
+        button.addEventListener('click', () => context.send({ event: 'callback', task_id: spec.action.callback_id, data: null }));
+        shown = element('div', 'jps-input-group');
+        shown.append(input, button);
+      }
+      break;
+    }
+    case 'file': {
+      const input = element('input', 'jps-control');
+      input.type = 'file';
+      input.name = name;
+      input.multiple = Boolean(spec.multiple);
+      if (spec.accept) {
+        input.accept = String(spec.accept);
+      }
+      control = input;
+      value = () => [...(input.files ?? [])];
+      break;
+    }
+    case 'slider': {
+      const row = element('div', 'jps-slider');
+      const range = element('input', 'jps-control jps-slider-range');
+      range.type = 'range';
+      range.name = name;
+      range.min = String(spec.min_value ?? 0);
+      range.max = String(spec.max_value ?? 100);
+      range.step = String(spec.step ?? 1);
+      range.value = String(spec.value ?? 0);
+      const shown = element('output', 'jps-slider-value', range.value);
+      range.addEventListener('input', () => { shown.textContent = range.value; });
+      row.append(range, shown);
+      control = row;
+      value = () => Number(range.value);
+      setValue = next => { range.value = String(next ?? 0); shown.textContent = range.value; };
+      break;
+    }
+    case 'select': {
+      const select = element('select', 'jps-control');
+      select.name = name;
+      select.multiple = Boolean(spec.multiple);
+      select.required = Boolean(spec.required);
+      selectOptions(select, spec.options ?? []);
+      if (!select.multiple && !(spec.options ?? []).some((o: any) => o.selected) && select.options.length) {
+        select.selectedIndex = 0;
+      }
+      control = select;
+      value = () => select.multiple
+        ? [...select.selectedOptions].map(option => Number(option.value))
+        : (select.selectedIndex < 0 ? null : Number(select.value));
+      setOptions = options => selectOptions(select, options);
+      setSelected = indexes => [...select.options].forEach((option, index) => { option.selected = indexes.includes(index); });
+      break;
+    }
+    case 'checkbox':
+    case 'radio': {
+      const kind = spec.type as 'checkbox' | 'radio';
+      let list = choiceList(spec, kind, `${name}-${Math.random().toString(36).slice(2)}`);
+      control = list;
+      const boxes = () => [...wrapper.querySelectorAll<HTMLInputElement>(`input[type=${kind}]`)];
+      value = () => {
+        const checked = boxes().filter(box => box.checked).map(box => Number(box.value));
+        return kind === 'checkbox' ? checked : (checked.length ? checked[0] : null);
+      };
+      setOptions = options => {
+        const fresh = choiceList({ ...spec, options }, kind, `${name}-${Math.random().toString(36).slice(2)}`);
+        list.replaceWith(fresh);
+        list = fresh;
+      };
+      setSelected = indexes => boxes().forEach((box, index) => { box.checked = indexes.includes(index); });
+      break;
+    }
+    case 'actions': {
+      const bar = element('div', 'jps-buttons');
+      (spec.buttons ?? []).forEach((button: any, index: number) => {
+        const color = colorOr(button.color, button.type === 'submit' ? 'primary' : 'secondary');
+        const node = element('button', `jps-button jps-button--${color}`, button.label);
+        node.type = 'button';
+        node.disabled = Boolean(button.disabled);
+        node.addEventListener('click', () => {
+          if (button.type === 'reset') {
+            form.reset();
+          } else if (button.type === 'cancel') {
+            cancel();
+          } else {
+            submitWith(name, index);
+          }
+        });
+        bar.appendChild(node);
+      });
+      control = bar;
+      value = () => null;
+      break;
+    }
+    default:
+      control = element('div', 'jps-unsupported', `[unsupported input: ${String(spec.type)}]`);
+      value = () => null;
+  }
+  if (control instanceof HTMLInputElement || control instanceof HTMLTextAreaElement || control instanceof HTMLSelectElement) {
+    control.id = `jps-field-${Math.random().toString(36).slice(2)}`;
+    label.htmlFor = control.id;
+  }
+  wrapper.append(label, shown ?? control, feedback, help);
+  const report = (eventName: 'blur' | 'change') => context.send({
+    event: 'input_event', task_id: taskId, data: { event_name: eventName, name, value: value() }
+  });
+  if (spec.onblur) {
+    control.addEventListener('focusout', () => report('blur'));
+  }
+  if (spec.onchange) {
+    control.addEventListener('change', () => report('change'));
+  }
+  return {
+    spec,
+    element: wrapper,
+    value,
+    set(attributes) {
+      for (const [key, next] of Object.entries(attributes)) {
+        if (key === 'valid_status') {
+          validity.status = next === true || next === false ? next : null;
+        } else if (key === 'invalid_feedback' || key === 'valid_feedback') {
+          validity[key] = String(next ?? '');
+        } else if (key === 'label') {
+          label.textContent = String(next ?? '');
+        } else if (key === 'help_text') {
+          help.textContent = String(next ?? '');
+        } else if (key === 'value') {
+          setValue(next);
+        } else if (key === 'options' && Array.isArray(next)) {
+          setOptions(next);
+        } else if (key === 'selected' && Array.isArray(next)) {
+          setSelected(next.map(Number));
+        } else if (key === 'placeholder' && 'placeholder' in control) {
+          (control as HTMLInputElement).placeholder = String(next ?? '');
+        } else if ((key === 'readonly' || key === 'disabled' || key === 'required') && control instanceof HTMLElement) {
+          control.toggleAttribute(key === 'readonly' ? 'readonly' : key, Boolean(next));
+        } else if (PASSED_ATTRIBUTES.includes(key)) {
+          control.setAttribute(key, String(next));
+        }
+      }
+      // As in PyWebIO: the invalid feedback shows while the field is invalid, the valid one while it is valid.
+      wrapper.classList.toggle('jps-field--invalid', validity.status === false);
+      wrapper.classList.toggle('jps-field--valid', validity.status === true);
+      feedback.textContent = validity.status === null ? ''
+        : validity.status ? validity.valid_feedback : validity.invalid_feedback;
+    }
+  };
+}
+
