@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._version import __version__
+from .session import Session, set_script_mode_starter
 
 __all__ = ["__version__", "config", "start_server", "load_ipython_extension", "unload_ipython_extension"]
 
@@ -21,6 +22,17 @@ def __getattr__(name: str) -> Any:
 
         return config
     raise AttributeError(f"module 'jupyter_session' has no attribute {name!r}")
+
+
+def _start_script_mode() -> type[Session]:
+    # Imported on first use: a server's process never loads the Jupyter platform, a kernel never Tornado.
+    from .platform import start_script_mode
+
+    return start_script_mode()
+
+
+# The session layer knows no platform: it asks this when a session function runs outside any session.
+set_script_mode_starter(_start_script_mode)
 
 
 def load_ipython_extension(ipython: Any) -> None:

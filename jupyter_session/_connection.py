@@ -96,22 +96,21 @@ class Connection:
     def flush(self, session: Session) -> None:
         """Send every queued command of ``session``; the session's ``on_task_command``."""
         self.attach(session)
-        self.deliver(session.get_task_commands())
+        self.send_commands(session.get_task_commands())
 
-    def deliver(self, commands: list[Command]) -> None:
+    def send_commands(self, commands: list[Command]) -> None:
         """Send ``commands`` in order: downloads each on its own, the rest in as few messages as can be."""
         batch: list[Command] = []
         for command in commands:
             if command["command"] == "download":
-                self.send_commands(batch)
+                self._send_batch(batch)
                 batch = []
                 self._start_download(command)
             else:
                 batch.append(command)
-        self.send_commands(batch)
+        self._send_batch(batch)
 
-    def send_commands(self, commands: list[Command]) -> None:
-        """Send commands as one message (platforms use this for their own commands, e.g. session ids)."""
+    def _send_batch(self, commands: list[Command]) -> None:
         if not commands:
             return
         try:
@@ -155,7 +154,7 @@ class Connection:
                 return
             url, download.withdraw = offer
             spec = dict(download_id=download.download_id, name=download.name, size=download.size, url=url)
-            self.send_commands([dict(command="download", task_id=download.task_id, spec=spec)])
+            self._send_batch([Command(command="download", task_id=download.task_id, spec=spec)])
 
     def _on_fetched(self, download: _Download) -> None:
         with self._lock:
@@ -224,7 +223,7 @@ class Connection:
         if event["event"] == "download_ack":
             self._on_download_ack(event["task_id"], event["data"])  # type: ignore[arg-type]
         else:
-            session.send_client_event(event)
+            session.route_event(event)
 
     # -- close and resume -----------------------------------------------------------------------------------
 

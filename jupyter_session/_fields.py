@@ -75,7 +75,8 @@ def choice_specs(options: Sequence[Any] | None, value: Any = None) -> tuple[list
 
 def action_specs(buttons: Sequence[Any] | None) -> tuple[list[dict[str, Any]], list[Any]]:
     """The buttons of ``actions``/``put_actions`` as specs whose values are indexes, and the real values."""
-    specs, values = [], []
+    specs: list[dict[str, Any]] = []
+    values: list[Any] = []
     for button in buttons or ():
         if isinstance(button, Mapping):
             item = copy.deepcopy(dict(button))

@@ -7,10 +7,13 @@ Our exception hierarchy:
   * SessionNotFoundException: a session function was called outside any session.
   * SessionTimeout: the browser did not answer in time (also a ``TimeoutError``). New here.
   * JSError: JavaScript run by ``eval_js`` threw or rejected. New here.
+    * CommandError: the browser could not carry out a command (an unknown one, a failed pin read). New here.
 * ProtocolError: a message from the browser is malformed; it is logged and dropped, never raised to users.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "SessionException",
@@ -18,6 +21,7 @@ __all__ = [
     "SessionNotFoundException",
     "SessionTimeout",
     "JSError",
+    "CommandError",
     "ProtocolError",
     "PyWebIOWarning",
 ]
@@ -58,6 +62,28 @@ class JSError(SessionException):
         self.js_name = js_name
         self.js_message = js_message
         self.js_stack = js_stack
+
+
+class CommandError(JSError):
+    """The browser could not carry out a command: it does not know it (the page's renderer is of another
+    version), or running it failed (a pin that could not be read). ``command`` names it.
+    """
+
+    def __init__(self, command: str, js_name: str, js_message: str, js_stack: str = "") -> None:
+        super().__init__(js_name, js_message, js_stack)
+        self.command = command
+        self.args = (f"the browser could not carry out {command!r}: {self.args[0]}",)
+
+    @classmethod
+    def from_event(cls, event: Any) -> CommandError:
+        """The error a ``command_error`` event reports (the event is validated by ``protocol.parse_event``)."""
+        error = event.get("error") or {}
+        return cls(
+            str((event.get("data") or {}).get("command")),
+            error.get("name", "Error"),
+            error.get("message", ""),
+            error.get("stack", ""),
+        )
 
 
 class ProtocolError(ValueError):

@@ -33,7 +33,7 @@ from ._fields import (
     slider_spec,
 )
 from ._utils import parse_file_size
-from .session import chose_impl, get_current_session, get_current_task_id, info, next_client_event
+from .session import chose_impl, get_current_session, get_current_task_id, info
 
 __all__ = [
     "TEXT",
@@ -96,16 +96,14 @@ _FIXED = {
 }
 
 
-@chose_impl
-def _single(field: Field) -> Generator[Any, Any, Any]:
+def _single(field: Field) -> Any:
     """Show a one-field form and wait for it; with a ``name``, describe a field of an ``input_group`` instead."""
     if field.spec.get("name") is not None:
         return field
     field.spec["name"] = "data"
     label = field.spec.pop("label", "")
     field.spec.setdefault("auto_focus", True)
-    data = yield _run_form(dict(label=label, inputs=[field.spec]), {"data": field}, None)
-    return None if data is None else data["data"]
+    return _run_form(dict(label=label, inputs=[field.spec]), {"data": field}, None, only="data")
 
 
 def input(
@@ -443,8 +441,13 @@ class _Form:
 
 @chose_impl
 def _run_form(
-    spec: dict[str, Any], fields: dict[str, Field], validate: Callable[[dict[str, Any]], Any] | None
+    spec: dict[str, Any],
+    fields: dict[str, Field],
+    validate: Callable[[dict[str, Any]], Any] | None,
+    only: str | None = None,
 ) -> Generator[Any, Any, Any]:
+    """Show a form and wait until it is submitted (its values, or the value of the field ``only``) or
+    cancelled (``None``)."""
     session = get_current_session()
     task_id = get_current_task_id()
     form = _Form(fields, validate)
@@ -453,7 +456,7 @@ def _run_form(
     session.send_task_command(dict(command="input_group", task_id=task_id, spec=spec))
     try:
         while True:
-            event = yield next_client_event()
+            event = yield session.next_client_event()
             kind, data = event["event"], event.get("data")
             if kind == "input_event" and isinstance(data, dict) and data.get("name") in fields:
                 if data.get("event_name") == "blur":
@@ -463,9 +466,9 @@ def _run_form(
             elif kind == "from_submit":
                 values = form.submitted(data)
                 if values is not None:
-                    return values
+                    return values if only is None else values[only]
             elif kind == "file_chunk":
-                form.chunk(data)  # type: ignore[arg-type]
+                form.chunk(data)
             elif kind == "from_cancel":
                 return None
             else:

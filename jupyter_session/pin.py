@@ -28,9 +28,10 @@ from ._fields import (
     number_from_text,
     slider_spec,
 )
+from ._output.core import Output, OutputPosition, _output_spec, _send
 from .exceptions import SessionTimeout
 from .input import CHECKBOX, FLOAT, NUMBER, RADIO, SELECT, TEXT, TEXTAREA, file_upload
-from .output import Output, OutputPosition, _output_spec, _send
+from .protocol import Command
 from .session import chose_impl, get_current_session
 
 __all__ = [
@@ -60,16 +61,16 @@ _FILE_PIN_READ_TIMEOUT = 600.0
 
 def _readers() -> dict[str, Callable[[Any], Any]]:
     """Per session: pin name -> how to turn the browser's raw value into the Python value."""
-    return get_current_session().internal_save.setdefault("pin_readers", {})  # type: ignore[no-any-return]
+    return get_current_session().internal_save.setdefault("pin_readers", {})
 
 
 def _file_pins() -> dict[str, dict[str, Any]]:
     """Per session: file pin name -> its field spec."""
-    return get_current_session().internal_save.setdefault("pin_files", {})  # type: ignore[no-any-return]
+    return get_current_session().internal_save.setdefault("pin_files", {})
 
 
 def _uploads() -> Uploads:
-    return get_current_session().internal_save.setdefault("pin_uploads", Uploads())  # type: ignore[no-any-return]
+    return get_current_session().internal_save.setdefault("pin_uploads", Uploads())
 
 
 def _put_pin(name: str, spec: dict[str, Any], reader: Callable[[Any], Any], scope: str | None, position: int) -> Output:
@@ -325,9 +326,9 @@ def _read(name: str, raw: Any) -> Any:
 @chose_impl
 def _pin_value(name: str) -> Generator[Any, Any, Any]:
     session = get_current_session()
-    event = yield session.request(
+    event = yield from session.request(
         "pin_value", dict(command="pin_value", task_id=None, spec=dict(name=name)), _read_timeout([name])
-    )  # type: ignore[attr-defined]
+    )
     data = event["data"]
     return _read(name, data.get("value")) if isinstance(data, dict) else None
 
@@ -339,11 +340,11 @@ def get_pin_values(names: list[str]) -> Generator[Any, Any, Any]:
     for name in names:
         _check_name(name)
     session = get_current_session()
-    event = yield session.request(
+    event = yield from session.request(
         "get_pin_values",
         dict(
             command="pin_values",
-            task_id=None,  # type: ignore[attr-defined]
+            task_id=None,
             spec=dict(names=names),
         ),
         _read_timeout(names),
@@ -420,11 +421,11 @@ def pin_wait_change(*names: str, timeout: float | None = None) -> Generator[Any,
     if timeout is not None and not timeout > 0:
         raise ValueError("pin_wait_change() timeout must be a positive number of seconds")
     session = get_current_session()
-    command = dict(command="pin_wait", task_id=None, spec=dict(names=list(names), timeout=timeout))
+    command = Command(command="pin_wait", task_id=None, spec=dict(names=list(names), timeout=timeout))
     try:
-        event = yield session.request(
+        event = yield from session.request(
             "pin_wait_change",
-            command,  # type: ignore[attr-defined]
+            command,
             None if timeout is None else timeout + _WAIT_GRACE,
         )
     except SessionTimeout:

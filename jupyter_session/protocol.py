@@ -74,8 +74,8 @@ COMMANDS = frozenset(
     }
 )
 
-#: Events the browser sends. ``hello`` and ``download_ack`` are ours; the rest are PyWebIO's
-#: (``from_submit`` is spelled as in PyWebIO).
+#: Events the browser sends. ``hello``, ``download_ack``, ``file_chunk`` and ``command_error`` are ours; the
+#: rest are PyWebIO's (``from_submit`` is spelled as in PyWebIO).
 EVENTS = frozenset(
     {
         "callback",
@@ -86,6 +86,7 @@ EVENTS = frozenset(
         "hello",
         "download_ack",
         "file_chunk",
+        "command_error",
     }
 )
 
@@ -174,6 +175,10 @@ class Transport(ABC):
     @abstractmethod
     def close(self) -> None:
         """End the connection. Idempotent."""
+
+    @abstractmethod
+    def closed(self) -> bool:
+        """Whether the connection has ended."""
 
     def offer_download(
         self, name: str, content: memoryview, on_fetched: Callable[[], None]
@@ -300,6 +305,8 @@ def parse_event(message: Any, buffers: Sequence[memoryview] = ()) -> Event:
         if task_id is not None:
             raise ProtocolError("hello must have task_id null")
         _check_hello(message.get("data"))
+    elif name == "command_error" and task_id is None:
+        pass  # a failed command that was addressed to no task
     elif not isinstance(task_id, str) or not 0 < len(task_id) <= _MAX_TASK_ID:
         raise ProtocolError(f"{name} needs a task_id string of 1-{_MAX_TASK_ID} characters")
     if "data" not in message:
@@ -319,15 +326,23 @@ def parse_event(message: Any, buffers: Sequence[memoryview] = ()) -> Event:
             and data["chunk"].nbytes <= CHUNK_SIZE
         ):
             raise ProtocolError("file_chunk data must be {upload_id, name, offset, chunk: <= 1 MiB buffer}")
+    if name == "command_error":
+        data = message["data"]
+        if not (isinstance(data, dict) and isinstance(data.get("command"), (str, type(None)))):
+            raise ProtocolError("command_error data must be {command: string or null}")
+        if "error" not in message:
+            raise ProtocolError("command_error needs an error {name, message, stack}")
     if "error" in message:
         error = message["error"]
         if (
-            name != "js_yield"
+            name not in ("js_yield", "command_error")
             or not isinstance(error, dict)
             or not all(isinstance(error.get(key, ""), str) for key in ("name", "message", "stack"))
         ):
-            raise ProtocolError("error must be a js_yield {name, message, stack} object of strings")
-    return message  # type: ignore[return-value]
+            raise ProtocolError(
+                "error must be a {name, message, stack} object of strings, on js_yield or command_error"
+            )
+    return message
 
 
 def _check_hello(data: Any) -> None:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._connection import Connection, start_session
-from .protocol import PROTOCOL_VERSION, Transport, join_buffers
+from .protocol import COMMANDS, PROTOCOL_VERSION, Transport, join_buffers
 from .session import Session
 from .session.base import make_session_info
 
@@ -71,7 +71,7 @@ class FakeBrowser(Transport):
         self.downloads: dict[str, bytes] = {}
         self.env: dict[str, Any] = {}
         self.errors: list[str] = []  # what a real page would have complained about
-        self.closed = False
+        self._closed = False
         self.session_closed = False  # the server sent close_session
         self._drained = False  # every message received before the close has been handled
         self._receivers: list[Callable[[dict[str, Any], list[memoryview]], None]] = []
@@ -90,7 +90,7 @@ class FakeBrowser(Transport):
     # -- Transport ------------------------------------------------------------------------------------------
 
     def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:
-        if self.closed:
+        if self._closed:
             return
         wire = json.loads(json.dumps(message))  # what the real page could receive
         self._inbox.put((wire, [bytes(buffer) for buffer in buffers]))
@@ -103,11 +103,14 @@ class FakeBrowser(Transport):
     def on_close(self, callback: Callable[[], None]) -> None:
         self._close_callbacks.append(callback)
 
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """The page goes away (the tab is closed, or the server closed the connection)."""
-        if self.closed:
+        if self._closed:
             return
-        self.closed = True
+        self._closed = True
         self._inbox.put(None)
         for callback in self._close_callbacks:
             callback()
@@ -116,7 +119,7 @@ class FakeBrowser(Transport):
 
     def send_event(self, event: dict[str, Any], buffers: Sequence[bytes] = ()) -> None:
         """Send a raw event (or any message, malformed ones included) to the server."""
-        if self.closed:
+        if self._closed:
             return
         for receive in self._receivers:
             receive(json.loads(json.dumps(event)), [memoryview(buffer) for buffer in buffers])
@@ -176,6 +179,11 @@ class FakeBrowser(Transport):
             self.env.update(spec)
         elif name == "close_session":
             self.session_closed = True
+        elif name not in COMMANDS:  # as the real page answers a command it does not know
+            error = dict(name="TypeError", message=f"unknown command {name!r}", stack="")
+            self.send_event(
+                dict(event="command_error", task_id=command["task_id"], data=dict(command=name), error=error)
+            )
 
     def _answer_eval(self, task_id: str, spec: dict[str, Any]) -> None:
         try:

@@ -8,18 +8,18 @@ from typing import Any
 import pytest
 from helpers import start_app, wait_until
 
-import jupyter_session.session as session_api
 from jupyter_session.session import ScriptModeSession, Session, ThreadBasedSession
+from jupyter_session.session import _registry as session_registry
 from jupyter_session.testing import FakeBrowser
 
 
 @pytest.fixture(autouse=True)
 def fresh_registry() -> Iterator[None]:
     """Each test starts as a fresh process would: no session class in use, no script-mode session."""
-    session_api._active_session_cls.clear()
+    session_registry._active_session_cls.clear()
     ScriptModeSession.instance = None
     yield
-    session_api._active_session_cls.clear()
+    session_registry._active_session_cls.clear()
     ScriptModeSession.instance = None
     ThreadBasedSession.thread2session.pop(threading.current_thread(), None)
 

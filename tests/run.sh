@@ -26,5 +26,9 @@ if [ -z "${JUPYTER_SESSION_KERNEL_PYTHONS:-}" ]; then
   done
   export JUPYTER_SESSION_KERNEL_PYTHONS="${pythons[*]}"
 fi
+# The habits kept as gates: lint, format, types, the renderer's unit tests, then the suite.
 python -m ruff check jupyter_session tests examples bench
+python -m ruff format --check jupyter_session tests examples bench
+python -m mypy
+(cd labextension && npm test --silent)
 python -m pytest "$@"

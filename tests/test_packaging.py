@@ -13,10 +13,12 @@ from jupyter_session import __version__
 LABEXTENSION = Path(__file__).resolve().parents[1] / "labextension"
 
 
-def test_the_widget_module_version_is_the_package_version() -> None:
+def test_the_version_is_written_once_and_the_widget_module_has_it() -> None:
+    # package.json holds it; the Python build writes _version.py from it, and widget.ts imports it.
     assert json.loads((LABEXTENSION / "package.json").read_text())["version"] == __version__
     widget_ts = (LABEXTENSION / "src" / "widget.ts").read_text()
-    assert f"export const MODULE_VERSION = '{__version__}';" in widget_ts
+    assert "MODULE_VERSION: string = packageJson.version" in widget_ts
+    assert not re.search(r"\d+\.\d+\.\d+", widget_ts), "widget.ts writes a version of its own"
     from jupyter_session.platform.jupyter import SessionWidget
 
     assert SessionWidget()._model_module_version == f"^{__version__}"

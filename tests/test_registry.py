@@ -25,6 +25,7 @@ from jupyter_session.session import (
     register_session_implement,
     register_session_implement_for_target,
 )
+from jupyter_session.session import _registry as session_registry
 from jupyter_session.session.base import make_session_info
 from jupyter_session.testing import FakeBrowser
 
@@ -38,12 +39,12 @@ def test_register_for_target_picks_the_class_by_function_kind() -> None:
     assert register_session_implement_for_target(lambda: None) is ThreadBasedSession
     assert register_session_implement_for_target(coroutine_app) is CoroutineBasedSession
     assert register_session_implement_for_target(generator_app) is CoroutineBasedSession
-    assert session_api._active_session_cls == [ThreadBasedSession, CoroutineBasedSession]
+    assert session_registry._active_session_cls == [ThreadBasedSession, CoroutineBasedSession]
 
 
 def test_no_server_can_start_in_script_mode() -> None:
     register_session_implement(ScriptModeSession)
-    with pytest.raises(RuntimeError, match="Already in script mode, can't start server"):
+    with pytest.raises(RuntimeError, match="cannot start a server: this process already runs in script mode"):
         register_session_implement_for_target(lambda: None)
 
 
@@ -72,7 +73,7 @@ def test_with_no_class_in_use_the_script_mode_starter_runs_once(monkeypatch: pyt
         started.append(ScriptModeSession(threading.current_thread(), make_session_info(backend="stub")))
         return ScriptModeSession
 
-    monkeypatch.setattr(session_api, "_script_mode_starter", starter)
+    monkeypatch.setattr(session_registry, "_script_mode_starter", starter)
     assert session_api.info.backend == "stub"
     assert get_current_session() is started[0]
     assert len(started) == 1
@@ -159,6 +160,6 @@ def test_script_mode_session_adopts_every_thread_that_calls_it() -> None:
     worker.join()
     assert [c["spec"]["code"] for c in commands] == ["main", "worker"]
     assert len(session.task_mqs) == 2
-    with pytest.raises(RuntimeError, match="can only be created once per process"):
+    with pytest.raises(RuntimeError, match="a process has one script session"):
         ScriptModeSession(threading.current_thread(), make_session_info())
     session.close()

@@ -99,7 +99,7 @@ def test_download_rejects_wrong_types(run_app: Any) -> None:
 def test_app_end_waits_for_running_downloads_before_closing_the_connection(run_app: Any) -> None:
     content = b"q" * (9 * CHUNK_SIZE)
     _, browser = run_app(lambda: download("last.bin", content))
-    browser.wait_for(lambda: browser.closed)
+    browser.wait_for(browser.closed)
     assert browser.downloads["last.bin"] == content
 
 
@@ -279,7 +279,9 @@ def test_session_functions_outside_a_session_raise_session_not_found() -> None:
     from jupyter_session.session import ThreadBasedSession, register_session_implement
 
     register_session_implement(ThreadBasedSession)
-    with pytest.raises(SessionNotFoundException, match="Can't find current session"):
+    with pytest.raises(
+        SessionNotFoundException, match="no session in this thread: call session functions from the app's own thread"
+    ):
         run_js("1")
     with pytest.raises(SessionNotFoundException):
         local.x = 1

@@ -161,7 +161,7 @@ def test_an_unregistered_thread_gets_session_not_found(run_app: Any) -> None:
         thread.join()
 
     run_app(app)
-    assert "forget to use `register_thread()`" in str(errors[0])
+    assert "register a thread you start with register_thread(thread)" in str(errors[0])
 
 
 def test_a_registered_thread_that_outlives_its_session_gets_session_closed(loop: Any) -> None:
@@ -204,6 +204,7 @@ def test_thread_only_functions_refuse_coroutine_sessions(run_app: Any) -> None:
     run_app(app)
     assert errors == [
         "Only can invoke `register_thread` in ThreadBasedSession context. You are now in CoroutineBasedSession context"
+        ": make the app a plain `def` function to use it (a coroutine app starts tasks with run_async())"
     ]
 
 
@@ -289,6 +290,7 @@ def test_coroutine_only_functions_refuse_thread_sessions(run_app: Any) -> None:
     run_app(app)
     assert errors == [
         "Only can invoke `run_async` in CoroutineBasedSession context. You are now in ThreadBasedSession context"
+        ": make the app an `async def` function to use it"
     ]
 
 

@@ -23,7 +23,7 @@ import pytest
 import tornado.httpclient
 import tornado.websocket
 
-from jupyter_session.platform import _websocket
+from jupyter_session.platform import _core
 from jupyter_session.platform import tornado as platform
 from jupyter_session.platform._page import make_applications
 from jupyter_session.protocol import PROTOCOL_VERSION, decode_frame, encode_frame
@@ -187,7 +187,7 @@ def test_a_download_nobody_fetched_is_withdrawn_when_its_session_ends(serve: Any
 
 
 def test_a_download_the_browser_stops_reading_is_dropped(serve: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_websocket, "DOWNLOAD_STALL_TIMEOUT", 0.5)
+    monkeypatch.setattr(_core, "DOWNLOAD_STALL_TIMEOUT", 0.5)
     content = bytes(64 << 20)
     port = serve(lambda: (download("big.bin", content), hold()))
 
@@ -412,7 +412,7 @@ def test_webio_handler_mounts_under_a_path_of_an_existing_app(
 ) -> None:
     import tornado.web
 
-    from jupyter_session.platform._page import STATIC_PATH
+    from jupyter_session.platform._core import STATIC_PATH
 
     seen: list[Any] = []
 

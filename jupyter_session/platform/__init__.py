@@ -2,6 +2,9 @@
 
 ``jupyter_session.platform.tornado``: a Tornado server and its WebSocket (also script mode).
 ``jupyter_session.platform.jupyter``: a Jupyter kernel, its cells and the notebook widget.
+
+Web backends are built on ``_core`` (no framework in it: the page's socket as a transport, the apps on one path,
+reconnection, downloads); ``_page`` renders the page and the app index.
 """
 
 from __future__ import annotations

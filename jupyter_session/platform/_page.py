@@ -8,11 +8,9 @@ import html
 import inspect
 import os
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeVar, Union
 
 __all__ = [
-    "STATIC_PATH",
     "THEMES",
     "Applications",
     "PageConfig",
@@ -24,9 +22,6 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Where the built renderer bundle lives (build output; see labextension/).
-STATIC_PATH = Path(__file__).resolve().parent.parent / "static"
 
 Applications = Union[Callable[[], Any], Sequence[Callable[[], Any]], Mapping[str, Callable[[], Any]]]
 
@@ -59,7 +54,7 @@ def make_applications(applications: Applications) -> dict[str, Callable[[], Any]
         if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"app name {name!r} must be letters, digits, '-' or '_'")
         if not callable(app):
-            raise TypeError(f"app {name!r} is not callable")
+            raise TypeError(f"app {name!r} is not callable: pass the function itself, not what calling it returns")
     return apps
 
 

@@ -3,12 +3,15 @@
 The page at ``/`` loads the renderer bundle, which opens a WebSocket back to the same path. Each WebSocket
 is one session. With ``reconnect_timeout`` the page may drop and come back within that many seconds and
 carry on with the same session; without it, a dropped WebSocket closes the session.
+
+Only the Tornado side lives here: ``_PageHandler`` maps Tornado's GET, WebSocket and download streaming onto
+the framework-independent ``_core`` (``AppEndpoint`` for apps, ``_ScriptModeEndpoint`` for script mode), and
+``_TornadoSocket`` is the core's ``PageSocket`` over a ``WebSocketHandler``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import logging
 import os
 import socket
@@ -16,152 +19,135 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import urlparse
+from typing import Any, ClassVar
 
 import tornado.httpserver
 import tornado.ioloop
+import tornado.iostream
 import tornado.web
 import tornado.websocket
 
-from .._connection import Connection, start_session
-from .._utils import parse_file_size, random_str
+from .._connection import Connection
+from .._utils import parse_file_size
 from ..exceptions import SessionNotFoundException
-from ..protocol import Command
-from ..session import ScriptModeSession, Session, register_session_implement_for_target
-from ..session.base import get_session_info_from_headers
-from ._page import STATIC_PATH, Applications, make_applications, page_settings, render_index, render_page
-from ._websocket import PageSocketHandler, WebSocketTransport
+from ..session import ScriptModeSession, Session
+from . import _core
+from ._core import (
+    ASSETS_URL,
+    CLOSE_SESSION,
+    STATIC_PATH,
+    AppEndpoint,
+    Endpoint,
+    PageResponse,
+    PageSocket,
+    session_info_from_headers,
+)
+from ._core import check_bundle as _check_bundle
+from ._page import Applications, page_settings, render_page
 
 __all__ = ["start_server", "webio_handler"]
 
 logger = logging.getLogger(__name__)
 
-#: URL prefix of the renderer bundle; the user's ``static_dir`` keeps ``/static/``.
-ASSETS_URL = "/_jupyter_session"
-_CLOSE_SESSION: Command = dict(command="close_session", task_id=None, spec=None)
+
+# -- the socket and the handler ---------------------------------------------------------------------------
 
 
-# -- origin checks ----------------------------------------------------------------------------------------
+class _TornadoSocket(PageSocket):
+    """A ``PageSocket`` over one open ``WebSocketHandler``."""
 
+    def __init__(self, handler: tornado.websocket.WebSocketHandler) -> None:
+        super().__init__()
+        self.handler = handler
+        self.loop = tornado.ioloop.IOLoop.current()
 
-def _is_same_site(origin: str, handler: tornado.web.RequestHandler) -> bool:
-    return urlparse(origin).netloc.lower() == handler.request.headers.get("Host", "").lower()
-
-
-def _origin_checker(
-    allowed_origins: list[str] | None, check_origin: Callable[[str], bool] | None
-) -> Callable[[str, Any], bool]:
-    if check_origin is not None:
-        return lambda origin, handler: _is_same_site(origin, handler) or bool(check_origin(origin))
-    patterns = list(allowed_origins or [])
-    return lambda origin, handler: (
-        _is_same_site(origin, handler) or any(fnmatch.fnmatch(origin, pattern) for pattern in patterns)
-    )
-
-
-# -- reconnection -----------------------------------------------------------------------------------------
-
-
-class _DetachedSessions:
-    """Sessions whose page dropped, kept ``timeout`` seconds for the page to come back (by session id)."""
-
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        self._connections: dict[str, Connection] = {}
-        self._expiry: dict[str, asyncio.TimerHandle] = {}
-
-    def add(self, connection: Connection) -> str:
-        session_id = random_str(24)  # unguessable: it is the only key to someone else's session
-        self._connections[session_id] = connection
-        assert connection.session is not None
-        connection.session.defer_call(lambda: self._forget(session_id))
-        return session_id
-
-    def detached(self, connection: Connection) -> None:
-        session_id = next((sid for sid, conn in self._connections.items() if conn is connection), None)
-        if session_id is not None:
-            self._expiry[session_id] = asyncio.get_running_loop().call_later(self.timeout, self._expire, session_id)
-
-    def resume(self, session_id: str, transport: WebSocketTransport) -> bool:
-        connection = self._connections.get(session_id)
-        if connection is None or not connection.detached:
-            return False  # unknown, expired, or still attached to another page
-        timer = self._expiry.pop(session_id, None)
-        if timer is not None:
-            timer.cancel()
-        connection.resume(transport)
+    def write_frame(self, frame: str | bytes) -> bool:
+        try:
+            self.handler.write_message(frame, binary=isinstance(frame, bytes))
+        except tornado.websocket.WebSocketClosedError:
+            return False
         return True
 
-    def _expire(self, session_id: str) -> None:
-        self._expiry.pop(session_id, None)
-        connection = self._connections.pop(session_id, None)
-        if connection is not None and connection.session is not None:
-            connection.session.close(nonblock=True, reason=f"the page did not reconnect within {self.timeout:g} s")
+    def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
+        self.handler.close(code, reason)
 
-    def _forget(self, session_id: str) -> None:
-        self._connections.pop(session_id, None)
-        timer = self._expiry.pop(session_id, None)
-        if timer is not None:
-            timer.cancel()
+    def call_soon(self, callback: Callable[..., None], *args: Any) -> None:
+        self.loop.add_callback(callback, *args)
 
 
-# -- the handler ------------------------------------------------------------------------------------------
+class _PageHandler(tornado.websocket.WebSocketHandler):
+    """Serves ``endpoint`` on one path: a plain GET gets the page, or with ``?download=TOKEN`` an offered
+    file; an Upgrade opens the WebSocket, whose frames go to ``self.socket``."""
 
+    endpoint: ClassVar[Endpoint]
+    socket: _TornadoSocket | None = None
 
-def _session_info(handler: tornado.web.RequestHandler) -> dict[str, Any]:
-    info = get_session_info_from_headers(handler.request.headers)
-    info.update(user_ip=handler.request.remote_ip, request=handler.request, backend="tornado", protocol="websocket")
-    return info
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        if self.request.headers.get("Upgrade", "").lower() == "websocket":
+            await super().get(*args, **kwargs)
+        elif (token := self.get_query_argument("download", None)) is not None:
+            await self._send_file(token)
+        else:
+            page = self.endpoint.page(self.request.path, self.get_query_argument("app", None))
+            self.set_status(page.status)
+            self.write(page.html)
 
-
-def _make_handler(
-    apps: dict[str, Callable[[], Any]], check_origin_func: Callable[[str, Any], bool], reconnect_timeout: float
-) -> type[PageSocketHandler]:
-    detached = _DetachedSessions(reconnect_timeout) if reconnect_timeout > 0 else None
-
-    class WebIOHandler(PageSocketHandler):
-        def _app_name(self) -> str | None:
-            name = self.get_query_argument("app", None)
-            if name is None and "index" in apps:
-                return "index"
-            return name
-
-        def write_page(self) -> None:
-            name = self._app_name()
-            if name not in apps:
-                self.set_status(404 if name is not None else 200)
-                self.write(render_index(apps))
-                return
-            self.write(render_page(page_settings(apps[name], name), ws_path=self.request.path, static_url=ASSETS_URL))
-
-        def check_origin(self, origin: str) -> bool:
-            return check_origin_func(origin, self)
-
-        def open(self, *args: Any, **kwargs: Any) -> None:
-            transport = self.open_transport()
-            session_id = self.get_query_argument("session_id", None)
-            if session_id is not None:
-                if detached is None or not detached.resume(session_id, transport):
-                    transport.send({"commands": [_CLOSE_SESSION]})
-                    self.close(reason="unknown or expired session")
-                return
-            name = self._app_name()
-            if name not in apps:
-                self.close(code=4004, reason=f"no app named {name!r}")
-                return
-            connection = start_session(
-                apps[name],
-                transport,
-                _session_info(self),
-                loop=asyncio.get_running_loop(),
-                on_detached=detached.detached if detached else None,
+    async def _send_file(self, token: str) -> None:
+        offer = self.endpoint.download(token)
+        if offer is None:
+            raise tornado.web.HTTPError(
+                404, "no such download (unknown, already fetched, or its session ended): the app must offer it again"
             )
-            if detached is not None:
-                session_id = detached.add(connection)
-                connection.send_commands([dict(command="set_session_id", task_id=None, spec=session_id)])
+        for name, value in offer.headers().items():
+            self.set_header(name, value)
+        for chunk in offer.chunks():
+            self.write(chunk)
+            try:
+                await asyncio.wait_for(self.flush(), _core.DOWNLOAD_STALL_TIMEOUT)
+            except tornado.iostream.StreamClosedError:
+                return  # the browser cancelled; the offer stays until its session ends
+            except asyncio.TimeoutError:
+                logger.warning(
+                    "dropped the transfer of download %.100r: the browser took nothing for %g s",
+                    offer.name,
+                    _core.DOWNLOAD_STALL_TIMEOUT,
+                )
+                self.request.connection.close()  # type: ignore[union-attr]
+                return
+        offer.fetched()
 
-    return WebIOHandler
+    def check_origin(self, origin: str) -> bool:
+        return self.endpoint.origin_allowed(origin, self.request.headers.get("Host", ""))
+
+    def open(self, *args: Any, **kwargs: Any) -> None:
+        self.set_nodelay(True)  # small frames must not wait for Nagle: eval_js latency
+        self.socket = _TornadoSocket(self)
+        request = self.request
+        info = session_info_from_headers(
+            request.headers, user_ip=request.remote_ip, request=request, backend="tornado", protocol="websocket"
+        )
+        self.endpoint.open(
+            self.socket,
+            app=self.get_query_argument("app", None),
+            session_id=self.get_query_argument("session_id", None),
+            session_info=info,
+        )
+
+    def on_message(self, message: str | bytes) -> None:
+        if self.socket is not None:
+            self.socket.receive(message)
+
+    def on_close(self) -> None:
+        if self.socket is not None:
+            self.socket.connection_lost()
+
+
+def _handler_for(served: Endpoint, name: str) -> type[_PageHandler]:
+    class Handler(_PageHandler):
+        endpoint = served
+
+    Handler.__name__ = Handler.__qualname__ = name
+    return Handler
 
 
 def webio_handler(
@@ -177,10 +163,10 @@ def webio_handler(
     ``cdn`` is accepted for PyWebIO compatibility and ignored: assets are always served locally. The other
     arguments are as for ``start_server``.
     """
-    apps = make_applications(applications)
-    for app in apps.values():
-        register_session_implement_for_target(app)
-    return _make_handler(apps, _origin_checker(allowed_origins, check_origin), reconnect_timeout)
+    endpoint = AppEndpoint(
+        applications, reconnect_timeout=reconnect_timeout, allowed_origins=allowed_origins, check_origin=check_origin
+    )
+    return _handler_for(endpoint, "WebIOHandler")
 
 
 def _static_handlers(static_dir: str | None) -> list[Any]:
@@ -194,15 +180,6 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _check_bundle() -> None:
-    if not (STATIC_PATH / "jupyter_session.js").exists():
-        raise RuntimeError(
-            "the browser renderer is not built: jupyter_session/static/jupyter_session.js is "
-            "missing. Install the package with pip (which builds it), or run "
-            "`npm ci && npm run build` in labextension/."
-        )
 
 
 def _setup_server(
@@ -288,6 +265,32 @@ def start_server(
 _SCRIPT_PORT_ENV = "JUPYTER_SESSION_SCRIPT_MODE_PORT"
 
 
+class _ScriptModeEndpoint(Endpoint):
+    """The script's one page: the first WebSocket gets the script's session; later ones are refused."""
+
+    def __init__(self, script_thread: threading.Thread, connected: threading.Event) -> None:
+        self.script_thread = script_thread
+        self.connected = connected
+        self.connection: Connection | None = None
+
+    def page(self, path: str, app: str | None, assets_url: str = ASSETS_URL) -> PageResponse:
+        return PageResponse(200, render_page(page_settings(None, os.path.basename(_script_name())), path, assets_url))
+
+    def open(
+        self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
+    ) -> Connection | None:
+        if ScriptModeSession.instance is not None:
+            socket.close_socket(reason="this script's page is already open in another tab: use that one")
+            return None
+        self.connection = connection = Connection(socket)
+        session = ScriptModeSession(
+            self.script_thread, session_info, on_task_command=connection.flush, loop=asyncio.get_running_loop()
+        )
+        connection.attach(session)
+        self.connected.set()
+        return connection
+
+
 def _start_script_mode_server() -> type[Session]:
     """Serve the calling script's one session: start the server in a thread, open the browser, and block
     until the page connects (Ctrl-C stops the wait).
@@ -302,48 +305,30 @@ def _start_script_mode_server() -> type[Session]:
         pass
     else:  # waiting here for a page would freeze that loop, and with it whatever server it runs
         raise SessionNotFoundException(
-            "no session here: session functions in a coroutine must run inside a "
-            "session's task (script mode cannot start from a running event loop)"
+            "no session here: session functions in a coroutine must run inside a session's task, and script "
+            "mode cannot start from a running event loop. Call them from plain (not async) code, or serve the "
+            "app with start_server()"
         )
     _check_bundle()
-    script_thread = threading.current_thread()
     connected = threading.Event()
     fixed_port = int(os.environ.get(_SCRIPT_PORT_ENV, "0"))
     port = fixed_port or _free_port()
     ready = threading.Event()
     failure: list[BaseException] = []
 
-    class ScriptModeHandler(PageSocketHandler):
-        connection: Connection | None = None
-
-        def write_page(self) -> None:
-            settings = page_settings(None, os.path.basename(_script_name()))
-            self.write(render_page(settings, self.request.path, ASSETS_URL))
-
-        def check_origin(self, origin: str) -> bool:
-            return _is_same_site(origin, self)
-
-        def open(self, *args: Any, **kwargs: Any) -> None:
-            if ScriptModeSession.instance is not None:
-                self.close(reason="this script already has its page open")
-                return
-            ScriptModeHandler.connection = connection = Connection(self.open_transport())
-            session = ScriptModeSession(
-                script_thread, _session_info(self), on_task_command=connection.flush, loop=asyncio.get_running_loop()
-            )
-            connection.attach(session)
-            connected.set()
+    endpoint = _ScriptModeEndpoint(threading.current_thread(), connected)
+    handler = _handler_for(endpoint, "ScriptModeHandler")
 
     async def stop_when_the_script_is_done(server: tornado.httpserver.HTTPServer) -> None:
         while any(t.is_alive() and not t.daemon and t is not threading.current_thread() for t in threading.enumerate()):
             await asyncio.sleep(0.2)
-        session, connection = ScriptModeSession.instance, ScriptModeHandler.connection
+        session, connection = ScriptModeSession.instance, endpoint.connection
         if session is not None and connection is not None:
             if not session.closed() and session.need_keep_alive():
                 while not session.closed():
                     await asyncio.sleep(0.2)
             if not session.closed():
-                session.send_task_command(_CLOSE_SESSION)
+                session.send_task_command(CLOSE_SESSION)
                 await asyncio.sleep(0)  # let the queued commands go out first
                 connection.on_session_close()
                 while connection.transport is not None:
@@ -356,9 +341,7 @@ def _start_script_mode_server() -> type[Session]:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            app = tornado.web.Application(
-                [(r"/", ScriptModeHandler), *_static_handlers(None)], websocket_ping_interval=30
-            )
+            app = tornado.web.Application([(r"/", handler), *_static_handlers(None)], websocket_ping_interval=30)
             server = app.listen(port, address="127.0.0.1")
         except BaseException as exc:
             failure.append(exc)
@@ -373,7 +356,12 @@ def _start_script_mode_server() -> type[Session]:
     threading.Thread(target=serve, name="jupyter_session-script-server").start()
     ready.wait()
     if failure:
-        raise RuntimeError(f"script mode could not listen on 127.0.0.1:{port}: {failure[0]}") from failure[0]
+        hint = (
+            f"set {_SCRIPT_PORT_ENV} to a free port, or unset it to have one picked"
+            if fixed_port
+            else "try again: another process took the port picked for it"
+        )
+        raise RuntimeError(f"script mode could not listen on 127.0.0.1:{port}: {failure[0]}; {hint}") from failure[0]
     _print_address("127.0.0.1", port)
     if not fixed_port:
         _open_browser_later("127.0.0.1", port)

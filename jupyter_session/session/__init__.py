@@ -2,7 +2,8 @@
 
 Every function here works in thread-based and coroutine-based sessions alike; in a coroutine session the
 waiting ones (``eval_js``, ``hold``) must be awaited. The session is found from the calling thread or task;
-the registry below picks the session class in use (PyWebIO's "implementation registry").
+the registry (``_registry``) picks the session class in use (PyWebIO's "implementation registry"), and
+``_bridge`` runs each waiting function as a plain call or a coroutine to match.
 
 Differences from PyWebIO 1.8.4 (see also the README):
 
@@ -14,19 +15,27 @@ Differences from PyWebIO 1.8.4 (see also the README):
 
 from __future__ import annotations
 
-import contextvars
-import inspect
 import json
 import re
-import sys
 import threading
 import warnings
 from collections.abc import Callable, Coroutine, Generator
-from functools import wraps
 from typing import Any, TypeVar
 
 from .._utils import ObjectDictProxy, ReadOnlyObjectDict, iscoroutinefunction, isgeneratorfunction
 from ..exceptions import SessionClosedException, SessionException, SessionNotFoundException
+from ..protocol import Command
+from . import _registry
+from ._bridge import chose_impl, run_as_function, to_coroutine
+from ._registry import (
+    check_session_impl,
+    get_current_session,
+    get_current_task_id,
+    get_session_implement,
+    register_session_implement,
+    set_script_mode_starter,
+    unregister_session_implement,
+)
 from .base import Session, js_reply_value
 from .coroutinebased import CoroutineBasedSession, TaskHandler
 from .threadbased import ScriptModeSession, ThreadBasedSession
@@ -57,6 +66,8 @@ __all__ = [
     "SessionNotFoundException",
     "register_session_implement",
     "register_session_implement_for_target",
+    "unregister_session_implement",
+    "set_script_mode_starter",
     "get_session_implement",
     "get_current_session",
     "get_current_task_id",
@@ -77,18 +88,6 @@ EVAL_JS_TIMEOUT = 10.0
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# -- the implementation registry ----------------------------------------------------------------------------
-
-# Session classes in use in this process, in the order they were first used.
-_active_session_cls: list[type[Session]] = []
-
-
-def register_session_implement(cls: type[Session]) -> type[Session]:
-    """Mark a session class as in use; returns it (usable as a class decorator)."""
-    if cls not in _active_session_cls:
-        _active_session_cls.append(cls)
-    return cls
-
 
 def register_session_implement_for_target(target_func: Callable[..., Any]) -> type[Session]:
     """Mark as in use, and return, the session class that runs ``target_func``: coroutine-based for
@@ -100,144 +99,19 @@ def register_session_implement_for_target(target_func: Callable[..., Any]) -> ty
         cls: type[Session] = CoroutineBasedSession
     else:
         cls = ThreadBasedSession
-    if any(issubclass(active, ScriptModeSession) for active in _active_session_cls):
-        raise RuntimeError("Already in script mode, can't start server")
+    if any(issubclass(active, ScriptModeSession) for active in _registry._active_session_cls):
+        raise RuntimeError(
+            "cannot start a server: this process already runs in script mode (session functions were called "
+            "outside any app, which made the script itself the session). Call start_server() before any other "
+            "session function, or run the apps in a process of their own"
+        )
     return register_session_implement(cls)
-
-
-# Called when a session function runs where no session class is in use yet: a plain script, or a Jupyter
-# kernel where `%load_ext jupyter_session` was not run. Tests replace it.
-_script_mode_starter: Callable[[], type[Session]] | None = None
-
-
-def get_session_implement() -> type[Session]:
-    """The session class of the caller. With none in use yet, start script mode."""
-    if not _active_session_cls:
-        _start_script_mode()
-    if len(_active_session_cls) == 1:
-        return _active_session_cls[0]
-    for cls in _active_session_cls:
-        try:
-            cls.get_current_session()
-            return cls
-        except SessionNotFoundException:
-            pass
-    raise SessionNotFoundException("no session is active in this thread or task")
-
-
-def _start_script_mode() -> None:
-    starter = _script_mode_starter
-    if starter is None:
-        from ..platform import start_script_mode as starter
-    register_session_implement(starter())
-
-
-def get_current_session() -> Session:
-    """The session of the calling thread or task; raises ``SessionNotFoundException`` if there is none."""
-    return get_session_implement().get_current_session()
-
-
-def get_current_task_id() -> str:
-    return get_session_implement().get_current_task_id()
-
-
-def check_session_impl(session_type: type[Session]) -> Callable[[F], F]:
-    """Decorator: the function may only run in a session of ``session_type`` (or a subclass)."""
-
-    def decorator(func: F) -> F:
-        @wraps(func)
-        def inner(*args: Any, **kwargs: Any) -> Any:
-            current = get_session_implement()
-            if not issubclass(current, session_type):
-                raise RuntimeError(
-                    f"Only can invoke `{getattr(func, '__name__', func)}` in {session_type.__name__} context."
-                    f" You are now in {current.__name__} context"
-                )
-            return func(*args, **kwargs)
-
-        return inner  # type: ignore[return-value]
-
-    return decorator
-
-
-def chose_impl(gen_func: Callable[..., Generator[Any, Any, Any]]) -> Callable[..., Any]:
-    """Decorator: one generator function serves both session kinds.
-
-    In a coroutine session the call returns a coroutine to await, each ``yield x`` awaiting ``x``; in a
-    thread session the call runs at once, each ``yield x`` handing ``x`` (already a result) straight back.
-    """
-
-    @wraps(gen_func)
-    def inner(*args: Any, **kwargs: Any) -> Any:
-        gen = gen_func(*args, **kwargs)
-        cls = get_session_implement()
-        if issubclass(cls, CoroutineBasedSession):
-            return to_coroutine(gen)
-        if cls.awaitable_in_async_code and _called_from_async_code():
-            return _run_when_awaited(gen)
-        return run_as_function(gen)
-
-    return inner
-
-
-# Set while an awaited wait runs: the waiting functions it calls in turn run at once.
-_running_awaited = contextvars.ContextVar("jupyter_session_running_awaited", default=False)
-
-
-def _called_from_async_code() -> bool:
-    if _running_awaited.get():
-        return False
-    # The first frame outside this package decides: `await input(...)` calls through several of our functions.
-    frame = sys._getframe(2)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(f"{__package__.split('.')[0]}."):
-        frame = frame.f_back
-    return frame is not None and bool(frame.f_code.co_flags & inspect.CO_COROUTINE)
-
-
-async def _run_when_awaited(gen: Generator[Any, Any, Any]) -> Any:
-    token = _running_awaited.set(True)
-    try:
-        return run_as_function(gen)
-    finally:
-        _running_awaited.reset(token)
-
-
-def run_as_function(gen: Generator[Any, Any, Any]) -> Any:
-    """Run a ``chose_impl`` generator to its end in a thread session; returns its return value."""
-    value = None
-    while True:
-        try:
-            value = gen.send(value)
-        except StopIteration as stop:
-            return stop.value
-
-
-async def to_coroutine(gen: Generator[Any, Any, Any]) -> Any:
-    """Run a ``chose_impl`` generator as a coroutine, awaiting what it yields."""
-    value: Any = None
-    error: BaseException | None = None
-    while True:
-        try:
-            # An error from an awaited step is raised inside the generator, where it yielded, as it would
-            # be in a thread session.
-            awaitable = gen.send(value) if error is None else gen.throw(error)
-        except StopIteration as stop:
-            return stop.value
-        try:
-            value, error = await awaitable, None
-        except BaseException as exc:
-            value, error = None, exc
 
 
 @chose_impl
 def next_client_event() -> Generator[Any, Any, Any]:
     """Wait for the next browser event addressed to the current task."""
     return (yield get_current_session().next_client_event())
-
-
-@chose_impl
-def _request(name: str, command: dict[str, Any], timeout: float | None) -> Generator[Any, Any, Any]:
-    return (yield get_current_session().request(name, command, timeout))  # type: ignore[attr-defined]
 
 
 def _send(command: str, spec: Any) -> None:
@@ -272,13 +146,7 @@ def hold() -> Generator[Any, Any, None]:
     session stays open by itself while it has callbacks. In a notebook it returns at once: the kernel outlives
     its cells, and callbacks keep working after their cell ends.
     """
-    if not get_current_session().hold_blocks:
-        return
-    while True:
-        try:
-            yield next_client_event()
-        except SessionException:
-            return
+    yield from get_current_session().hold()
 
 
 def download(name: str, content: bytes | bytearray | memoryview) -> None:
@@ -323,22 +191,32 @@ def eval_js(expression_: str, *, timeout: float | None = None, **args: Any) -> G
     limit = EVAL_JS_TIMEOUT if timeout is None else timeout
     if not limit > 0:
         raise ValueError(f"eval_js: timeout must be a positive number of seconds, not {timeout!r}")
-    command = dict(command="run_script", task_id=None, spec=dict(code=expression_, args=args, eval=True))
-    event = yield _request("eval_js", command, limit)
+    command = Command(command="run_script", task_id=None, spec=dict(code=expression_, args=args, eval=True))
+    event = yield from get_current_session().request("eval_js", command, limit)
     return js_reply_value(event)
+
+
+S = TypeVar("S", bound=Session)
+
+
+def _current(kind: type[S]) -> S:
+    # For functions that `check_session_impl` has let through: the session is of that kind.
+    session = get_current_session()
+    assert isinstance(session, kind)
+    return session
 
 
 @check_session_impl(CoroutineBasedSession)
 def run_async(coro_obj: Coroutine[Any, Any, Any]) -> TaskHandler:
     """Run a coroutine as a new task of the current coroutine-based session; returns its ``TaskHandler``."""
-    return get_current_session().run_async(coro_obj)  # type: ignore[attr-defined,no-any-return]
+    return _current(CoroutineBasedSession).run_async(coro_obj)
 
 
 @check_session_impl(CoroutineBasedSession)
 async def run_asyncio_coroutine(coro_obj: Coroutine[Any, Any, Any]) -> Any:
     """Await an asyncio coroutine inside a coroutine-based session (kept for PyWebIO compatibility: here the
     session already runs on the asyncio loop, so a plain ``await`` works too)."""
-    return await get_current_session().run_asyncio_coroutine(coro_obj)  # type: ignore[attr-defined]
+    return await _current(CoroutineBasedSession).run_asyncio_coroutine(coro_obj)
 
 
 @check_session_impl(ThreadBasedSession)
@@ -348,7 +226,7 @@ def register_thread(thread: threading.Thread) -> None:
     Call before ``thread.start()``. A registered thread that runs on after its session closed gets
     ``SessionClosedException`` from session functions.
     """
-    return get_current_session().register_thread(thread)  # type: ignore[attr-defined,no-any-return]
+    _current(ThreadBasedSession).register_thread(thread)
 
 
 def defer_call(func: F) -> F:

@@ -13,13 +13,15 @@ import contextvars
 import logging
 import threading
 import types
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, ClassVar
 
 from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction, random_str
 from ..exceptions import SessionClosedException, SessionNotFoundException
-from ..protocol import CALLBACK_EVENTS, Command, Event
-from .base import Session, SessionState
+from ..protocol import Command, Event
+from ._bridge import to_coroutine
+from ._waiting import EventQueue
+from .base import Session
 
 __all__ = ["CoroutineBasedSession", "TaskHandler"]
 
@@ -28,6 +30,11 @@ logger = logging.getLogger(__name__)
 # (session, task id) of the task running now; each asyncio task has its own copy.
 _current_task: contextvars.ContextVar[tuple[CoroutineBasedSession, str] | None] = contextvars.ContextVar(
     "jupyter_session_task", default=None
+)
+
+_OUTSIDE_TASKS = (
+    "session functions of a coroutine app must run inside the session's own tasks: the app, its callbacks, and "
+    "coroutines started with run_async()"
 )
 
 
@@ -50,28 +57,31 @@ class TaskHandler:
 class CoroutineBasedSession(Session):
     """A session whose app is a coroutine function (or an old-style generator function)."""
 
+    runs_coroutines = True
+
     #: Thread id of the event loop the first coroutine session ran on (PyWebIO compatibility).
     event_loop_thread_id: ClassVar[int | None] = None
 
     event_mq_maxsize: ClassVar[int] = 100
 
     @classmethod
-    def get_current_session(cls) -> CoroutineBasedSession:
-        closing = cls._closing_session_of_this_kind()
-        if closing is not None:
-            return closing  # type: ignore[return-value]
+    def _find_current(cls) -> CoroutineBasedSession | None:
         current = _current_task.get()
-        if current is None or not isinstance(current[0], cls):
-            raise SessionNotFoundException("No session found in current context!")
-        if current[0].state is SessionState.CLOSED:
-            raise SessionClosedException(current[0]._closed_message())
-        return current[0]
+        return current[0] if current is not None and isinstance(current[0], cls) else None
 
-    @staticmethod
-    def get_current_task_id() -> str:
+    @classmethod
+    def _not_found_message(cls) -> str:
+        return f"no coroutine session here: {_OUTSIDE_TASKS}"
+
+    @classmethod
+    def get_current_session(cls) -> CoroutineBasedSession:
+        return super().get_current_session()  # type: ignore[return-value]
+
+    @classmethod
+    def get_current_task_id(cls) -> str:
         current = _current_task.get()
         if current is None:
-            raise RuntimeError("No current task found in context!")
+            raise SessionNotFoundException(f"no coroutine session task here: {_OUTSIDE_TASKS}")
         return current[1]
 
     def __init__(
@@ -89,35 +99,34 @@ class CoroutineBasedSession(Session):
         try:
             self._loop = asyncio.get_running_loop()
         except RuntimeError:
-            raise RuntimeError("CoroutineBasedSession must be created on a running asyncio event loop") from None
+            raise RuntimeError(
+                "CoroutineBasedSession must be created on a running asyncio event loop: create it from a "
+                "coroutine or a callback of that loop"
+            ) from None
         super().__init__(session_info)
         cls = type(self)
         if cls.event_loop_thread_id is None:
             cls.event_loop_thread_id = threading.get_ident()
         self._loop_thread = threading.get_ident()
-        self._on_task_command = on_task_command or (lambda _session: None)
-        self._on_session_close = on_session_close or (lambda: None)
+        self._on_task_command: Callable[[CoroutineBasedSession], None] | None = on_task_command
+        self._on_session_close: Callable[[], None] | None = on_session_close
 
         self._commands: list[Command] = []
         self._flush_handle: asyncio.Handle | None = None
         self._tasks: dict[str, asyncio.Task[Any]] = {}
-        self._event_queues: dict[str, asyncio.Queue[Event | None]] = {}
+        self._task_queues: dict[str, asyncio.Queue[Event | None]] = {}
         self._blocked: set[str] = set()  # tasks awaiting the browser: close() wakes them, not cancels
-        self.callbacks: dict[str, tuple[Callable[[Any], Any], bool]] = {}
         self._running_mutex_callbacks: set[str] = set()
-        self._need_keep_alive = False
 
         self._spawn(self._main(target), f"{get_function_name(target, 'coro')}-{random_str(10)}")
 
-    # -- tasks ----------------------------------------------------------------------------------------------
+    # -- tasks ------------------------------------------------------------------------------------------------
 
     async def _main(self, target: Callable[[], Any]) -> None:
         app = types.coroutine(target) if isgeneratorfunction(target) else target
         await app()
         if self.need_keep_alive() and not self.closed():
-            from . import hold
-
-            await hold()
+            await to_coroutine(self.hold())
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], task_id: str) -> asyncio.Task[Any]:
         async def run() -> Any:
@@ -130,7 +139,7 @@ class CoroutineBasedSession(Session):
                 self.on_task_exception()
                 return None
 
-        self._event_queues[task_id] = asyncio.Queue(maxsize=self.event_mq_maxsize)
+        self._task_queues[task_id] = asyncio.Queue(maxsize=self.event_mq_maxsize)
         task = self._loop.create_task(run(), name=task_id)
         # A done callback, not a `finally`: a task cancelled before its first step never runs its body.
         task.add_done_callback(lambda _task: self._on_task_finish(task_id, coro))
@@ -140,7 +149,7 @@ class CoroutineBasedSession(Session):
     def _on_task_finish(self, task_id: str, coro: Coroutine[Any, Any, Any]) -> None:
         coro.close()  # a no-op once it ran; silences "never awaited" when cancelled before it started
         self._tasks.pop(task_id, None)
-        self._event_queues.pop(task_id, None)
+        self._task_queues.pop(task_id, None)
         self.scope_stack.pop(task_id, None)
         if self._tasks or self.closed():
             return
@@ -148,7 +157,8 @@ class CoroutineBasedSession(Session):
         self._flush()
         on_session_close = self._on_session_close
         self.close(reason="the app finished")
-        on_session_close()
+        if on_session_close is not None:
+            on_session_close()
 
     def run_async(self, coro_obj: Coroutine[Any, Any, Any]) -> TaskHandler:
         """Run a coroutine as a new task of this session; session functions work inside it."""
@@ -172,10 +182,7 @@ class CoroutineBasedSession(Session):
             raise TypeError(f"run_asyncio_coroutine() takes a coroutine object, not {type(coro_obj).__name__}")
         return await coro_obj
 
-    def need_keep_alive(self) -> bool:
-        return self._need_keep_alive
-
-    # -- commands out ---------------------------------------------------------------------------------------
+    # -- commands out -----------------------------------------------------------------------------------------
 
     def send_task_command(self, command: Command) -> None:
         self._check_open()
@@ -196,87 +203,72 @@ class CoroutineBasedSession(Session):
         commands, self._commands = self._commands, []
         return commands
 
-    # -- events in ------------------------------------------------------------------------------------------
+    # -- events in --------------------------------------------------------------------------------------------
 
-    async def next_client_event(self, timeout: float | None = None) -> Event:  # type: ignore[override]
+    async def next_client_event(self, timeout: float | None = None) -> Event:
         """Wait for the next browser event addressed to the current task."""
         task_id = self.get_current_task_id()
-        mq = self._event_queues.get(task_id)
+        mq = self._task_queues.get(task_id)
         if mq is None:
-            raise SessionNotFoundException(f"task {task_id!r} is not part of this session")
+            raise SessionNotFoundException(f"task {task_id!r} is not part of this session: {_OUTSIDE_TASKS}")
         self._blocked.add(task_id)
         try:
             event = await asyncio.wait_for(mq.get(), timeout)
         except asyncio.TimeoutError:
-            raise self.timeout_error("next_client_event", timeout) from None  # type: ignore[arg-type]
+            raise self.timeout_error("next_client_event", timeout) from None
         finally:
             self._blocked.discard(task_id)
         if event is None:
             raise SessionClosedException(self._closed_message())
         return event
 
-    async def request(self, name: str, command: Command, timeout: float | None) -> Event:
-        """Send ``command`` and wait for the browser's answer; see ``ThreadBasedSession.request``."""
+    async def wait_reply(self, name: str, future: asyncio.Future[Event], timeout: float | None) -> Event:
+        """Wait for the browser's answer to the request ``name``; see ``Session.request``."""
         task_id = self.get_current_task_id()
-        request_id, future = self.open_request(name, command)
         self._blocked.add(task_id)
         expiry = None if timeout is None else self._loop.call_later(timeout, _expire, future)
         try:
-            return await future  # type: ignore[misc]
+            return await future
         except asyncio.TimeoutError:
-            raise self.timeout_error(name, timeout) from None  # type: ignore[arg-type]
+            raise self.timeout_error(name, timeout) from None
         finally:
             if expiry is not None:
                 expiry.cancel()
             self._blocked.discard(task_id)
-            self.cancel_request(request_id)
 
-    def _reply_future(self) -> asyncio.Future[Event]:  # type: ignore[override]
+    def _reply_future(self) -> asyncio.Future[Event]:
         # Replies are resolved on this session's loop (send_client_event hops there), so a plain asyncio
         # future does: no thread-safe wake-up per reply.
         return self._loop.create_future()
 
-    def send_client_event(self, event: Any) -> None:
+    def route_event(self, event: Event) -> None:
         if threading.get_ident() != self._loop_thread:
-            self._loop.call_soon_threadsafe(super().send_client_event, event)
+            self._loop.call_soon_threadsafe(super().route_event, event)
         else:
-            super().send_client_event(event)
+            super().route_event(event)
 
-    def _dispatch_event(self, event: Event) -> bool:
-        task_id: str = event["task_id"]  # type: ignore[assignment]
-        if task_id in self.callbacks:
-            if event["event"] not in CALLBACK_EVENTS:
-                return False
-            self._run_callback(task_id, event["data"])
-            return True
-        mq = self._event_queues.get(task_id)
-        if mq is None:
-            return False
-        try:
-            mq.put_nowait(event)
-        except asyncio.QueueFull:
-            logger.error("event queue of task %r is full; dropped a %s event", task_id, event["event"])
-        return True
+    def _event_queue(self, task_id: str) -> EventQueue | None:
+        return self._task_queues.get(task_id)
 
-    # -- callbacks ------------------------------------------------------------------------------------------
+    def _event_queues(self) -> Iterable[EventQueue]:
+        return self._task_queues.values()
+
+    # -- callbacks --------------------------------------------------------------------------------------------
 
     def register_callback(self, callback: Callable[[Any], Any], mutex_mode: bool = False) -> str:  # type: ignore[override]
         """Register ``callback(data)``, a plain or coroutine function; returns its id.
 
         With ``mutex_mode``, clicks that arrive while a coroutine callback still runs are ignored.
         """
-        callback_id = f"CB-{get_function_name(callback, 'callback')}-{random_str(10)}"
-        self.callbacks[callback_id] = (callback, mutex_mode)
-        self._need_keep_alive = True
-        return callback_id
+        return self._add_callback(callback, mutex_mode)
 
-    def _run_callback(self, callback_id: str, data: Any) -> None:
+    def _run_callback_event(self, callback_id: str, event: Event) -> None:
         callback, mutex = self.callbacks[callback_id]
         if mutex and callback_id in self._running_mutex_callbacks:
             return
         token = _current_task.set((self, callback_id))
         try:
-            result = callback(data)
+            result = callback(event["data"])
             if not (asyncio.iscoroutine(result) or isinstance(result, types.GeneratorType)):
                 result = None  # dropped here, where the session is current: an unused output is sent now
         except (SessionClosedException, SessionNotFoundException):
@@ -299,7 +291,7 @@ class CoroutineBasedSession(Session):
         finally:
             self._running_mutex_callbacks.discard(callback_id)
 
-    # -- close ----------------------------------------------------------------------------------------------
+    # -- close ------------------------------------------------------------------------------------------------
 
     def close(self, nonblock: bool = False, reason: str = "closed by the server") -> None:
         if threading.get_ident() != self._loop_thread:
@@ -312,22 +304,18 @@ class CoroutineBasedSession(Session):
             self._flush_handle.cancel()
             self._flush_handle = None
         self._commands = []
-        for mq in self._event_queues.values():
-            while mq.full():
-                mq.get_nowait()
-            mq.put_nowait(None)
         # Tasks awaiting the browser wake up with SessionClosedException (as in PyWebIO); cancelling them
         # too would replace it with CancelledError. The others are cancelled.
         current = asyncio.current_task()
         for task_id, task in list(self._tasks.items()):
             if task is not current and task_id not in self._blocked:
                 task.cancel()
-        self._on_task_command = None  # type: ignore[assignment]
-        self._on_session_close = None  # type: ignore[assignment]
+        self._on_task_command = None
+        self._on_session_close = None
 
 
 @types.coroutine
-def _await_generator(gen: types.GeneratorType) -> Any:  # type: ignore[type-arg]
+def _await_generator(gen: types.GeneratorType) -> Any:
     return (yield from gen)
 
 

@@ -9,47 +9,36 @@ a registered thread that calls a session function later gets it too.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import logging
+import math
 import queue
 import threading
-import time
 import weakref
-from collections.abc import Callable
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction, random_str
 from ..exceptions import SessionClosedException, SessionException, SessionNotFoundException
-from ..protocol import CALLBACK_EVENTS, Command, Event
+from ..protocol import Command, Event
+from ._bridge import run_as_function
+from ._waiting import EventQueue, wait_in_slices
 from .base import Session, SessionState
 
 __all__ = ["ThreadBasedSession", "ScriptModeSession"]
 
 logger = logging.getLogger(__name__)
 
-# Blocking waits sleep at most this long at a time, so a KeyboardInterrupt (a kernel interrupt) lands.
-_WAIT_SLICE = 0.2
-
-
-def _put_dropping_oldest(mq: queue.Queue[Any], item: Any) -> None:
-    while True:
-        try:
-            mq.put_nowait(item)
-            return
-        except queue.Full:
-            try:
-                mq.get_nowait()
-            except queue.Empty:
-                pass
+_CLOSE_SESSION = Command(command="close_session", task_id=None, spec=None)
 
 
 class ThreadBasedSession(Session):
     """A session whose app is a plain function run in a thread.
 
     ``on_task_command(session)`` is called when commands are queued (on ``loop`` when given, coalesced so that
-    commands queued together are drained together); ``on_session_close()`` when the app ends by itself.
+    commands queued together are drained together, else at once in the sending thread); ``on_session_close()``
+    when the app ends by itself.
     """
 
     #: Registered thread -> its session. Weak, so finished threads leave no trace.
@@ -62,18 +51,20 @@ class ThreadBasedSession(Session):
     callback_mq_maxsize: ClassVar[int] = 100
 
     @classmethod
-    def get_current_session(cls) -> ThreadBasedSession:
-        closing = cls._closing_session_of_this_kind()
-        if closing is not None:
-            return closing  # type: ignore[return-value]
+    def _find_current(cls) -> ThreadBasedSession | None:
         session = cls.thread2session.get(threading.current_thread())
-        if session is None or not isinstance(session, cls):
-            raise SessionNotFoundException(
-                "Can't find current session. Maybe session closed or forget to use `register_thread()`."
-            )
-        if session.state is SessionState.CLOSED:
-            raise SessionClosedException(session._closed_message())
-        return session
+        return session if isinstance(session, cls) else None
+
+    @classmethod
+    def _not_found_message(cls) -> str:
+        return (
+            "no session in this thread: call session functions from the app's own thread or a callback, or "
+            "register a thread you start with register_thread(thread) before thread.start()"
+        )
+
+    @classmethod
+    def get_current_session(cls) -> ThreadBasedSession:
+        return super().get_current_session()  # type: ignore[return-value]
 
     @classmethod
     def get_current_task_id(cls) -> str:
@@ -98,26 +89,26 @@ class ThreadBasedSession(Session):
                 f"the coroutine function {get_function_name(target)!r}"
             )
         super().__init__(session_info)
-        self._on_task_command = on_task_command or (lambda _session: None)
-        self._on_session_close = on_session_close or (lambda: None)
+        self._on_task_command: Callable[[ThreadBasedSession], None] | None = on_task_command
+        self._on_session_close: Callable[[], None] | None = on_session_close
         self._loop = loop
 
         # Weak, as thread2session's keys: a session that held its finished threads would keep their entries
         # in thread2session, and so itself, alive for ever. Running threads are held by ``threading``.
         self.threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
         self.task_mqs: dict[str, queue.Queue[Event | None]] = {}
-        self._commands: list[Command] = []
+        # Queued commands, each with where it goes (see ``_destination``).
+        self._commands: list[tuple[object, Command]] = []
         self._commands_lock = threading.Lock()
         self._flush_scheduled = False
 
-        self.callbacks: dict[str, tuple[Callable[[Any], Any], bool]] = {}
         self.callback_mq: queue.Queue[Event | None] | None = None
         self.callback_thread: threading.Thread | None = None
 
         if target is not None:
             self._start_main_task(target)
 
-    # -- tasks ----------------------------------------------------------------------------------------------
+    # -- tasks ------------------------------------------------------------------------------------------------
 
     def _start_main_task(self, target: Callable[[], Any]) -> None:
         @functools.wraps(target)  # task ids name the app, as in PyWebIO
@@ -134,11 +125,9 @@ class ThreadBasedSession(Session):
                         thread.join()
                 try:
                     if self.need_keep_alive():
-                        from . import hold
-
-                        hold()
+                        run_as_function(self.hold())
                     else:
-                        self.send_task_command(dict(command="close_session", task_id=None, spec=None))
+                        self.send_task_command(_CLOSE_SESSION)
                 except SessionException:
                     pass
                 finally:
@@ -164,15 +153,13 @@ class ThreadBasedSession(Session):
             self.threads.discard(t)
             self.task_mqs.pop(self._get_task_id(t), None)
 
-    def need_keep_alive(self) -> bool:
-        return self.callback_mq is not None
-
-    # -- commands out ---------------------------------------------------------------------------------------
+    # -- commands out -----------------------------------------------------------------------------------------
 
     def send_task_command(self, command: Command) -> None:
+        destination = self._destination()
         with self._commands_lock:
             self._check_open()
-            self._commands.append(command)
+            self._commands.append((destination, command))
             if self._flush_scheduled:
                 return
             self._flush_scheduled = True
@@ -185,18 +172,28 @@ class ThreadBasedSession(Session):
             self.close(nonblock=True, reason="the server stopped")
             raise SessionClosedException(self._closed_message()) from None
 
+    def _destination(self) -> object:
+        """Where a command sent now by the calling thread goes, kept with it in the queue: one page here;
+        the notebook session sends each command to its cell's output."""
+        return None
+
     def _run_on_task_command(self) -> None:
         with self._commands_lock:
             self._flush_scheduled = False
-        if self._on_task_command is not None:
-            self._on_task_command(self)
+        on_task_command = self._on_task_command
+        if on_task_command is not None:
+            on_task_command(self)
 
-    def get_task_commands(self) -> list[Command]:
+    def take_addressed_commands(self) -> list[tuple[object, Command]]:
+        """Take every queued command with its destination, oldest first."""
         with self._commands_lock:
             commands, self._commands = self._commands, []
         return commands
 
-    # -- events in ------------------------------------------------------------------------------------------
+    def get_task_commands(self) -> list[Command]:
+        return [command for _destination, command in self.take_addressed_commands()]
+
+    # -- events in --------------------------------------------------------------------------------------------
 
     def next_client_event(self, timeout: float | None = None) -> Event:
         """Block until the browser sends an event to the current thread's task.
@@ -207,64 +204,51 @@ class ThreadBasedSession(Session):
         task_id = self.get_current_task_id()
         mq = self.task_mqs.get(task_id)
         if mq is None:
-            raise SessionNotFoundException(f"task {task_id!r} is not registered with this session")
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            remaining = _WAIT_SLICE if deadline is None else min(_WAIT_SLICE, deadline - time.monotonic())
+            raise SessionNotFoundException(
+                f"task {task_id!r} is not registered with this session: register the thread with "
+                "register_thread(thread) before it starts"
+            )
+        received: list[Event | None] = []
+
+        def ready(seconds: float) -> bool:
             try:
-                event = mq.get(timeout=max(remaining, 0))
-                break
+                received.append(mq.get(timeout=seconds) if seconds > 0 else mq.get_nowait())
+                return True
             except queue.Empty:
-                if self.state is SessionState.CLOSED:
-                    raise SessionClosedException(self._closed_message()) from None
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise self.timeout_error("next_client_event", timeout) from None  # type: ignore[arg-type]
-        if event is None:
+                return self.state is SessionState.CLOSED
+
+        if not self._wait(ready, "next_client_event", math.inf if timeout is None else timeout):
+            raise self.timeout_error("next_client_event", timeout)
+        if not received or received[0] is None:
             raise SessionClosedException(self._closed_message())
-        return event
+        return received[0]
 
-    def _dispatch_event(self, event: Event) -> bool:
-        task_id = event["task_id"]
-        mq = self.task_mqs.get(task_id)  # type: ignore[arg-type]
-        if mq is None and task_id in self.callbacks:
-            if event["event"] not in CALLBACK_EVENTS:
-                return False
-            mq = self.callback_mq
-        if mq is None:
-            return False
-        try:
-            mq.put_nowait(event)
-        except queue.Full:
-            logger.error("event queue of task %r is full; dropped a %s event", task_id, event["event"])
-        return True
+    def wait_reply(self, name: str, future: concurrent.futures.Future[Event], timeout: float | None) -> Event:
+        """Block until the browser answers the request ``name``; see ``Session.request``."""
 
-    def request(self, name: str, command: Command, timeout: float | None) -> Event:
-        """Send ``command`` and block until the browser answers it.
+        def ready(seconds: float) -> bool:
+            concurrent.futures.wait([future], timeout=seconds)
+            return future.done()
 
-        Raises ``SessionTimeout`` after ``timeout`` seconds (``None``: until the session closes) and
-        ``SessionClosedException`` if the session closes first. A late answer is dropped.
-        """
-        request_id, future = self.open_request(name, command)
-        try:
-            return self.wait_reply(name, future, timeout)
-        finally:
-            self.cancel_request(request_id)
+        if not self._wait(ready, name, math.inf if timeout is None else timeout):
+            raise self.timeout_error(name, timeout)
+        return future.result()
 
-    def wait_reply(self, name: str, future: Future[Event], timeout: float | None) -> Event:
-        """Wait for a reply in short slices, so a KeyboardInterrupt lands promptly in the main thread.
+    def _wait(self, ready: Callable[[float], bool], name: str, timeout: float) -> bool:
+        """Wait until ``ready`` (see ``wait_in_slices``); the one place a platform changes how a thread waits
+        for the browser (a busy Jupyter kernel must read its replies itself)."""
+        return wait_in_slices(ready, timeout)
 
-        Platforms whose replies need help to arrive (a busy Jupyter kernel) override this.
-        """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            remaining = _WAIT_SLICE if deadline is None else min(_WAIT_SLICE, deadline - time.monotonic())
-            try:
-                return future.result(timeout=max(remaining, 0))
-            except FutureTimeout:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise self.timeout_error(name, timeout) from None  # type: ignore[arg-type]
+    def _event_queue(self, task_id: str) -> EventQueue | None:
+        return self.task_mqs.get(task_id)
 
-    # -- callbacks ------------------------------------------------------------------------------------------
+    def _event_queues(self) -> Iterable[EventQueue]:
+        queues: list[EventQueue] = list(self.task_mqs.values())
+        if self.callback_mq is not None:
+            queues.append(self.callback_mq)
+        return queues
+
+    # -- callbacks --------------------------------------------------------------------------------------------
 
     def register_callback(self, callback: Callable[[Any], Any], serial_mode: bool = False) -> str:  # type: ignore[override]
         """Register ``callback(data)``; returns its id.
@@ -278,9 +262,7 @@ class ThreadBasedSession(Session):
                 f"not the coroutine function {get_function_name(callback)!r}"
             )
         self._activate_callback_env()
-        callback_id = f"CB-{get_function_name(callback, 'callback')}-{random_str(10)}"
-        self.callbacks[callback_id] = (callback, serial_mode)
-        return callback_id
+        return self._add_callback(callback, serial_mode)
 
     def _activate_callback_env(self) -> None:
         if self.callback_mq is not None:
@@ -293,6 +275,17 @@ class ThreadBasedSession(Session):
             self.thread2session[self.callback_thread] = self
             self.task_mqs[self._get_task_id(self.callback_thread)] = queue.Queue(maxsize=self.event_mq_maxsize)
         self.callback_thread.start()
+
+    def need_keep_alive(self) -> bool:
+        return self.callback_mq is not None
+
+    def _run_callback_event(self, callback_id: str, event: Event) -> None:
+        if self.callback_mq is None:
+            return
+        try:
+            self.callback_mq.put_nowait(event)
+        except queue.Full:
+            logger.error("callback queue is full; dropped a %s event for %r", event["event"], callback_id)
 
     def _dispatch_callback_event(self) -> None:
         assert self.callback_mq is not None
@@ -325,7 +318,7 @@ class ThreadBasedSession(Session):
             if own_thread:
                 self._unregister_thread(threading.current_thread())
 
-    # -- close ----------------------------------------------------------------------------------------------
+    # -- close ------------------------------------------------------------------------------------------------
 
     def _call_on_loop(self, func: Callable[[], None] | None) -> None:
         if func is None:
@@ -339,16 +332,10 @@ class ThreadBasedSession(Session):
             pass
 
     def close(self, nonblock: bool = False, reason: str = "closed by the server") -> None:
-        if self.closed():
-            return
+        # Commands still queued stay: the drain already scheduled on the loop sends them (a transport that is
+        # gone drops them).
         super().close(nonblock=nonblock, reason=reason)
-        # Commands still queued stay: the drain already scheduled on the loop sends them (a transport that
-        # is gone drops them).
-        if self.callback_mq is not None:
-            _put_dropping_oldest(self.callback_mq, None)
-        for mq in list(self.task_mqs.values()):
-            _put_dropping_oldest(mq, None)  # a waiting thread takes None as "closed"
-        self._on_session_close = None  # type: ignore[assignment]
+        self._on_session_close = None
 
 
 class ScriptModeSession(ThreadBasedSession):
@@ -357,15 +344,19 @@ class ScriptModeSession(ThreadBasedSession):
     instance: ClassVar[ScriptModeSession | None] = None
 
     @classmethod
-    def get_current_session(cls) -> ScriptModeSession:
-        closing = cls._closing_session_of_this_kind()
-        if closing is not None:
-            return closing  # type: ignore[return-value]
-        if cls.instance is None:
-            raise SessionNotFoundException("Can't find current session. It might be a bug.")
-        if cls.instance.state is SessionState.CLOSED:
-            raise SessionClosedException(cls.instance._closed_message())
+    def _find_current(cls) -> ScriptModeSession | None:
         return cls.instance
+
+    @classmethod
+    def _not_found_message(cls) -> str:
+        return (
+            f"no {cls.__name__} has started in this process: it starts on the first session call of a plain "
+            "script; create it before using it"
+        )
+
+    @classmethod
+    def get_current_session(cls) -> ScriptModeSession:
+        return super().get_current_session()  # type: ignore[return-value]
 
     @classmethod
     def get_current_task_id(cls) -> str:
@@ -385,7 +376,7 @@ class ScriptModeSession(ThreadBasedSession):
     ) -> None:
         cls = type(self)
         if cls.instance is not None and not cls.instance.closed():
-            raise RuntimeError(f"{cls.__name__} can only be created once per process.")
+            raise RuntimeError(f"a {cls.__name__} is open already: a process has one script session; close it first")
         super().__init__(target=None, session_info=session_info, on_task_command=on_task_command, loop=loop)
         cls.instance = self
         self.register_thread(thread)

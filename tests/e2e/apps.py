@@ -67,6 +67,33 @@ def js_round_trips() -> None:
     put_text("RESULT " + json.dumps(results))
 
 
+def command_errors() -> None:
+    """Requests the page cannot carry out: each raises at once with the page's message."""
+    from jupyter_session.exceptions import CommandError
+    from jupyter_session.pin import pin, put_input
+    from jupyter_session.protocol import Command
+    from jupyter_session.session import get_current_session
+    from jupyter_session.session._bridge import run_as_function
+
+    results = {}
+    put_input("city", label="City")
+    run_js(
+        "Object.defineProperty(document.querySelector('[name=city]'), 'value', {get() { throw new Error('broken'); }})"
+    )
+    for name, ask in {
+        "unknown": lambda: run_as_function(
+            get_current_session().request("x", Command(command="no_such_command", task_id=None, spec={}), 30)
+        ),
+        "pin": lambda: pin.city,
+    }.items():
+        started = time.monotonic()
+        try:
+            ask()
+        except CommandError as error:
+            results[name] = [error.command, error.js_name, error.js_message.split(":")[0], time.monotonic() - started]
+    put_text("RESULT " + json.dumps(results))
+
+
 def download_small() -> None:
     content = bytes(range(256)) * 4
     put_text("SHA256 " + hashlib.sha256(content).hexdigest())

@@ -33,6 +33,16 @@ def test_eval_js_and_run_js_round_trips_with_promises_and_errors(serve: Any, pag
     screenshot(page, "tornado-eval-js")
 
 
+def test_a_request_the_page_cannot_carry_out_raises_at_once(serve: Any, page: Any) -> None:
+    page.goto(serve("command_errors").url)
+    results = json.loads(wait_text(page, "RESULT"))
+    unknown, pin = results["unknown"], results["pin"]
+    assert unknown[:3] == ["no_such_command", "TypeError", 'unknown command "no_such_command"']
+    assert pin[:3] == ["pin_value", "Error", "broken"]
+    # Each waited for the page's answer, not for its timeout (30 s, and 10 s for a pin).
+    assert unknown[3] < 5 and pin[3] < 5, results
+
+
 def rss_mb(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(status.split("VmRSS:")[1].split()[0]) // 1024

@@ -60,7 +60,7 @@ def test_unloading_gives_the_kernel_back(python: str) -> None:
         unloaded = k.ok("%unload_ext jupyter_session")
         assert "deferred ran" in unloaded.text
         assert k.value("state() == before") is True
-        assert k.value("__import__('jupyter_session').session._active_session_cls") == []
+        assert k.value("__import__('jupyter_session').session._registry._active_session_cls") == []
         comms = k.frontend.comms
         wait_until(lambda: set(comms) <= set(k.frontend.closed_comms))
         # Loading again starts a new session.

@@ -14,7 +14,7 @@ import sys
 import threading
 from typing import Any
 
-from ...session import _active_session_cls, register_session_implement
+from ...session import register_session_implement, unregister_session_implement
 from ...session.base import Session
 from ._replies import install_router
 from ._session import NotebookSession, parent_of
@@ -111,5 +111,4 @@ def unload_ipython_extension(ipython: Any) -> None:
     loaded.shell.events.unregister("pre_run_cell", loaded.pre_run_cell)
     loaded.session.close(reason="the extension was unloaded")
     loaded.session.router.close()
-    if NotebookSession in _active_session_cls:
-        _active_session_cls.remove(NotebookSession)
+    unregister_session_implement(NotebookSession)

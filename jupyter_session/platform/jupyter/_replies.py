@@ -23,14 +23,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ...session._waiting import WAIT_SLICE, wait_in_slices
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["CommRouter", "Intercept", "Pump", "NoRoute", "install_router"]
 
 Receiver = Callable[[Any, list[memoryview]], None]
-
-# How long the cell's main thread sleeps at a time while waiting, so an interrupt (SIGINT) lands promptly.
-_SLICE = 0.2
 
 
 class NoRoute(RuntimeError):
@@ -81,18 +80,8 @@ class CommRouter:
         return True
 
     def wait(self, ready: Callable[[float], bool], timeout: float) -> bool:
-        """Block until ``ready`` says so or ``timeout`` passes; True when ready.
-
-        ``ready(seconds)`` waits up to ``seconds`` for what the caller needs and tells whether it came. The
-        wait goes in short slices, so an interrupt lands in the main thread.
-        """
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if ready(max(0.0, min(_SLICE, remaining))):
-                return True
-            if remaining <= 0:
-                return False
+        """Block until ``ready`` says so or ``timeout`` passes; True when ready (see ``wait_in_slices``)."""
+        return wait_in_slices(ready, timeout)
 
     def close(self) -> None:
         """Give the kernel back its own message handling."""
@@ -151,7 +140,8 @@ class Intercept(CommRouter):
         pair = getattr(manager, "_main_to_shell_channel", None)
         to_stream = getattr(pair, "to_stream", None)
         if (
-            raw_send is None
+            manager is None
+            or raw_send is None
             or to_stream is None
             or hasattr(manager, "_shell_stream")  # 7.4 and later
             or getattr(manager, "_shell_socket", None) is not self._stream.socket
@@ -202,7 +192,7 @@ class Pump(CommRouter):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                if self._socket.poll(int(min(_SLICE, remaining) * 1000) + 1, self._zmq.POLLIN):
+                if self._socket.poll(int(min(WAIT_SLICE, remaining) * 1000) + 1, self._zmq.POLLIN):
                     self._drain(others)
             return True
         finally:

@@ -12,26 +12,23 @@ fail at once with a ``SessionTimeout`` that names the cause.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextvars
 import functools
+import itertools
 import logging
-import math
-import queue
 import sys
 import threading
 import weakref
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from jupyter_client.session import extract_header
 
 from ..._connection import Connection
 from ...exceptions import SessionClosedException, SessionTimeout
-from ...protocol import Command, Event
-from ...session import ScriptModeSession
-from ...session.base import SessionState, make_session_info
+from ...protocol import Command, Transport
+from ...session import ScriptModeSession, ThreadBasedSession
+from ...session.base import make_session_info
 from ._replies import CommRouter
 from ._widget import CommTransport, SessionWidget
 
@@ -53,65 +50,70 @@ _NO_FRONTEND = (
 _CELL_CLOSED = "this output's cell was run again or its output was closed"
 
 
-class _Cell:
-    """Where the session output of one cell goes."""
-
-    live = False
-
-    def __init__(self, parent: dict[str, Any]) -> None:
-        self.parent = parent
-        self.closed = False
-        self.callback_ids: list[str] = []
-
-    def deliver(self, commands: list[Command]) -> None:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        self.closed = True
-
-
-class _WidgetCell(_Cell):
-    """A widget under the cell, talking over its comm."""
-
-    live = True
-
-    def __init__(self, parent: dict[str, Any], widget: SessionWidget, session: NotebookSession) -> None:
-        super().__init__(parent)
-        self.transport = CommTransport(widget)
-        self._router = session.router
-        self.connection = Connection(self.transport, on_detached=lambda _connection: self.close())
-        self.connection.attach(session)
-        self._router.add(self.transport.comm_id, self.transport.deliver)
-
-    def deliver(self, commands: list[Command]) -> None:
-        self.connection.deliver(commands)
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        super().close()
-        self._router.discard(self.transport.comm_id)
-        self.transport.close()
-
-
-class _TextCell(_Cell):
+class TextTransport(Transport):
     """No browser: each output becomes a plain display output of the cell, readable in a saved notebook."""
 
-    def __init__(self, parent: dict[str, Any], publish: Callable[[dict[str, str], dict[str, Any]], None]):
-        super().__init__(parent)
+    def __init__(self, publish: Callable[[dict[str, str]], None]) -> None:
         self._publish = publish
 
-    def deliver(self, commands: list[Command]) -> None:
-        for command in commands:
+    def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:
+        for command in message.get("commands", []):
             bundle = _as_text(command)
             if bundle is not None:
-                self._publish(bundle, self.parent)
+                self._publish(bundle)
+
+    def offer_download(
+        self, name: str, content: memoryview, on_fetched: Callable[[], None]
+    ) -> tuple[str, Callable[[], None]]:
+        on_fetched()  # nowhere to fetch it from: the cell shows what it would have been
+        return "", lambda: None
+
+    def on_message(self, callback: Callable[[dict[str, Any], list[memoryview]], None]) -> None:
+        """No browser sends anything."""
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """It never closes by itself."""
+
+    def close(self) -> None:
+        """Nothing to close: what was published stays in the notebook."""
+
+    def closed(self) -> bool:
+        return False
+
+
+class _Cell:
+    """Where the session output of one cell goes: a connection over the comm of a widget shown under the
+    cell, or over plain-text display outputs of the cell when no browser is there."""
+
+    def __init__(self, parent: dict[str, Any], transport: CommTransport | TextTransport, session: NotebookSession):
+        self.parent = parent
+        self.transport = transport
+        self.live = isinstance(transport, CommTransport)
+        self.callback_ids: list[str] = []
+        self._closed = False
+        self._router = session.router
+        # A comm that closes (the widget was closed in the page) ends this output only, not the session.
+        self.connection = Connection(transport, on_detached=lambda _connection: self.close())
+        self.connection.attach(session)
+        if isinstance(transport, CommTransport):
+            self._router.add(transport.comm_id, transport.receive)
+
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if isinstance(self.transport, CommTransport):
+            self._router.discard(self.transport.comm_id)
+        self.transport.close()
 
 
 def _as_text(command: Command) -> dict[str, str] | None:
     spec = command.get("spec") or {}
     if command["command"] == "download":
-        return {"text/plain": f"[download {spec.get('name')!r}: {len(spec.get('content') or b'')} bytes]"}
+        return {"text/plain": f"[download {spec.get('name')!r}: {spec.get('size')} bytes]"}
     if command["command"] != "output":
         return None  # scripts, scopes, environment: nothing to show without a browser
     kind, content = spec.get("type"), spec.get("content")
@@ -150,11 +152,6 @@ def _plain(spec: dict[str, Any]) -> str:
     return f"[{kind}]"
 
 
-def _future_done(future: Future[Event], seconds: float) -> bool:
-    concurrent.futures.wait([future], timeout=seconds)
-    return future.done()
-
-
 class NotebookSession(ScriptModeSession):
     """The session of a Jupyter kernel with ``jupyter_session`` loaded."""
 
@@ -171,7 +168,7 @@ class NotebookSession(ScriptModeSession):
         # A thread of a cell that was run again is done with, as a thread of a closed session is: its next
         # session call raises. Outputs need the check here: they are sent when dropped, where an error is lost.
         cell = session._thread_cells.get(threading.current_thread())
-        if cell is not None and cell.closed:
+        if cell is not None and cell.closed():
             raise SessionClosedException(_CELL_CLOSED)
         return session
 
@@ -185,9 +182,10 @@ class NotebookSession(ScriptModeSession):
         parent = parent_of(kernel)
         self._running: tuple[str, dict[str, Any]] = (_cell_key(parent), parent)
         self._frontend: bool | None = None  # whether a browser shows this kernel's outputs; None: not asked yet
-        self._probe: _WidgetCell | None = None
+        self._probe: _Cell | None = None
         self._hello = threading.Event()
-        super().__init__(self._main_thread, make_session_info(backend="jupyter", protocol="comm"))
+        info = make_session_info(backend="jupyter", protocol="comm")
+        super().__init__(self._main_thread, info, on_task_command=self._send_queued)
 
     # -- cells ----------------------------------------------------------------------------------------------
 
@@ -215,7 +213,7 @@ class NotebookSession(ScriptModeSession):
                 cell = self._cells.get(key)
                 if cell is None or (not cell.live and self._frontend):  # a browser may have come since
                     cell = self._cells[key] = self._open_cell(parent)
-        if cell.closed:
+        if cell.closed():
             raise SessionClosedException(_CELL_CLOSED)
         return cell
 
@@ -224,19 +222,23 @@ class NotebookSession(ScriptModeSession):
         if self._frontend is None:
             # The first widget asks whether a browser is there. Left open when none answers, it still hears a
             # browser that answers late or opens the notebook later (its model says hello then).
-            self._probe = _WidgetCell(parent, SessionWidget(), self)
+            self._probe = _Cell(parent, CommTransport(SessionWidget()), self)
             self.router.wait(self._hello.wait, FRONTEND_PROBE_TIMEOUT)
             self._frontend = self._hello.is_set()
             if self._frontend:
                 cell, self._probe = self._probe, None
-                self._publish(cell.transport.widget._repr_mimebundle_(), parent)
+                self._show_widget(cell)
                 return cell
             logger.info("jupyter_session: %s; cells show their output as text", _NO_FRONTEND)
         if not self._frontend:
-            return _TextCell(parent, self._publish)
-        cell = _WidgetCell(parent, SessionWidget(), self)
-        self._publish(cell.transport.widget._repr_mimebundle_(), parent)
+            return _Cell(parent, TextTransport(functools.partial(self._publish, parent=parent)), self)
+        cell = _Cell(parent, CommTransport(SessionWidget()), self)
+        self._show_widget(cell)
         return cell
+
+    def _show_widget(self, cell: _Cell) -> None:
+        assert isinstance(cell.transport, CommTransport)
+        self._publish(cell.transport.widget._repr_mimebundle_(), cell.parent)
 
     def _publish(self, bundle: dict[str, Any], parent: dict[str, Any]) -> None:
         # Sent with the cell's own parent header, so it lands under that cell whichever thread sends it.
@@ -255,40 +257,22 @@ class NotebookSession(ScriptModeSession):
 
     # -- commands and waits ---------------------------------------------------------------------------------
 
-    def send_task_command(self, command: Command) -> None:
-        self._check_open()
-        self.current_cell().deliver([command])
+    def _destination(self) -> _Cell:
+        return self.current_cell()
 
-    def wait_reply(self, name: str, future: Future[Event], timeout: float | None) -> Event:
-        self._require_browser(name)
-        if not self.router.wait(functools.partial(_future_done, future), math.inf if timeout is None else timeout):
-            raise self.timeout_error(name, timeout)  # type: ignore[arg-type]
-        return future.result()
+    def _send_queued(self, _session: ThreadBasedSession) -> None:
+        """Send the queued commands, each run of them in one message to the output of the cell it was made in."""
+        for cell, run in itertools.groupby(self.take_addressed_commands(), key=lambda queued: queued[0]):
+            assert isinstance(cell, _Cell)
+            cell.connection.send_commands([command for _cell, command in run])
 
-    def next_client_event(self, timeout: float | None = None) -> Event:
-        task_id = self.get_current_task_id()
-        mq = self.task_mqs[task_id]
-        self._require_browser("next_client_event")
-        received: list[Event | None] = []
-
-        def ready(seconds: float) -> bool:
-            try:
-                received.append(mq.get(timeout=seconds) if seconds > 0 else mq.get_nowait())
-                return True
-            except queue.Empty:
-                return self.state is SessionState.CLOSED
-
-        if not self.router.wait(ready, math.inf if timeout is None else timeout):
-            raise self.timeout_error("next_client_event", timeout)  # type: ignore[arg-type]
-        if not received or received[0] is None:
-            raise SessionClosedException(self._closed_message())
-        return received[0]
-
-    def _require_browser(self, name: str) -> None:
+    def _wait(self, ready: Callable[[float], bool], name: str, timeout: float) -> bool:
+        # The kernel reads no comm message while a cell runs: the router lets the wait take its reply.
         if not self.current_cell().live:
             raise SessionTimeout(f"{name} needs a browser, but {_NO_FRONTEND}", request=name, timeout=0)
+        return self.router.wait(ready, timeout)
 
-    def timeout_error(self, name: str, timeout: float) -> SessionTimeout:
+    def timeout_error(self, name: str, timeout: float | None) -> SessionTimeout:
         return SessionTimeout(
             f"{name} got no reply from the browser in {timeout:g} s: is the notebook still open, with the "
             "jupyter-session extension enabled? Pass a larger timeout= if the browser needs longer.",
@@ -378,7 +362,7 @@ def _thread_parent_setter(target: Any) -> Callable[[dict[str, Any]], Any] | None
     # ipykernel >= 7.4 has a method for it; 6.x and 7.0-7.3 keep the header in a context variable.
     method = getattr(target, "set_thread_parent", None)
     if callable(method):
-        return method  # type: ignore[no-any-return]
+        return method
     variable = getattr(target, "_parent_header", None)
     if isinstance(variable, contextvars.ContextVar):
         return variable.set

@@ -49,7 +49,7 @@ class SessionWidget(ipywidgets.DOMWidget):
 class CommTransport(Transport):
     """One cell widget's comm as a session transport.
 
-    Messages from the browser come through ``deliver``: from the kernel's comm handler when the kernel is idle,
+    Messages from the browser come through ``receive``: from the kernel's comm handler when the kernel is idle,
     or straight from the shell channel while a cell waits (see ``_replies``).
     """
 
@@ -59,7 +59,7 @@ class CommTransport(Transport):
         self._close_callbacks: list[Callable[[], None]] = []
         self._closed = False
         self._lock = threading.Lock()
-        widget.on_msg(lambda _widget, content, buffers: self.deliver(content, buffers or []))
+        widget.on_msg(lambda _widget, content, buffers: self.receive(content, buffers or []))
         comm = widget.comm
         if comm is not None and hasattr(comm, "on_close"):
             comm.on_close(lambda _message: self._ended())
@@ -72,7 +72,7 @@ class CommTransport(Transport):
         if not self._closed:
             self.widget.send(message, list(buffers))
 
-    def deliver(self, content: Any, buffers: list[Any]) -> None:
+    def receive(self, content: Any, buffers: list[Any]) -> None:
         receiver = self._receiver
         if receiver is not None and not self._closed:
             receiver(content, [memoryview(buffer) for buffer in buffers])
@@ -86,6 +86,9 @@ class CommTransport(Transport):
     def close(self) -> None:
         if self._ended():
             self.widget.close()
+
+    def closed(self) -> bool:
+        return self._closed
 
     def _ended(self) -> bool:
         with self._lock:

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .output import Output, OutputPosition, _output_spec, _send
-from .session import get_current_session
+from ..session import get_current_session
+from .core import Output, OutputPosition, _output_spec, _send
 
 __all__ = ["put_datatable", "datatable_update", "datatable_insert", "datatable_remove", "JSFunction"]
 
@@ -83,7 +83,7 @@ def _id_path(id_field: str | Sequence[str] | None) -> Path | None:
 
 def _id_paths() -> dict[str, Path | None]:
     """Per session: datatable instance id -> the path of its id field (for updates and inserts)."""
-    return get_current_session().internal_save.setdefault("datatable_ids", {})  # type: ignore[no-any-return]
+    return get_current_session().internal_save.setdefault("datatable_ids", {})
 
 
 def put_datatable(

@@ -1,0 +1,416 @@
+"""What every web backend shares, whatever its framework: the page and its WebSocket as a session's transport,
+and the apps served on one path (their page, origin checks, sessions started and resumed, offered downloads).
+
+A backend supplies a ``PageSocket`` subclass (write a frame, close, hop onto its loop) and maps its framework's
+requests onto an ``Endpoint`` (usually an ``AppEndpoint``): a GET to ``page`` (or, with ``?download=TOKEN``,
+to ``download``), the WebSocket handshake to ``origin_allowed``, an opened WebSocket to ``open``, each frame to
+``PageSocket.receive`` and the end of the socket to ``PageSocket.connection_lost``. Nothing here imports a web
+framework; it needs an asyncio loop, on which the backend calls everything except ``PageSocket.send``.
+
+A download is not sent over the WebSocket: the page gets an address on the same path, ``?download=TOKEN``, and
+the browser fetches the file itself, straight into its download manager, streamed from the app's bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import logging
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+from .._connection import Connection, start_session
+from .._utils import random_str
+from ..exceptions import ProtocolError
+from ..protocol import CHUNK_SIZE, Command, Transport, decode_frame, encode_frame
+from ..session import register_session_implement_for_target
+from ..session.base import make_session_info
+from ._page import Applications, make_applications, page_settings, render_index, render_page
+
+__all__ = [
+    "ASSETS_URL",
+    "CLOSE_SESSION",
+    "DOWNLOAD_STALL_TIMEOUT",
+    "STATIC_PATH",
+    "AppEndpoint",
+    "Endpoint",
+    "Offer",
+    "PageResponse",
+    "PageSocket",
+    "check_bundle",
+    "same_site",
+    "session_info_from_headers",
+]
+
+logger = logging.getLogger(__name__)
+
+#: URL prefix under which a backend serves the renderer bundle (the files in ``STATIC_PATH``); the user's
+#: ``static_dir`` keeps ``/static/``.
+ASSETS_URL = "/_jupyter_session"
+#: Where the built renderer bundle lives (build output; see labextension/).
+STATIC_PATH = Path(__file__).resolve().parent.parent / "static"
+#: Seconds a download may wait for the browser to take its next chunk before the backend drops the transfer, so
+#: a client that stops reading cannot hold the file's memory for ever. Backends read it at each transfer.
+DOWNLOAD_STALL_TIMEOUT = 60.0
+#: The command that tells the page its session is over.
+CLOSE_SESSION: Command = dict(command="close_session", task_id=None, spec=None)
+# A WebSocket close frame carries at most 125 bytes: the code's two and the reason's.
+_MAX_CLOSE_REASON = 123
+
+
+def check_bundle() -> None:
+    """Raise ``RuntimeError`` unless the renderer bundle is built (a server without it serves a blank page)."""
+    if not (STATIC_PATH / "jupyter_session.js").exists():
+        raise RuntimeError(
+            "the browser renderer is not built: jupyter_session/static/jupyter_session.js is "
+            "missing. Install the package with pip (which builds it), or run "
+            "`npm ci && npm run build` in labextension/."
+        )
+
+
+def session_info_from_headers(
+    headers: Mapping[str, str],
+    *,
+    user_ip: str | None = "",
+    backend: str = "",
+    protocol: str = "",
+    request: Any = None,
+) -> dict[str, Any]:
+    """``session.info`` from a request's headers (User-Agent, Accept-Language's first tag, Host, Origin), as
+    PyWebIO, with what only the backend knows. ``headers`` must look names up case-insensitively."""
+    language = headers.get("Accept-Language", "").split(",", 1)[0].split(";", 1)[0].strip()
+    return make_session_info(
+        user_agent=headers.get("User-Agent", ""),
+        user_language=language,
+        server_host=headers.get("Host", ""),
+        origin=headers.get("Origin", ""),
+        user_ip=user_ip or "",
+        backend=backend,
+        protocol=protocol,
+        request=request,
+    )
+
+
+def same_site(origin: str, host: str) -> bool:
+    """Whether ``origin`` (an Origin header) names ``host`` (the request's Host header)."""
+    return urlparse(origin).netloc.lower() == host.lower()
+
+
+def _fit_close_reason(reason: str) -> str:
+    encoded = reason.encode()
+    if len(encoded) <= _MAX_CLOSE_REASON:
+        return reason
+    return encoded[: _MAX_CLOSE_REASON - 3].decode(errors="ignore") + "..."
+
+
+# -- downloads --------------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Offer:
+    """A file offered for download at ``?download=<token>``. A backend sends ``headers()`` and then each of
+    ``chunks()``, and calls ``fetched()`` once the last one is out; a transfer that fails keeps the offer (the
+    browser may try again) until its session ends."""
+
+    token: str
+    name: str
+    content: memoryview
+    on_fetched: Callable[[], None]
+
+    @property
+    def size(self) -> int:
+        return self.content.nbytes
+
+    def headers(self) -> dict[str, str]:
+        """The response headers: an attachment with its RFC 5987 file name, its length, never cached or sniffed."""
+        return {
+            "Content-Type": "application/octet-stream",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(self.name, safe='')}",
+            "Content-Length": str(self.size),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        }
+
+    def chunks(self) -> Iterator[bytes]:
+        """The content in pieces of ``CHUNK_SIZE`` (1 MiB); none for an empty file."""
+        for start in range(0, self.size, CHUNK_SIZE):
+            yield bytes(self.content[start : start + CHUNK_SIZE])
+
+    def fetched(self) -> None:
+        """The whole file went out: withdraw the offer and tell its session (once)."""
+        if _offers.pop(self.token, None) is self:
+            self.on_fetched()
+
+
+# Files offered for download, by token. One table for the process: the unguessable token is the only key, and
+# an offer must outlive the WebSocket that announced it (the page may reconnect, or close and leave the
+# transfer to the browser's download manager).
+_offers: dict[str, Offer] = {}
+
+
+# -- the socket -------------------------------------------------------------------------------------------
+
+
+class PageSocket(Transport):
+    """One page's open WebSocket, as its session's ``Transport``: JSON text frames, binary frames (see
+    ``protocol.encode_frame``) for messages with buffers. ``send`` may be called from any thread.
+
+    A backend subclasses it with ``write_frame``, ``close_socket`` and ``call_soon``, creates one on its loop's
+    thread when a WebSocket opens, and hands it every frame (``receive``) and the socket's end
+    (``connection_lost``). Messages that could not be written because the socket had closed are kept in
+    ``undelivered``, so a reconnecting page still gets them.
+    """
+
+    def __init__(self) -> None:
+        self._loop_thread = threading.get_ident()
+        self._closed = False
+        self.undelivered: list[tuple[dict[str, Any], Sequence[Any]]] = []
+        self._receivers: list[Callable[[dict[str, Any], list[memoryview]], None]] = []
+        self._close_callbacks: list[Callable[[], None]] = []
+
+    # -- what a backend supplies ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def write_frame(self, frame: str | bytes) -> bool:
+        """Write one frame (``bytes`` as a binary frame, ``str`` as a text frame); called on the loop. Return
+        ``False`` if the socket has closed (the message is then kept in ``undelivered``)."""
+
+    @abstractmethod
+    def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
+        """Close the WebSocket (with a close code and reason when given); called on the loop."""
+
+    @abstractmethod
+    def call_soon(self, callback: Callable[..., None], *args: Any) -> None:
+        """Run ``callback(*args)`` soon on the loop; called from any thread."""
+
+    # -- Transport ------------------------------------------------------------------------------------------
+
+    def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:
+        if threading.get_ident() == self._loop_thread:
+            self._write(message, buffers)
+        else:
+            self.call_soon(self._write, message, buffers)
+
+    def _write(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview]) -> None:
+        if self._closed:
+            self.undelivered.append((message, buffers))
+            return
+        if buffers:
+            frame: str | bytes = encode_frame(message, buffers)
+        else:
+            frame = json.dumps(message, separators=(",", ":"))
+        if not self.write_frame(frame):
+            self.undelivered.append((message, buffers))
+
+    def on_message(self, callback: Callable[[dict[str, Any], list[memoryview]], None]) -> None:
+        self._receivers.append(callback)
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        self._close_callbacks.append(callback)
+
+    def close(self) -> None:
+        if not self._closed:
+            self.call_soon(self.close_socket)
+
+    def closed(self) -> bool:
+        return self._closed
+
+    def offer_download(
+        self, name: str, content: memoryview, on_fetched: Callable[[], None]
+    ) -> tuple[str, Callable[[], None]]:
+        token = random_str(32)
+        _offers[token] = Offer(token, name, content, on_fetched)
+
+        def withdraw() -> None:
+            _offers.pop(token, None)
+
+        return f"?download={token}", withdraw
+
+    # -- what a backend calls, on the loop ------------------------------------------------------------------
+
+    def receive(self, frame: str | bytes) -> None:
+        """Decode one frame from the page and hand it on; a malformed one is logged and dropped."""
+        try:
+            if isinstance(frame, bytes):
+                message, buffers = decode_frame(frame)
+            else:
+                message, buffers = json.loads(frame), []
+        except (ProtocolError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
+            # The message, not the exception: its traceback holds the hostile input.
+            logger.warning("dropped a malformed WebSocket frame: %s", str(exc))
+            return
+        for receive in self._receivers:
+            receive(message, buffers)
+
+    def connection_lost(self) -> None:
+        """The WebSocket ended, whichever side ended it (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        for callback in self._close_callbacks:
+            callback()
+
+
+# -- reconnection -----------------------------------------------------------------------------------------
+
+
+class _DetachedSessions:
+    """Sessions whose page dropped, kept ``timeout`` seconds for the page to come back (by session id)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._connections: dict[str, Connection] = {}
+        self._expiry: dict[str, asyncio.TimerHandle] = {}
+
+    def add(self, connection: Connection) -> str:
+        session_id = random_str(24)  # unguessable: it is the only key to someone else's session
+        self._connections[session_id] = connection
+        assert connection.session is not None
+        connection.session.defer_call(lambda: self._forget(session_id))
+        return session_id
+
+    def detached(self, connection: Connection) -> None:
+        session_id = next((sid for sid, conn in self._connections.items() if conn is connection), None)
+        if session_id is not None:
+            self._expiry[session_id] = asyncio.get_running_loop().call_later(self.timeout, self._expire, session_id)
+
+    def resume(self, session_id: str, transport: Transport) -> bool:
+        connection = self._connections.get(session_id)
+        if connection is None or not connection.detached:
+            return False  # unknown, expired, or still attached to another page
+        timer = self._expiry.pop(session_id, None)
+        if timer is not None:
+            timer.cancel()
+        connection.resume(transport)
+        return True
+
+    def _expire(self, session_id: str) -> None:
+        self._expiry.pop(session_id, None)
+        connection = self._connections.pop(session_id, None)
+        if connection is not None and connection.session is not None:
+            reason = f"the page did not reconnect within {self.timeout:g} s (a larger reconnect_timeout waits longer)"
+            connection.session.close(nonblock=True, reason=reason)
+
+    def _forget(self, session_id: str) -> None:
+        self._connections.pop(session_id, None)
+        timer = self._expiry.pop(session_id, None)
+        if timer is not None:
+            timer.cancel()
+
+
+# -- endpoints --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageResponse:
+    """The answer to a plain GET: an HTTP status and an HTML body."""
+
+    status: int
+    html: str
+
+
+class Endpoint(ABC):
+    """What one path serves: a page, its WebSocket, and the files its sessions offer for download."""
+
+    @abstractmethod
+    def page(self, path: str, app: str | None, assets_url: str = ASSETS_URL) -> PageResponse:
+        """The page for a GET of ``path`` (whose WebSocket the page opens) with ``?app=`` ``app``."""
+
+    def origin_allowed(self, origin: str | None, host: str) -> bool:
+        """Whether a WebSocket handshake from ``origin`` (its Origin header; ``None`` when absent, i.e. not a
+        browser, allowed as Tornado does) to ``host`` (its Host header) may proceed. Refuse others with 403."""
+        return origin is None or same_site(origin, host)
+
+    @abstractmethod
+    def open(
+        self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
+    ) -> Connection | None:
+        """A WebSocket opened (``?app=`` ``app``, ``?session_id=`` ``session_id``): start or resume its session,
+        or close the socket; returns the connection, if any. Called on the loop."""
+
+    def download(self, token: str) -> Offer | None:
+        """The file offered at ``?download=<token>``, or ``None`` (unknown, already fetched, or its session
+        ended): answer 404."""
+        return _offers.get(token)
+
+
+class AppEndpoint(Endpoint):
+    """The apps served on one path: ``?app=name`` picks one (else the app called ``index``, else an index page
+    lists them); each WebSocket is one session.
+
+    ``applications`` is as for ``start_server``. A WebSocket's origin must be the page's own host, or pass
+    ``check_origin(origin)`` when given, else match one of ``allowed_origins`` (shell patterns). With
+    ``reconnect_timeout`` > 0 a page whose WebSocket dropped may come back within that many seconds with
+    ``?session_id=`` (the page gets its id in a ``set_session_id`` command) and carry on with its session.
+    """
+
+    def __init__(
+        self,
+        applications: Applications,
+        *,
+        reconnect_timeout: float = 0,
+        allowed_origins: Sequence[str] | None = None,
+        check_origin: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.apps = make_applications(applications)
+        for app in self.apps.values():
+            register_session_implement_for_target(app)
+        self._check_origin = check_origin
+        self._patterns = list(allowed_origins or [])
+        self._detached = _DetachedSessions(reconnect_timeout) if reconnect_timeout > 0 else None
+
+    def app_name(self, app: str | None) -> str | None:
+        """The app ``?app=`` ``app`` names: without one, ``index`` if there is such an app."""
+        if app is None and "index" in self.apps:
+            return "index"
+        return app
+
+    def page(self, path: str, app: str | None, assets_url: str = ASSETS_URL) -> PageResponse:
+        """The app's page; for no app or an unknown one the index of apps (with status 200 or 404)."""
+        name = self.app_name(app)
+        if name not in self.apps:
+            return PageResponse(404 if name is not None else 200, render_index(self.apps))
+        settings = page_settings(self.apps[name], name)
+        return PageResponse(200, render_page(settings, ws_path=path, static_url=assets_url))
+
+    def origin_allowed(self, origin: str | None, host: str) -> bool:
+        if origin is None or same_site(origin, host):
+            return True
+        if self._check_origin is not None:
+            return bool(self._check_origin(origin))
+        return any(fnmatch.fnmatch(origin, pattern) for pattern in self._patterns)
+
+    def open(
+        self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
+    ) -> Connection | None:
+        """Resume the session ``session_id`` names (an unknown or expired one gets ``close_session`` and the
+        socket closed), or start a session of the app (an unknown app closes the socket with code 4004)."""
+        if session_id is not None:
+            if self._detached is None or not self._detached.resume(session_id, socket):
+                socket.send({"commands": [CLOSE_SESSION]})
+                socket.close_socket(reason="unknown or expired session: reload the page to start a new one")
+            return None
+        name = self.app_name(app)
+        if name is None or name not in self.apps:
+            socket.close_socket(
+                code=4004, reason=_fit_close_reason(f"no app named {name!r}: check ?app= in the page's address")
+            )
+            return None
+        detached = self._detached
+        connection = start_session(
+            self.apps[name],
+            socket,
+            session_info,
+            loop=asyncio.get_running_loop(),
+            on_detached=detached.detached if detached else None,
+        )
+        if detached is not None:
+            session_id = detached.add(connection)
+            connection.send_commands([dict(command="set_session_id", task_id=None, spec=session_id)])
+        return connection
