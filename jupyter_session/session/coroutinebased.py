@@ -74,10 +74,6 @@ class CoroutineBasedSession(Session):
         return f"no coroutine session here: {_OUTSIDE_TASKS}"
 
     @classmethod
-    def get_current_session(cls) -> CoroutineBasedSession:
-        return super().get_current_session()  # type: ignore[return-value]
-
-    @classmethod
     def get_current_task_id(cls) -> str:
         current = _current_task.get()
         if current is None:

@@ -63,10 +63,6 @@ class ThreadBasedSession(Session):
         )
 
     @classmethod
-    def get_current_session(cls) -> ThreadBasedSession:
-        return super().get_current_session()  # type: ignore[return-value]
-
-    @classmethod
     def get_current_task_id(cls) -> str:
         return cls._get_task_id(threading.current_thread())
 
@@ -227,8 +223,11 @@ class ThreadBasedSession(Session):
         """Block until the browser answers the request ``name``; see ``Session.request``."""
 
         def ready(seconds: float) -> bool:
-            concurrent.futures.wait([future], timeout=seconds)
-            return future.done()
+            try:
+                future.exception(timeout=seconds)  # waits without raising what the future holds
+            except concurrent.futures.TimeoutError:
+                return False
+            return True
 
         if not self._wait(ready, name, math.inf if timeout is None else timeout):
             raise self.timeout_error(name, timeout)
@@ -355,14 +354,11 @@ class ScriptModeSession(ThreadBasedSession):
         )
 
     @classmethod
-    def get_current_session(cls) -> ScriptModeSession:
-        return super().get_current_session()  # type: ignore[return-value]
-
-    @classmethod
     def get_current_task_id(cls) -> str:
         thread = threading.current_thread()
         task_id = cls._get_task_id(thread)
         session = cls.get_current_session()
+        assert isinstance(session, ScriptModeSession)
         if task_id not in session.task_mqs:
             session.register_thread(thread)
         return task_id
