@@ -46,6 +46,9 @@ CASES = [
         "median_ms",
         baseline="bare WebSocket echo",
     ),
+    # The same app on the other WebSocket backends, each beside PyWebIO's same backend.
+    Case("eval_js round trip, aiohttp (ms, median of {size})", cases.eval_js_round_trip_aiohttp, 2000, 50, "median_ms"),
+    Case("eval_js round trip, FastAPI (ms, median of {size})", cases.eval_js_round_trip_fastapi, 2000, 50, "median_ms"),
     Case("{size} put_text until all are in the DOM (s)", cases.put_text_rendered, 2000, 100, "seconds", 0.05),
     Case("download of {mb} MB until saved (s)", cases.download_saved, 20 * 2**20, 2**20, "seconds", 0.2),
     Case(
@@ -55,6 +58,8 @@ CASES = [
         2**20,
         "peak_extra_mb",
     ),
+    Case("download of {mb} MB until saved, aiohttp (s)", cases.download_saved_aiohttp, 20 * 2**20, 2**20, "seconds"),
+    Case("download of {mb} MB until saved, FastAPI (s)", cases.download_saved_fastapi, 20 * 2**20, 2**20, "seconds"),
     # 100 MB, not 200: PyWebIO sends a download as one base64 WebSocket frame, and a 267 MB frame (200 MB of
     # data) crashes the browser automation's driver, which copies every frame.
     Case("download of {mb} MB until saved (s)", cases.download_saved, 100 * 2**20, 2 * 2**20, "seconds", 0.2),

@@ -1,9 +1,10 @@
 """The benchmark apps, written once and run on either library.
 
-``python -m bench.apps LIBRARY APP PORT SIZE`` serves ``APP`` with ``LIBRARY`` ("jupyter_session" or
-"pywebio") on ``PORT``. An app reports its figures as ``RESULT {json}`` lines on stdout. ``APP`` ``leaks``
-serves two apps, ``?app=cycle`` and ``?app=census``, for ``bench/leaks.py``. ``python -m bench.apps tornado
-echo PORT SIZE`` serves the floor: no library at all, see ``serve_echo``.
+``python -m bench.apps LIBRARY APP PORT SIZE [BACKEND]`` serves ``APP`` with ``LIBRARY`` ("jupyter_session" or
+"pywebio") on ``PORT``, on the library's ``BACKEND`` (``tornado``, the default, ``aiohttp`` or ``fastapi``). An
+app reports its figures as ``RESULT {json}`` lines on stdout. ``APP`` ``leaks`` serves two apps,
+``?app=cycle`` and ``?app=census``, for ``bench/leaks.py``. ``python -m bench.apps tornado echo PORT SIZE``
+serves the floor: no library at all, see ``serve_echo``.
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ ALL_RENDERED_JS = """new Promise(resolve => {
 })"""
 
 
-def library(name: str) -> SimpleNamespace:
-    """The session and output modules and ``start_server`` of ``name``."""
+def library(name: str, backend: str = "tornado") -> SimpleNamespace:
+    """The session and output modules of ``name`` and the ``start_server`` of its ``backend``."""
     return SimpleNamespace(
         session=importlib.import_module(f"{name}.session"),
         output=importlib.import_module(f"{name}.output"),
-        start_server=importlib.import_module(name).start_server,
+        start_server=importlib.import_module(f"{name}.platform.{backend}").start_server,
     )
 
 
@@ -209,12 +210,13 @@ def main() -> None:
     if (name, app_name) == ("tornado", "echo"):
         serve_echo(port, size)
         return
-    lib = library(name)
+    lib = library(name, *sys.argv[5:6])
     if app_name == "leaks":
         serve_leak_apps(lib, port)
         return
     app = APPS[app_name](lib, size)
-    lib.start_server(app, port=port, host="127.0.0.1")
+    # Both serve their own page files: no CDN is reachable here (PyWebIO's FastAPI page would load nothing).
+    lib.start_server(app, port=port, host="127.0.0.1", cdn=False)
 
 
 if __name__ == "__main__":

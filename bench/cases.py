@@ -49,13 +49,13 @@ def rss_bytes(pid: int) -> int:
 
 
 class Server:
-    """``python -m bench.apps LIBRARY APP PORT SIZE`` in a subprocess; collects its RESULT lines."""
+    """``python -m bench.apps LIBRARY APP PORT SIZE BACKEND`` in a subprocess; collects its RESULT lines."""
 
-    def __init__(self, library: str, app: str, size: int) -> None:
+    def __init__(self, library: str, app: str, size: int, backend: str = "tornado") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.apps", library, app, str(self.port), str(size)],
+            [sys.executable, "-m", "bench.apps", library, app, str(self.port), str(size), backend],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -106,8 +106,8 @@ def wait_for_port(port: int, process: subprocess.Popen[str], timeout: float = 30
 
 
 @contextmanager
-def server(library: str, app: str, size: int) -> Iterator[Server]:
-    running = Server(library, app, size)
+def server(library: str, app: str, size: int, backend: str = "tornado") -> Iterator[Server]:
+    running = Server(library, app, size, backend)
     try:
         yield running
     finally:
@@ -129,11 +129,11 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def _app_result(chromium: Any, app_name: str, size: int) -> dict[str, dict[str, float]]:
+def _app_result(chromium: Any, app_name: str, size: int, backend: str = "tornado") -> dict[str, dict[str, float]]:
     """Open each library's app in a page and take the figures it reports."""
     figures = {}
     for library in LIBRARIES:
-        with server(library, app_name, size) as app:
+        with server(library, app_name, size, backend) as app:
             page = chromium.new_page()
             page.goto(app.url)
             figures[library] = app.result()
@@ -150,6 +150,14 @@ def eval_js_round_trip(chromium: Any, size: int) -> dict[str, dict[str, float]]:
         figures["bare WebSocket echo"] = echo.result()
         page.close()
     return figures
+
+
+def eval_js_round_trip_aiohttp(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    return _app_result(chromium, "eval_js", size, "aiohttp")
+
+
+def eval_js_round_trip_fastapi(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    return _app_result(chromium, "eval_js", size, "fastapi")
 
 
 def put_text_rendered(chromium: Any, size: int) -> dict[str, dict[str, float]]:
@@ -180,10 +188,10 @@ class PeakMemory:
         return (self.peak - self.baseline) / 2**20
 
 
-def download_saved(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+def download_saved(chromium: Any, size: int, backend: str = "tornado") -> dict[str, dict[str, float]]:
     figures = {}
     for library in LIBRARIES:
-        with server(library, "download", size) as app, tempfile.TemporaryDirectory() as folder:
+        with server(library, "download", size, backend) as app, tempfile.TemporaryDirectory() as folder:
             context = chromium.new_context(accept_downloads=True)
             page = context.new_page()
             memory = PeakMemory(app.process.pid)
@@ -200,6 +208,14 @@ def download_saved(chromium: Any, size: int) -> dict[str, dict[str, float]]:
             figures[library] = dict(seconds=seconds, peak_extra_mb=extra)
             context.close()
     return figures
+
+
+def download_saved_aiohttp(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    return download_saved(chromium, size, "aiohttp")
+
+
+def download_saved_fastapi(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    return download_saved(chromium, size, "fastapi")
 
 
 def idle_sessions(_chromium: Any, size: int) -> dict[str, dict[str, float]]:

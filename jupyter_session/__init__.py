@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+# As in PyWebIO, `import jupyter_session` is enough for `jupyter_session.output.put_text(...)`.
+from . import input, output, pin, platform, session
 from ._version import __version__
+from .exceptions import SessionClosedException, SessionException, SessionNotFoundException
 from .session import Session, set_script_mode_starter
 
-__all__ = ["__version__", "config", "start_server", "load_ipython_extension", "unload_ipython_extension"]
+__all__ = [
+    "__version__",
+    "input",
+    "output",
+    "pin",
+    "platform",
+    "session",
+    "SessionException",
+    "SessionClosedException",
+    "SessionNotFoundException",
+    "STATIC_PATH",
+    "config",
+    "enable_debug",
+    "start_server",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -21,7 +41,31 @@ def __getattr__(name: str) -> Any:
         from .platform._page import config
 
         return config
+    if name == "STATIC_PATH":  # PyWebIO's, for apps that serve the page's files themselves
+        from .platform._core import STATIC_PATH
+
+        return STATIC_PATH
     raise AttributeError(f"module 'jupyter_session' has no attribute {name!r}")
+
+
+def enable_debug(level: int | None = None) -> None:
+    """Print this package's log messages, and Tornado's (its access, app and general logs), to stderr from
+    ``level`` up (``None``: ``logging.DEBUG``), as PyWebIO's ``enable_debug``: each of those loggers gets one
+    stderr handler in place of its others and stops passing its messages to the root logger."""
+    from tornado.log import access_log, app_log, gen_log
+
+    level = level or logging.DEBUG
+    handler = logging.StreamHandler()
+    handler.setLevel(level)
+    handler.setFormatter(
+        logging.Formatter(
+            "[%(levelname)s %(asctime)s %(module)s:%(lineno)d %(funcName)s] %(message)s", datefmt="%y%m%d %H:%M:%S"
+        )
+    )
+    for logger in [logging.getLogger(__name__), access_log, app_log, gen_log]:
+        logger.handlers = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
 
 
 def _start_script_mode() -> type[Session]:

@@ -443,3 +443,32 @@ def test_webio_handler_mounts_under_a_path_of_an_existing_app(
     asyncio.run(page())
     loop.call_soon_threadsafe(server.stop)
     assert seen == ["yes"]
+
+
+def test_a_handler_mounted_alone_serves_the_renderer_files_itself(loop: asyncio.AbstractEventLoop) -> None:
+    # PyWebIO's apps mount only webio_handler (its page loaded the files from a CDN): the page still loads.
+    import tornado.web
+
+    async def setup() -> Any:
+        app = tornado.web.Application([(r"/tool", platform.webio_handler(lambda: None))])
+        return app.listen(0, address="127.0.0.1")
+
+    server = asyncio.run_coroutine_threadsafe(setup(), loop).result(5)
+    port = next(iter(server._sockets.values())).getsockname()[1]
+
+    async def fetch() -> None:
+        client = tornado.httpclient.AsyncHTTPClient()
+        page = (await client.fetch(f"http://127.0.0.1:{port}/tool")).body.decode()
+        assert 'src="/tool?_jupyter_session_asset=/jupyter_session.js"' in page, page
+        script = await client.fetch(f"http://127.0.0.1:{port}/tool?_jupyter_session_asset=/jupyter_session.js")
+        assert script.headers["Content-Type"] in ("application/javascript", "text/javascript")
+        assert script.body == (platform.STATIC_PATH / "jupyter_session.js").read_bytes()
+        for name in ("../pyproject.toml", ".hidden", "a/b.js", "missing.js"):
+            with pytest.raises(tornado.httpclient.HTTPClientError) as refused:
+                await client.fetch(f"http://127.0.0.1:{port}/tool?_jupyter_session_asset={name}")
+            assert refused.value.code == 404
+
+    try:
+        asyncio.run_coroutine_threadsafe(fetch(), loop).result(10)
+    finally:
+        loop.call_soon_threadsafe(server.stop)

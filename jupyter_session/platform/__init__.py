@@ -1,18 +1,142 @@
-"""Platforms that run sessions and carry their messages to a browser page.
+"""Platforms that run sessions and carry their messages to a browser page, and PyWebIO 1.8.4's
+``pywebio.platform`` names.
 
-``jupyter_session.platform.tornado``: a Tornado server and its WebSocket (also script mode).
-``jupyter_session.platform.jupyter``: a Jupyter kernel, its cells and the notebook widget.
+Here: ``start_server`` (Tornado's), ``config``, ``seo`` (deprecated), ``run_event_loop``, ``path_deploy`` and
+``path_deploy_http``. The backends are submodules, imported on first use (``jupyter_session.platform.tornado``
+works without importing it first, as in PyWebIO):
+
+``tornado``: a Tornado server and its WebSocket (also script mode); ``aiohttp``, ``fastapi``: the same on
+those frameworks; ``jupyter``: a Jupyter kernel, its cells and the notebook widget. PyWebIO's HTTP-protocol
+backends (``tornado_http``, ``flask``, ``django``) are not built yet: asking for one raises an error that
+says so.
 
 Web backends are built on ``_core`` (no framework in it: the page's socket as a transport, the apps on one path,
 reconnection, downloads); ``_page`` renders the page and the app index.
+
+Importing this package imports neither Tornado nor the Jupyter platform.
 """
 
 from __future__ import annotations
 
-from ..session.base import Session
-from ._page import config
+import asyncio
+import importlib
+import importlib.abc
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any, TypeVar, overload
 
-__all__ = ["config", "start_script_mode"]
+from ..session.base import Session
+from ..session.coroutinebased import CoroutineBasedSession
+from ._page import PageConfig, config
+from .path_deploy import path_deploy, path_deploy_http
+
+__all__ = [
+    "config",
+    "path_deploy",
+    "path_deploy_http",
+    "run_event_loop",
+    "seo",
+    "start_script_mode",
+    "start_server",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The backends, imported on first use.
+_BACKENDS = ("tornado", "aiohttp", "fastapi")
+#: PyWebIO's HTTP-protocol backends, which this package does not have yet.
+_NOT_BUILT = ("tornado_http", "flask", "django")
+_NOT_BUILT_MESSAGE = (
+    "{module} is not available: PyWebIO's HTTP-protocol backends (tornado_http, flask, django) are not built "
+    "yet in jupyter_session. Serve the apps over WebSocket with jupyter_session.platform.tornado, .aiohttp or "
+    ".fastapi (start_server), or mount tornado's webio_handler in your own Tornado app"
+)
+
+
+def __getattr__(name: str) -> Any:
+    # `jupyter_session.platform.tornado` and `.start_server` without importing Tornado for those who never do.
+    if name == "start_server":
+        from .tornado import start_server
+
+        return start_server
+    if name in _BACKENDS:
+        module = f"{__name__}.{name}"
+        try:
+            return importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise  # the backend is here, a library it needs is not: that error names it
+            raise AttributeError(
+                f"{module} is missing from this installation of jupyter_session (its file "
+                f"jupyter_session/platform/{name}.py is not there)",
+                name=name,
+                obj=sys.modules[__name__],
+            ) from None
+    if name in _NOT_BUILT:
+        raise AttributeError(
+            _NOT_BUILT_MESSAGE.format(module=f"{__name__}.{name}"), name=name, obj=sys.modules[__name__]
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
+
+
+class _NotBuiltBackends(importlib.abc.MetaPathFinder):
+    """``import jupyter_session.platform.flask`` (and ``tornado_http``, ``django``) raises an ``ImportError``
+    that says these backends are not built yet, rather than "No module named". Last on ``sys.meta_path``: a
+    module file of that name, once there, is found before this is asked."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> None:
+        package, _, name = fullname.rpartition(".")
+        if package == __name__ and name in _NOT_BUILT:
+            # An ImportError, not ModuleNotFoundError: `from jupyter_session.platform import flask` would
+            # swallow the latter and say only "cannot import name".
+            raise ImportError(_NOT_BUILT_MESSAGE.format(module=fullname), name=fullname)
+        return None
+
+
+if not any(isinstance(finder, _NotBuiltBackends) for finder in sys.meta_path):
+    sys.meta_path.append(_NotBuiltBackends())
+
+
+@overload
+def seo(title: str, description: str | None = None, app: None = None) -> PageConfig: ...
+
+
+@overload
+def seo(title: str, description: str | None, app: F) -> F: ...
+
+
+def seo(title: str, description: str | None = None, app: Callable[..., Any] | None = None) -> Any:
+    """The title and description of an app's page: deprecated (since PyWebIO 1.4), use ``config``.
+
+    ``seo(title, description, app)`` sets them for ``app`` and returns it; ``@seo(title, description)``
+    decorates an app; ``seo(title, description)`` alone sets them for every app."""
+    warnings.warn(
+        "`jupyter_session.platform.seo()` is deprecated (as `pywebio.platform.seo()` since PyWebIO 1.4) and will "
+        "be removed: use `jupyter_session.config(title=..., description=...)` instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    settings = config(title=title, description=description)
+    return settings(app) if app is not None else settings
+
+
+# The loop run_event_loop runs, for the HTTP-protocol backends (WSGI) to run coroutine sessions on.
+_event_loop: asyncio.AbstractEventLoop | None = None
+
+
+def run_event_loop(debug: bool = False) -> None:
+    """Run a new asyncio event loop in the calling thread until it is stopped, as PyWebIO's: for coroutine
+    apps served by a WSGI framework, whose requests run in threads of their own (start it in a daemon thread).
+    ``debug`` sets the loop's debug mode."""
+    global _event_loop
+    CoroutineBasedSession.event_loop_thread_id = threading.get_ident()
+    loop = _event_loop = asyncio.new_event_loop()
+    loop.set_debug(debug)
+    asyncio.set_event_loop(loop)
+    loop.run_forever()
 
 
 def start_script_mode() -> type[Session]:

@@ -55,6 +55,9 @@ logger = logging.getLogger(__name__)
 ASSETS_URL = "/_jupyter_session"
 #: Where the built renderer bundle lives (build output; see labextension/).
 STATIC_PATH = Path(__file__).resolve().parent.parent / "static"
+#: A handler mounted where nothing serves ``ASSETS_URL`` serves the renderer's files itself, at
+#: ``PATH?_jupyter_session_asset=NAME`` (``asset_file``): a PyWebIO app that mounts only the handler works.
+ASSET_QUERY = "_jupyter_session_asset"
 #: Seconds a download may wait for the browser to take its next chunk before the backend drops the transfer, so
 #: a client that stops reading cannot hold the file's memory for ever. Backends read it at each transfer.
 DOWNLOAD_STALL_TIMEOUT = 60.0
@@ -62,6 +65,15 @@ DOWNLOAD_STALL_TIMEOUT = 60.0
 CLOSE_SESSION: Command = dict(command="close_session", task_id=None, spec=None)
 # A WebSocket close frame carries at most 125 bytes: the code's two and the reason's.
 _MAX_CLOSE_REASON = 123
+
+
+def asset_file(name: str) -> Path | None:
+    """The renderer's file called ``name`` (a plain file name, never a path), or ``None``."""
+    name = name.lstrip("/")
+    path = STATIC_PATH / name
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not path.is_file():
+        return None
+    return path
 
 
 def check_bundle() -> None:

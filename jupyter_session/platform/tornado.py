@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 import os
 import socket
 import threading
@@ -33,6 +34,7 @@ from ..exceptions import SessionNotFoundException
 from ..session import ScriptModeSession, Session
 from . import _core
 from ._core import (
+    ASSET_QUERY,
     ASSETS_URL,
     CLOSE_SESSION,
     STATIC_PATH,
@@ -40,6 +42,7 @@ from ._core import (
     Endpoint,
     PageResponse,
     PageSocket,
+    asset_file,
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
@@ -80,6 +83,9 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
     file; an Upgrade opens the WebSocket, whose frames go to ``self.socket``."""
 
     endpoint: ClassVar[Endpoint]
+    #: Where the page loads the renderer's files; ``None``: from this handler (``?_jupyter_session_asset=``),
+    #: for a handler mounted in an app that serves nothing at ``ASSETS_URL`` (PyWebIO's apps mount only it).
+    assets_url: ClassVar[str | None] = None
     socket: _TornadoSocket | None = None
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
@@ -87,10 +93,21 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
             await super().get(*args, **kwargs)
         elif (token := self.get_query_argument("download", None)) is not None:
             await self._send_file(token)
+        elif (asset := self.get_query_argument(ASSET_QUERY, None)) is not None:
+            self._send_asset(asset)
         else:
-            page = self.endpoint.page(self.request.path, self.get_query_argument("app", None))
+            assets_url = self.assets_url or f"{self.request.path}?{ASSET_QUERY}="
+            page = self.endpoint.page(self.request.path, self.get_query_argument("app", None), assets_url)
             self.set_status(page.status)
             self.write(page.html)
+
+    def _send_asset(self, name: str) -> None:
+        path = asset_file(name)
+        if path is None:
+            raise tornado.web.HTTPError(404, "no such file in the renderer bundle")
+        self.set_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        self.set_header("Cache-Control", "no-cache")
+        self.write(path.read_bytes())
 
     async def _send_file(self, token: str) -> None:
         offer = self.endpoint.download(token)
@@ -192,6 +209,9 @@ def _setup_server(
 ) -> tuple[tornado.httpserver.HTTPServer, int]:
     _check_bundle()
     port = port or _free_port()
+    if issubclass(handler, _PageHandler) and handler.assets_url is None:
+        # This app serves the renderer's files at ASSETS_URL (cached by the browser): the page loads them there.
+        handler = type(handler.__name__, (handler,), {"assets_url": ASSETS_URL})
     app = tornado.web.Application([(r"/", handler), *_static_handlers(static_dir)], **tornado_app_settings)
     # The read buffer holds more than one largest message: a page that sends two large messages back to back
     # must not be disconnected for it (the message limit is enforced per message).
@@ -263,6 +283,7 @@ def start_server(
 # -- script mode ------------------------------------------------------------------------------------------
 
 _SCRIPT_PORT_ENV = "JUPYTER_SESSION_SCRIPT_MODE_PORT"
+_PYWEBIO_SCRIPT_PORT_ENV = "PYWEBIO_SCRIPT_MODE_PORT"  # PyWebIO's, honoured too; ours wins when both are set
 
 
 class _ScriptModeEndpoint(Endpoint):
@@ -295,9 +316,9 @@ def _start_script_mode_server() -> type[Session]:
     """Serve the calling script's one session: start the server in a thread, open the browser, and block
     until the page connects (Ctrl-C stops the wait).
 
-    Set ``JUPYTER_SESSION_SCRIPT_MODE_PORT`` to choose the port and not open a browser (for tests). The
-    server thread keeps the process alive after the script's last line while the page has callbacks; then it
-    tells the page the session ended and stops.
+    Set ``JUPYTER_SESSION_SCRIPT_MODE_PORT`` (or PyWebIO's ``PYWEBIO_SCRIPT_MODE_PORT``; ours wins) to choose
+    the port and not open a browser (for tests). The server thread keeps the process alive after the script's
+    last line while the page has callbacks; then it tells the page the session ended and stops.
     """
     try:
         asyncio.get_running_loop()
@@ -311,13 +332,14 @@ def _start_script_mode_server() -> type[Session]:
         )
     _check_bundle()
     connected = threading.Event()
-    fixed_port = int(os.environ.get(_SCRIPT_PORT_ENV, "0"))
+    fixed_port = int(os.environ.get(_SCRIPT_PORT_ENV) or os.environ.get(_PYWEBIO_SCRIPT_PORT_ENV) or "0")
     port = fixed_port or _free_port()
     ready = threading.Event()
     failure: list[BaseException] = []
 
     endpoint = _ScriptModeEndpoint(threading.current_thread(), connected)
     handler = _handler_for(endpoint, "ScriptModeHandler")
+    handler.assets_url = ASSETS_URL  # its app serves them (below)
 
     async def stop_when_the_script_is_done(server: tornado.httpserver.HTTPServer) -> None:
         while any(t.is_alive() and not t.daemon and t is not threading.current_thread() for t in threading.enumerate()):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pages import CHROMIUM_ARGS, Server, chromium_path
+from pages import BACKENDS, CHROMIUM_ARGS, Server, chromium_path
 
 
 # Module scope: Playwright's sync API keeps an asyncio loop running in this thread while it is open, which
@@ -37,12 +37,20 @@ def page(browser: Any, tmp_path: Path) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """A test that takes this runs once on each web backend; it passes it on: ``serve(app, backend=backend)``."""
+    return str(request.param)
+
+
 @pytest.fixture
 def serve() -> Iterator[Any]:
+    """``serve(app, *options, env=None, backend="tornado")`` starts ``serve.py`` (see there) and returns its
+    ``Server``; every server started is stopped after the test."""
     servers: list[Server] = []
 
-    def start(app: str, *options: str, env: dict[str, str] | None = None) -> Server:
-        servers.append(Server(app, *options, env=env))
+    def start(app: str, *options: str, env: dict[str, str] | None = None, backend: str = "tornado") -> Server:
+        servers.append(Server(app, *options, env=env, backend=backend))
         return servers[-1]
 
     yield start

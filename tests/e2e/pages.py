@@ -15,6 +15,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
+#: The web backends ``serve.py --backend`` runs (tests take the ``backend`` fixture to run on each).
+BACKENDS = ("tornado", "aiohttp", "fastapi")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,16 +42,23 @@ def free_port() -> int:
 
 
 class Server:
-    """``python tests/e2e/serve.py APP [options]`` in a subprocess; ``url`` is its page."""
+    """``python tests/e2e/serve.py APP --backend BACKEND [options]`` in a subprocess; ``url`` is its page."""
 
-    def __init__(self, app: str, *options: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, app: str, *options: str, env: dict[str, str] | None = None, backend: str = "tornado") -> None:
         self.port = free_port()
+        self.backend = backend
+        argv = [sys.executable, str(HERE / "serve.py"), app, "--port", str(self.port), "--backend", backend, *options]
+        self._launch(argv, env, r"Running on http://")
+
+    def _launch(self, argv: list[str], env: dict[str, str] | None, ready: str, cwd: Path | None = None) -> None:
+        """Start ``argv`` and wait for a line of its output that matches ``ready``."""
         self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "serve.py"), app, "--port", str(self.port), *options],
+            argv,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             env={**os.environ, **(env or {})},
+            cwd=cwd,
         )
         self.output: list[str] = []
         deadline = time.monotonic() + 30
@@ -58,7 +67,7 @@ class Server:
             if not line:
                 break
             self.output.append(line)
-            if re.match(r"Running on http://", line):
+            if re.search(ready, line):
                 break
         else:
             raise TimeoutError(f"server did not start: {''.join(self.output)}")
@@ -75,6 +84,16 @@ class Server:
 
     def stop(self) -> str:
         return stop_process(self.process, self._reader, self.output, timeout=10)
+
+
+class Command(Server):
+    """Any server command (``argv``, run in tests/e2e/) listening on ``port``; ready once a line of its output
+    matches ``ready``."""
+
+    def __init__(self, argv: list[str], port: int, ready: str, env: dict[str, str] | None = None) -> None:
+        self.port = port
+        self.backend = ""
+        self._launch(argv, env, ready, cwd=HERE)
 
 
 def screenshot(page: Any, name: str) -> Path:

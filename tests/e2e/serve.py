@@ -1,29 +1,37 @@
-"""Serve one app of tests/e2e/apps.py: ``python serve.py NAME --port N [--reconnect-timeout S] [...]``."""
+"""Serve one app of tests/e2e/apps.py (or ``MODULE:NAME`` of another module here) on one web backend:
+``python serve.py NAME --port N [--backend tornado|aiohttp|fastapi] [--reconnect-timeout S] [...]``."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import apps  # noqa: E402
+BACKENDS = ("tornado", "aiohttp", "fastapi")
 
-from jupyter_session.platform.tornado import start_server  # noqa: E402
+
+def find_app(name: str) -> Any:
+    module, _, function = name.rpartition(":")
+    return getattr(importlib.import_module(module or "apps"), function)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("app")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--backend", choices=BACKENDS, default="tornado")
     parser.add_argument("--reconnect-timeout", type=float, default=0)
     parser.add_argument("--max-payload-size", default="200M")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
+    start_server = importlib.import_module(f"jupyter_session.platform.{arguments.backend}").start_server
     start_server(
-        {"index": getattr(apps, arguments.app)},
+        {"index": find_app(arguments.app)},
         port=arguments.port,
         host="127.0.0.1",
         reconnect_timeout=arguments.reconnect_timeout,

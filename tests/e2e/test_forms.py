@@ -1,4 +1,4 @@
-"""Forms on the Tornado page: validation messages, choices, cancel; labels stay text."""
+"""Forms on the page, on each web backend: validation messages, choices, cancel; labels stay text."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from typing import Any
 from pages import screenshot, wait_text
 
 
-def test_a_form_shows_errors_then_returns_the_fixed_value(serve: Any, page: Any) -> None:
-    server = serve("form")
+def test_a_form_shows_errors_then_returns_the_fixed_value(serve: Any, page: Any, backend: str) -> None:
+    server = serve("form", backend=backend)
     page.goto(server.url)
     age = page.locator(".jps-form input[type=number]")
     age.fill("12")
     page.get_by_role("button", name="Submit").click()
     page.locator(".jps-field-feedback", has_text="Too young").wait_for()
-    screenshot(page, "tornado-form-invalid")
+    screenshot(page, f"{backend}-form-invalid")
     age.fill("42")
     page.get_by_role("button", name="Submit").click()
     assert wait_text(page, "AGE") == "42"
@@ -30,7 +30,7 @@ def test_a_form_shows_errors_then_returns_the_fixed_value(serve: Any, page: Any)
     form.locator("input[type=range]").fill("0.75")
     assert form.locator(".jps-slider-value").inner_text() == "0.75"
     assert form.locator(".jps-field-label", has_text="Note <b>").count() == 1
-    screenshot(page, "tornado-form-choices")
+    screenshot(page, f"{backend}-form-choices")
     form.get_by_role("button", name="Submit").click()
     assert json.loads(wait_text(page, "CHOICE")) == {
         "extras": ["nuts"],

@@ -1,7 +1,8 @@
 """A browser tab closed while its session waits: the session ends, ``defer_call`` runs, and the server process
 gives back every thread, session, connection and file descriptor it took.
 
-The server runs in this process (on the platform loop's thread) so that ``census()`` can count what it holds.
+The server runs in this process (on the platform loop's thread) so that ``census()`` can count what it holds;
+each test runs on each web backend.
 """
 
 from __future__ import annotations
@@ -21,13 +22,25 @@ from typing import Any
 
 import pytest
 from pages import wait_text
+from test_web_backends import Servers
 
 from jupyter_session.exceptions import SessionClosedException
 from jupyter_session.input import input as ask
 from jupyter_session.output import put_text
 from jupyter_session.platform import tornado as platform
 from jupyter_session.session import defer_call, download, eval_js, hold
-from jupyter_session.testing import census
+from jupyter_session.testing import census as process_census
+
+# Pooled worker threads of the web frameworks (aiohttp serves files from the loop's default executor, Starlette
+# from anyio's worker threads): they grow with concurrent requests and outlive them, and are no session's.
+_POOLED = ("ThreadPoolExecutor-", "AnyIO worker thread")
+
+
+def census() -> dict[str, int]:
+    """``jupyter_session.testing.census`` without the frameworks' pooled worker threads."""
+    counts = process_census()
+    counts["threads"] -= sum(thread.name.startswith(_POOLED) for thread in threading.enumerate())
+    return counts
 
 
 class Ending:
@@ -50,7 +63,12 @@ class Ending:
 
 
 @pytest.fixture
-def serve(loop: asyncio.AbstractEventLoop) -> Iterator[Callable[[dict[str, Callable[[], Any]]], str]]:
+def serve(loop: asyncio.AbstractEventLoop, backend: str) -> Iterator[Callable[[dict[str, Callable[[], Any]]], str]]:
+    if backend != "tornado":  # aiohttp, FastAPI/Starlette: as tests/test_web_backends.py serves them
+        others = Servers("aiohttp" if backend == "aiohttp" else "starlette", loop)
+        yield lambda apps: f"http://127.0.0.1:{others({'warm_up': lambda: put_text('WARM'), **apps})}/"
+        others.stop()
+        return
     servers: list[Any] = []
 
     def start(apps: dict[str, Callable[[], Any]]) -> str:

@@ -1,4 +1,5 @@
-"""The standalone page in Chromium, served by the Tornado platform."""
+"""The standalone page in Chromium, served by the Tornado platform; the tests that take ``backend`` run on
+each web backend (Tornado, aiohttp, FastAPI/Starlette)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pytest
 from pages import screenshot, wait_text
 
 
-def test_eval_js_and_run_js_round_trips_with_promises_and_errors(serve: Any, page: Any) -> None:
-    server = serve("js_round_trips")
+def test_eval_js_and_run_js_round_trips_with_promises_and_errors(serve: Any, page: Any, backend: str) -> None:
+    server = serve("js_round_trips", backend=backend)
     page.goto(server.url)
     results = json.loads(wait_text(page, "RESULT"))
     assert results == {
@@ -30,11 +31,11 @@ def test_eval_js_and_run_js_round_trips_with_promises_and_errors(serve: Any, pag
         "ran": "run_js works",
         "browser": "HeadlessChrome",
     }
-    screenshot(page, "tornado-eval-js")
+    screenshot(page, f"{backend}-eval-js")
 
 
-def test_a_request_the_page_cannot_carry_out_raises_at_once(serve: Any, page: Any) -> None:
-    page.goto(serve("command_errors").url)
+def test_a_request_the_page_cannot_carry_out_raises_at_once(serve: Any, page: Any, backend: str) -> None:
+    page.goto(serve("command_errors", backend=backend).url)
     results = json.loads(wait_text(page, "RESULT"))
     unknown, pin = results["unknown"], results["pin"]
     assert unknown[:3] == ["no_such_command", "TypeError", 'unknown command "no_such_command"']
@@ -48,12 +49,20 @@ def rss_mb(pid: int) -> int:
     return int(status.split("VmRSS:")[1].split()[0]) // 1024
 
 
-@pytest.mark.parametrize("app, name", [("download_small", "small.bin"), ("download_big", "big.bin")])
+@pytest.mark.parametrize(
+    "backend, app, name",
+    [
+        ("tornado", "download_small", "small.bin"),
+        ("tornado", "download_big", "big.bin"),
+        ("aiohttp", "download_big", "big.bin"),  # the small file's single chunk: tests/test_web_backends.py
+        ("fastapi", "download_big", "big.bin"),
+    ],
+)
 def test_download_saves_the_exact_bytes_and_server_memory_stays_flat(
-    serve: Any, page: Any, app: str, name: str
+    serve: Any, page: Any, backend: str, app: str, name: str
 ) -> None:
     # One download per page: Chromium holds back a second automatic download until the user allows it.
-    server = serve(app)
+    server = serve(app, backend=backend)
     peak = [0]
     watching = threading.Event()
 
@@ -75,7 +84,7 @@ def test_download_saves_the_exact_bytes_and_server_memory_stays_flat(
     assert digest == expected
     # The file is streamed from the app's bytes, 1 MiB at a time: the transfer adds a few MiB, not a copy of it.
     assert peak[0] - before < 48, (before, peak[0])
-    print(f"{name}: saved in {time.monotonic() - started:.2f} s; server RSS {before} MB -> peak {peak[0]} MB")
+    print(f"{backend} {name}: saved in {time.monotonic() - started:.2f} s; server RSS {before} MB -> peak {peak[0]} MB")
 
 
 def test_every_set_env_key_reaches_the_page(serve: Any, page: Any) -> None:
