@@ -7,31 +7,31 @@ to ``download``), the WebSocket handshake to ``origin_allowed``, an opened WebSo
 ``PageSocket.receive`` and the end of the socket to ``PageSocket.connection_lost``. Nothing here imports a web
 framework; it needs an asyncio loop, on which the backend calls everything except ``PageSocket.send``.
 
-A download is not sent over the WebSocket: the page gets an address on the same path, ``?download=TOKEN``, and
-the browser fetches the file itself, straight into its download manager, streamed from the app's bytes.
+The sockets and the download offers are in ``_sockets``; this module re-exports them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import fnmatch
-import json
 import logging
+import socket
 import threading
+import webbrowser
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 from .._connection import Connection, start_session
 from .._utils import random_str
-from ..exceptions import ProtocolError
-from ..protocol import CHUNK_SIZE, Command, Transport, decode_frame, encode_frame
+from ..protocol import Command, Transport
 from ..session import register_session_implement_for_target
 from ..session.base import make_session_info
 from ._page import Applications, make_applications, page_settings, render_index, render_page
+from ._sockets import Offer, PageSocket, QueuedPageSocket, offers
 
 __all__ = [
     "ASSETS_URL",
@@ -43,6 +43,7 @@ __all__ = [
     "Offer",
     "PageResponse",
     "PageSocket",
+    "QueuedPageSocket",
     "check_bundle",
     "same_site",
     "session_info_from_headers",
@@ -121,152 +122,26 @@ def _fit_close_reason(reason: str) -> str:
     return encoded[: _MAX_CLOSE_REASON - 3].decode(errors="ignore") + "..."
 
 
-# -- downloads --------------------------------------------------------------------------------------------
+# -- serving ----------------------------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
-class Offer:
-    """A file offered for download at ``?download=<token>``. A backend sends ``headers()`` and then each of
-    ``chunks()``, and calls ``fetched()`` once the last one is out; a transfer that fails keeps the offer (the
-    browser may try again) until its session ends."""
-
-    token: str
-    name: str
-    content: memoryview
-    on_fetched: Callable[[], None]
-
-    @property
-    def size(self) -> int:
-        return self.content.nbytes
-
-    def headers(self) -> dict[str, str]:
-        """The response headers: an attachment with its RFC 5987 file name, its length, never cached or sniffed."""
-        return {
-            "Content-Type": "application/octet-stream",
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(self.name, safe='')}",
-            "Content-Length": str(self.size),
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        }
-
-    def chunks(self) -> Iterator[bytes]:
-        """The content in pieces of ``CHUNK_SIZE`` (1 MiB); none for an empty file."""
-        for start in range(0, self.size, CHUNK_SIZE):
-            yield bytes(self.content[start : start + CHUNK_SIZE])
-
-    def fetched(self) -> None:
-        """The whole file went out: withdraw the offer and tell its session (once)."""
-        if _offers.pop(self.token, None) is self:
-            self.on_fetched()
+def free_port() -> int:
+    """A TCP port nothing listens on now, on the loopback address."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
-# Files offered for download, by token. One table for the process: the unguessable token is the only key, and
-# an offer must outlive the WebSocket that announced it (the page may reconnect, or close and leave the
-# transfer to the browser's download manager).
-_offers: dict[str, Offer] = {}
+def page_address(host: str, port: int) -> str:
+    """The address to open for a server listening on ``host`` (``''`` and ``0.0.0.0``: every address)."""
+    return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"
 
 
-# -- the socket -------------------------------------------------------------------------------------------
-
-
-class PageSocket(Transport):
-    """One page's open WebSocket, as its session's ``Transport``: JSON text frames, binary frames (see
-    ``protocol.encode_frame``) for messages with buffers. ``send`` may be called from any thread.
-
-    A backend subclasses it with ``write_frame``, ``close_socket`` and ``call_soon``, creates one on its loop's
-    thread when a WebSocket opens, and hands it every frame (``receive``) and the socket's end
-    (``connection_lost``). Messages that could not be written because the socket had closed are kept in
-    ``undelivered``, so a reconnecting page still gets them.
-    """
-
-    def __init__(self) -> None:
-        self._loop_thread = threading.get_ident()
-        self._closed = False
-        self.undelivered: list[tuple[dict[str, Any], Sequence[Any]]] = []
-        self._receivers: list[Callable[[dict[str, Any], list[memoryview]], None]] = []
-        self._close_callbacks: list[Callable[[], None]] = []
-
-    # -- what a backend supplies ----------------------------------------------------------------------------
-
-    @abstractmethod
-    def write_frame(self, frame: str | bytes) -> bool:
-        """Write one frame (``bytes`` as a binary frame, ``str`` as a text frame); called on the loop. Return
-        ``False`` if the socket has closed (the message is then kept in ``undelivered``)."""
-
-    @abstractmethod
-    def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
-        """Close the WebSocket (with a close code and reason when given); called on the loop."""
-
-    @abstractmethod
-    def call_soon(self, callback: Callable[..., None], *args: Any) -> None:
-        """Run ``callback(*args)`` soon on the loop; called from any thread."""
-
-    # -- Transport ------------------------------------------------------------------------------------------
-
-    def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:
-        if threading.get_ident() == self._loop_thread:
-            self._write(message, buffers)
-        else:
-            self.call_soon(self._write, message, buffers)
-
-    def _write(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview]) -> None:
-        if self._closed:
-            self.undelivered.append((message, buffers))
-            return
-        if buffers:
-            frame: str | bytes = encode_frame(message, buffers)
-        else:
-            frame = json.dumps(message, separators=(",", ":"))
-        if not self.write_frame(frame):
-            self.undelivered.append((message, buffers))
-
-    def on_message(self, callback: Callable[[dict[str, Any], list[memoryview]], None]) -> None:
-        self._receivers.append(callback)
-
-    def on_close(self, callback: Callable[[], None]) -> None:
-        self._close_callbacks.append(callback)
-
-    def close(self) -> None:
-        if not self._closed:
-            self.call_soon(self.close_socket)
-
-    def closed(self) -> bool:
-        return self._closed
-
-    def offer_download(
-        self, name: str, content: memoryview, on_fetched: Callable[[], None]
-    ) -> tuple[str, Callable[[], None]]:
-        token = random_str(32)
-        _offers[token] = Offer(token, name, content, on_fetched)
-
-        def withdraw() -> None:
-            _offers.pop(token, None)
-
-        return f"?download={token}", withdraw
-
-    # -- what a backend calls, on the loop ------------------------------------------------------------------
-
-    def receive(self, frame: str | bytes) -> None:
-        """Decode one frame from the page and hand it on; a malformed one is logged and dropped."""
-        try:
-            if isinstance(frame, bytes):
-                message, buffers = decode_frame(frame)
-            else:
-                message, buffers = json.loads(frame), []
-        except (ProtocolError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
-            # The message, not the exception: its traceback holds the hostile input.
-            logger.warning("dropped a malformed WebSocket frame: %s", str(exc))
-            return
-        for receive in self._receivers:
-            receive(message, buffers)
-
-    def connection_lost(self) -> None:
-        """The WebSocket ended, whichever side ended it (idempotent)."""
-        if self._closed:
-            return
-        self._closed = True
-        for callback in self._close_callbacks:
-            callback()
+def announce(address: str, open_browser: bool = False) -> None:
+    """Say where the server listens (the line a person, and the tests, wait for); open a browser there."""
+    print(f"Running on {address}", flush=True)
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(address,), daemon=True).start()
 
 
 # -- reconnection -----------------------------------------------------------------------------------------
@@ -349,7 +224,7 @@ class Endpoint(ABC):
     def download(self, token: str) -> Offer | None:
         """The file offered at ``?download=<token>``, or ``None`` (unknown, already fetched, or its session
         ended): answer 404."""
-        return _offers.get(token)
+        return offers.get(token)
 
 
 class AppEndpoint(Endpoint):

@@ -11,11 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
-import threading
-import webbrowser
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 try:
@@ -34,8 +30,11 @@ from ._core import (
     ASSETS_URL,
     STATIC_PATH,
     AppEndpoint,
-    PageSocket,
+    QueuedPageSocket,
+    announce,
     asset_file,
+    free_port,
+    page_address,
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
@@ -50,69 +49,26 @@ _ASSETS_ROUTE = "jupyter_session_assets"
 # Seconds between WebSocket pings (aiohttp's ``heartbeat``), as the Tornado backend: keeps idle sockets open
 # through proxies and notices dead peers.
 _HEARTBEAT = 30.0
-# Seconds a socket's writer may take to send its close, once the page has gone.
-_CLOSE_TIMEOUT = 5.0
 
 
 # -- the socket -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Close:
-    code: int | None
-    reason: str | None
-
-
-class _AiohttpSocket(PageSocket):
-    """A ``PageSocket`` over one prepared ``WebSocketResponse``: frames go through a queue to one writer task."""
+class _AiohttpSocket(QueuedPageSocket):
+    """A ``QueuedPageSocket`` over one prepared ``WebSocketResponse``."""
 
     def __init__(self, ws: web.WebSocketResponse) -> None:
-        super().__init__()
         self.ws = ws
-        self.loop = asyncio.get_running_loop()
-        self._outbox: asyncio.Queue[str | bytes | _Close] = asyncio.Queue()
-        self._closing = False  # a close is queued: nothing may follow it
-        self._broken = False  # a send failed: the socket is gone
-        self._writer = self.loop.create_task(self._write_all())
+        super().__init__()
 
-    def write_frame(self, frame: str | bytes) -> bool:
-        if self._closing or self._broken or self.ws.closed:
-            return False
-        self._outbox.put_nowait(frame)
-        return True
+    async def send_frame(self, frame: str | bytes) -> None:
+        await (self.ws.send_bytes(frame) if isinstance(frame, bytes) else self.ws.send_str(frame))
 
-    def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
-        if not self._closing:
-            self._closing = True
-            self._outbox.put_nowait(_Close(code, reason))
+    async def send_close(self, code: int, reason: str) -> None:
+        await self.ws.close(code=code, message=reason.encode())
 
-    def call_soon(self, callback: Callable[..., None], *args: Any) -> None:
-        self.loop.call_soon_threadsafe(callback, *args)
-
-    async def _write_all(self) -> None:
-        try:
-            while True:
-                item = await self._outbox.get()
-                if isinstance(item, _Close):
-                    await self.ws.close(code=item.code or 1000, message=(item.reason or "").encode())
-                    return
-                if isinstance(item, bytes):
-                    await self.ws.send_bytes(item)
-                else:
-                    await self.ws.send_str(item)
-        except (ConnectionError, RuntimeError) as exc:  # closed under us: a reset, or a send after the close
-            logger.debug("a page's WebSocket went away while being written to: %s", exc)
-        finally:
-            self._broken = True
-
-    async def finish(self) -> None:
-        """The handler is done with the socket: let a queued close go out, drop any other queued frames."""
-        if self._closing and not self._writer.done():
-            try:
-                await asyncio.wait_for(self._writer, _CLOSE_TIMEOUT)
-            except asyncio.TimeoutError:
-                pass
-        self._writer.cancel()
+    def gone(self) -> bool:
+        return self.ws.closed
 
 
 # -- the handler ------------------------------------------------------------------------------------------
@@ -277,16 +233,6 @@ def static_routes(prefix: str = "/") -> list[web.AbstractRouteDef]:
 # -- the server -------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _shown_host(host: str) -> str:
-    return "127.0.0.1" if host in ("", "0.0.0.0") else host
-
-
 def start_server(
     applications: Applications,
     port: int = 0,
@@ -328,12 +274,9 @@ def start_server(
     app.on_shutdown.append(served.close_sockets)  # else Ctrl-C waits for every open page to go
     if static_dir is not None:
         app.add_routes([web.static("/static", static_dir)])
-    port = port or _free_port()
-    url = f"http://{_shown_host(host)}:{port}/"
+    port = port or free_port()
 
     def started(_message: str) -> None:  # run_app calls it once the sockets listen
-        print(f"Running on {url}", flush=True)
-        if auto_open_webbrowser:
-            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        announce(page_address(host, port), auto_open_webbrowser)
 
     web.run_app(app, host=host or None, port=port, print=started)

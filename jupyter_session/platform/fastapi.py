@@ -15,10 +15,7 @@ import asyncio
 import logging
 import os
 import socket
-import threading
-import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 try:
@@ -38,7 +35,17 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .._utils import parse_file_size
 from ..session import Session
 from . import _core
-from ._core import ASSETS_URL, STATIC_PATH, AppEndpoint, Offer, PageSocket, session_info_from_headers
+from ._core import (
+    ASSETS_URL,
+    STATIC_PATH,
+    AppEndpoint,
+    Offer,
+    QueuedPageSocket,
+    announce,
+    free_port,
+    page_address,
+    session_info_from_headers,
+)
 from ._core import check_bundle as _check_bundle
 from ._page import Applications
 
@@ -46,73 +53,27 @@ __all__ = ["asgi_app", "start_server", "webio_routes"]
 
 logger = logging.getLogger(__name__)
 
-# Seconds a socket's writer may take to send its close, once the page has gone.
-_CLOSE_TIMEOUT = 5.0
 _MISSING = 'jupyter_session.platform.fastapi needs {}: pip install "jupyter_session[fastapi]"'
 
 
 # -- the socket -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Close:
-    code: int | None
-    reason: str | None
-
-
-class _StarletteSocket(PageSocket):
-    """A ``PageSocket`` over one accepted Starlette ``WebSocket``: frames go through a queue to one writer task."""
+class _StarletteSocket(QueuedPageSocket):
+    """A ``QueuedPageSocket`` over one accepted Starlette ``WebSocket``."""
 
     def __init__(self, websocket: WebSocket) -> None:
-        super().__init__()
         self.websocket = websocket
-        self.loop = asyncio.get_running_loop()
-        self._outbox: asyncio.Queue[str | bytes | _Close] = asyncio.Queue()
-        self._closing = False  # a close is queued: nothing may follow it
-        self._broken = False  # a send failed, or the page went: the socket is gone
-        self._writer = self.loop.create_task(self._write_all())
+        super().__init__()
 
-    def write_frame(self, frame: str | bytes) -> bool:
-        if self._closing or self._broken:
-            return False
-        self._outbox.put_nowait(frame)
-        return True
+    async def send_frame(self, frame: str | bytes) -> None:
+        if isinstance(frame, bytes):
+            await self.websocket.send_bytes(frame)
+        else:
+            await self.websocket.send_text(frame)
 
-    def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
-        if not self._closing:
-            self._closing = True
-            self._outbox.put_nowait(_Close(code, reason))
-
-    def call_soon(self, callback: Callable[..., None], *args: Any) -> None:
-        self.loop.call_soon_threadsafe(callback, *args)
-
-    async def _write_all(self) -> None:
-        try:
-            while True:
-                item = await self._outbox.get()
-                if isinstance(item, _Close):
-                    await self.websocket.close(code=item.code or 1000, reason=item.reason)
-                    return
-                if isinstance(item, bytes):
-                    await self.websocket.send_bytes(item)
-                else:
-                    await self.websocket.send_text(item)
-        # The page went while being written to: the server's OSError (ASGI 2.4), or Starlette's RuntimeError for
-        # a send after the close; servers before ASGI 2.4 raise their own.
-        except Exception as exc:
-            logger.debug("a page's WebSocket went away while being written to: %r", exc)
-        finally:
-            self._broken = True
-
-    async def finish(self) -> None:
-        """The endpoint is done with the socket: let a queued close go out, drop any other queued frames."""
-        self._broken = True
-        if self._closing and not self._writer.done():
-            try:
-                await asyncio.wait_for(self._writer, _CLOSE_TIMEOUT)
-            except asyncio.TimeoutError:
-                pass
-        self._writer.cancel()
+    async def send_close(self, code: int, reason: str) -> None:
+        await self.websocket.close(code=code, reason=reason)
 
 
 # -- downloads --------------------------------------------------------------------------------------------
@@ -284,16 +245,6 @@ def asgi_app(
 # -- the server -------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _shown_host(host: str) -> str:
-    return "127.0.0.1" if host in ("", "0.0.0.0") else host
-
-
 def _check_websocket_library() -> None:
     # uvicorn speaks WebSocket through one of these; without either it answers every handshake with 400.
     for module in ("websockets", "wsproto"):
@@ -349,14 +300,11 @@ def start_server(
         check_origin=check_origin,
     )
     uvicorn_settings.setdefault("ws_max_size", parse_file_size(max_payload_size))
-    port = port or _free_port()
-    url = f"http://{_shown_host(host)}:{port}/"
+    port = port or free_port()
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)  # exits the process if it cannot listen
-            print(f"Running on {url}", flush=True)
-            if auto_open_webbrowser:
-                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+            announce(page_address(host, port), auto_open_webbrowser)
 
     Server(uvicorn.Config(app, host=host, port=port, **uvicorn_settings)).run()

@@ -28,7 +28,17 @@ from urllib.parse import unquote
 
 from .._utils import parse_file_size
 from ..session.base import Session
-from ._core import ASSETS_URL, AppEndpoint, Endpoint, PageResponse, PageSocket, same_site
+from ._core import (
+    ASSETS_URL,
+    AppEndpoint,
+    Endpoint,
+    PageResponse,
+    PageSocket,
+    announce,
+    free_port,
+    page_address,
+    same_site,
+)
 
 if TYPE_CHECKING:
     import tornado.httpserver
@@ -330,7 +340,7 @@ def _listen(
     from . import tornado as backend
 
     backend._check_bundle()
-    port = port or backend._free_port()
+    port = port or free_port()
     handlers = [*backend._static_handlers(static_dir), (r"/.*", _tornado_handler(endpoint))]
     app = tornado.web.Application(handlers, **tornado_app_settings)
     # As start_server: room for two largest messages back to back.
@@ -361,8 +371,6 @@ def path_deploy(
     """
     import tornado.ioloop
 
-    from . import tornado as backend
-
     debug = Session.debug = bool(os.environ.get("PYWEBIO_DEBUG", debug))
     max_payload = parse_file_size(max_payload_size)
     settings = {key: value for key, value in tornado_app_settings.items() if value is not None}
@@ -377,7 +385,7 @@ def path_deploy(
         check_origin=check_origin,
     )
     _, port = _listen(endpoint, port, host, static_dir, max_payload, **settings)
-    backend._print_address(host, port)
+    announce(page_address(host, port))
     tornado.ioloop.IOLoop.current().start()
 
 

@@ -15,10 +15,8 @@ import asyncio
 import logging
 import mimetypes
 import os
-import socket
 import threading
 import time
-import webbrowser
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -42,7 +40,10 @@ from ._core import (
     Endpoint,
     PageResponse,
     PageSocket,
+    announce,
     asset_file,
+    free_port,
+    page_address,
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
@@ -193,12 +194,6 @@ def _static_handlers(static_dir: str | None) -> list[Any]:
     return handlers
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _setup_server(
     handler: type[tornado.web.RequestHandler],
     port: int,
@@ -208,7 +203,7 @@ def _setup_server(
     **tornado_app_settings: Any,
 ) -> tuple[tornado.httpserver.HTTPServer, int]:
     _check_bundle()
-    port = port or _free_port()
+    port = port or free_port()
     if issubclass(handler, _PageHandler) and handler.assets_url is None:
         # This app serves the renderer's files at ASSETS_URL (cached by the browser): the page loads them there.
         handler = type(handler.__name__, (handler,), {"assets_url": ASSETS_URL})
@@ -217,16 +212,6 @@ def _setup_server(
     # must not be disconnected for it (the message limit is enforced per message).
     server = app.listen(port, address=host, max_buffer_size=2 * max_buffer_size + (1 << 16))
     return server, port
-
-
-def _print_address(host: str, port: int) -> None:
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
-    print(f"Running on http://{shown}:{port}/", flush=True)
-
-
-def _open_browser_later(host: str, port: int) -> None:
-    url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"
-    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
 def start_server(
@@ -274,9 +259,7 @@ def start_server(
         check_origin=check_origin,
     )
     _, port = _setup_server(handler, port, host, static_dir, max_payload, **tornado_app_settings)
-    _print_address(host, port)
-    if auto_open_webbrowser:
-        _open_browser_later(host, port)
+    announce(page_address(host, port), auto_open_webbrowser)
     tornado.ioloop.IOLoop.current().start()
 
 
@@ -333,7 +316,7 @@ def _start_script_mode_server() -> type[Session]:
     _check_bundle()
     connected = threading.Event()
     fixed_port = int(os.environ.get(_SCRIPT_PORT_ENV) or os.environ.get(_PYWEBIO_SCRIPT_PORT_ENV) or "0")
-    port = fixed_port or _free_port()
+    port = fixed_port or free_port()
     ready = threading.Event()
     failure: list[BaseException] = []
 
@@ -384,9 +367,7 @@ def _start_script_mode_server() -> type[Session]:
             else "try again: another process took the port picked for it"
         )
         raise RuntimeError(f"script mode could not listen on 127.0.0.1:{port}: {failure[0]}; {hint}") from failure[0]
-    _print_address("127.0.0.1", port)
-    if not fixed_port:
-        _open_browser_later("127.0.0.1", port)
+    announce(page_address("127.0.0.1", port), open_browser=not fixed_port)
     started = time.monotonic()
     while not connected.wait(0.2):  # short waits so Ctrl-C stops it
         if time.monotonic() - started > 60 and not fixed_port:

@@ -76,6 +76,11 @@ def test_a_foreign_origin_is_rejected(serve: Any, page: Any, backend: str) -> No
     })"""
     assert page.evaluate(probe, target.url.replace("http", "ws")) == "refused"
     assert page.evaluate(probe, other.url.replace("http", "ws")) == "open"  # its own origin is fine
+    # The server logs the refusal on its own time: read its output for up to 5 s.
+    for _ in range(50):
+        if re.search(REFUSED[backend], "".join(target.output)):
+            break
+        page.wait_for_timeout(100)
     assert re.search(REFUSED[backend], "".join(target.output)), "".join(target.output)
 
 

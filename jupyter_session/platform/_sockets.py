@@ -1,0 +1,251 @@
+"""A page's WebSocket as its session's ``Transport``, whatever the framework (``PageSocket``; ``QueuedPageSocket``
+for frameworks whose sends are coroutines), and the files its session offers for download (``Offer``).
+
+A download is not sent over the WebSocket: the page gets an address on the same path, ``?download=TOKEN``, and
+the browser fetches the file itself, straight into its download manager, streamed from the app's bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from abc import abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from .._utils import random_str
+from ..exceptions import ProtocolError
+from ..protocol import CHUNK_SIZE, Transport, decode_frame, encode_frame
+
+__all__ = ["Offer", "PageSocket", "QueuedPageSocket", "offers"]
+
+logger = logging.getLogger(__name__)
+
+
+# -- downloads --------------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Offer:
+    """A file offered for download at ``?download=<token>``. A backend sends ``headers()`` and then each of
+    ``chunks()``, and calls ``fetched()`` once the last one is out; a transfer that fails keeps the offer (the
+    browser may try again) until its session ends."""
+
+    token: str
+    name: str
+    content: memoryview
+    on_fetched: Callable[[], None]
+
+    @property
+    def size(self) -> int:
+        return self.content.nbytes
+
+    def headers(self) -> dict[str, str]:
+        """The response headers: an attachment with its RFC 5987 file name, its length, never cached or sniffed."""
+        return {
+            "Content-Type": "application/octet-stream",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(self.name, safe='')}",
+            "Content-Length": str(self.size),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        }
+
+    def chunks(self) -> Iterator[bytes]:
+        """The content in pieces of ``CHUNK_SIZE`` (1 MiB); none for an empty file."""
+        for start in range(0, self.size, CHUNK_SIZE):
+            yield bytes(self.content[start : start + CHUNK_SIZE])
+
+    def fetched(self) -> None:
+        """The whole file went out: withdraw the offer and tell its session (once)."""
+        if offers.pop(self.token, None) is self:
+            self.on_fetched()
+
+
+# Files offered for download, by token. One table for the process: the unguessable token is the only key, and
+# an offer must outlive the WebSocket that announced it (the page may reconnect, or close and leave the
+# transfer to the browser's download manager).
+offers: dict[str, Offer] = {}
+
+
+# -- the socket -------------------------------------------------------------------------------------------
+
+
+class PageSocket(Transport):
+    """One page's open WebSocket, as its session's ``Transport``: JSON text frames, binary frames (see
+    ``protocol.encode_frame``) for messages with buffers. ``send`` may be called from any thread.
+
+    A backend subclasses it with ``write_frame``, ``close_socket`` and ``call_soon``, creates one on its loop's
+    thread when a WebSocket opens, and hands it every frame (``receive``) and the socket's end
+    (``connection_lost``). Messages that could not be written because the socket had closed are kept in
+    ``undelivered``, so a reconnecting page still gets them.
+    """
+
+    def __init__(self) -> None:
+        self._loop_thread = threading.get_ident()
+        self._closed = False
+        self.undelivered: list[tuple[dict[str, Any], Sequence[Any]]] = []
+        self._receivers: list[Callable[[dict[str, Any], list[memoryview]], None]] = []
+        self._close_callbacks: list[Callable[[], None]] = []
+
+    # -- what a backend supplies ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def write_frame(self, frame: str | bytes) -> bool:
+        """Write one frame (``bytes`` as a binary frame, ``str`` as a text frame); called on the loop. Return
+        ``False`` if the socket has closed (the message is then kept in ``undelivered``)."""
+
+    @abstractmethod
+    def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
+        """Close the WebSocket (with a close code and reason when given); called on the loop."""
+
+    @abstractmethod
+    def call_soon(self, callback: Callable[..., None], *args: Any) -> None:
+        """Run ``callback(*args)`` soon on the loop; called from any thread."""
+
+    # -- Transport ------------------------------------------------------------------------------------------
+
+    def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:
+        if threading.get_ident() == self._loop_thread:
+            self._write(message, buffers)
+        else:
+            self.call_soon(self._write, message, buffers)
+
+    def _write(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview]) -> None:
+        if self._closed:
+            self.undelivered.append((message, buffers))
+            return
+        if buffers:
+            frame: str | bytes = encode_frame(message, buffers)
+        else:
+            frame = json.dumps(message, separators=(",", ":"))
+        if not self.write_frame(frame):
+            self.undelivered.append((message, buffers))
+
+    def on_message(self, callback: Callable[[dict[str, Any], list[memoryview]], None]) -> None:
+        self._receivers.append(callback)
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        self._close_callbacks.append(callback)
+
+    def close(self) -> None:
+        if not self._closed:
+            self.call_soon(self.close_socket)
+
+    def closed(self) -> bool:
+        return self._closed
+
+    def offer_download(
+        self, name: str, content: memoryview, on_fetched: Callable[[], None]
+    ) -> tuple[str, Callable[[], None]]:
+        token = random_str(32)
+        offers[token] = Offer(token, name, content, on_fetched)
+
+        def withdraw() -> None:
+            offers.pop(token, None)
+
+        return f"?download={token}", withdraw
+
+    # -- what a backend calls, on the loop ------------------------------------------------------------------
+
+    def receive(self, frame: str | bytes) -> None:
+        """Decode one frame from the page and hand it on; a malformed one is logged and dropped."""
+        try:
+            if isinstance(frame, bytes):
+                message, buffers = decode_frame(frame)
+            else:
+                message, buffers = json.loads(frame), []
+        except (ProtocolError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
+            # The message, not the exception: its traceback holds the hostile input.
+            logger.warning("dropped a malformed WebSocket frame: %s", str(exc))
+            return
+        for receive in self._receivers:
+            receive(message, buffers)
+
+    def connection_lost(self) -> None:
+        """The WebSocket ended, whichever side ended it (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        for callback in self._close_callbacks:
+            callback()
+
+
+class QueuedPageSocket(PageSocket):
+    """A ``PageSocket`` for a framework whose sends are coroutines (aiohttp, Starlette): frames go through a
+    queue to one writer task, so they leave in order, and a close is queued behind them.
+
+    Create it on the running loop. A backend supplies ``send_frame`` and ``send_close``, and awaits ``finish``
+    when its handler is done with the socket.
+    """
+
+    #: Seconds the writer may take to send a queued close, once the page has gone.
+    close_timeout = 5.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.get_running_loop()
+        self._outbox: asyncio.Queue[str | bytes | _Close] = asyncio.Queue()
+        self._closing = False  # a close is queued: nothing may follow it
+        self._broken = False  # a send failed, or the handler is done: the socket is gone
+        self._writer = self.loop.create_task(self._write_all())
+
+    @abstractmethod
+    async def send_frame(self, frame: str | bytes) -> None:
+        """Send one frame (``bytes`` binary, ``str`` text)."""
+
+    @abstractmethod
+    async def send_close(self, code: int, reason: str) -> None:
+        """Close the WebSocket with ``code`` and ``reason``."""
+
+    def gone(self) -> bool:
+        """Whether the framework knows the socket has closed already."""
+        return False
+
+    def write_frame(self, frame: str | bytes) -> bool:
+        if self._closing or self._broken or self.gone():
+            return False
+        self._outbox.put_nowait(frame)
+        return True
+
+    def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
+        if not self._closing:
+            self._closing = True
+            self._outbox.put_nowait(_Close(code, reason))
+
+    def call_soon(self, callback: Callable[..., None], *args: Any) -> None:
+        self.loop.call_soon_threadsafe(callback, *args)
+
+    async def _write_all(self) -> None:
+        try:
+            while True:
+                item = await self._outbox.get()
+                if isinstance(item, _Close):
+                    await self.send_close(item.code or 1000, item.reason or "")
+                    return
+                await self.send_frame(item)
+        # The page went while being written to: a reset, a send after the close, or whatever the server raises
+        # for it (ASGI servers differ).
+        except Exception as exc:
+            logger.debug("a page's WebSocket went away while being written to: %r", exc)
+        finally:
+            self._broken = True
+
+    async def finish(self) -> None:
+        """The handler is done with the socket: let a queued close go out, drop any other queued frames."""
+        self._broken = True
+        if self._closing and not self._writer.done():
+            try:
+                await asyncio.wait_for(self._writer, self.close_timeout)
+            except asyncio.TimeoutError:
+                pass
+        self._writer.cancel()
+
+
+@dataclass(frozen=True)
+class _Close:
+    code: int | None
+    reason: str | None
