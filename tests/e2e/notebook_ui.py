@@ -120,13 +120,25 @@ class NotebookPage:
     def wait_idle(self, timeout: float = 60_000) -> None:
         self.page.locator(KERNEL_IDLE).first.wait_for(timeout=timeout)
 
+    def _click(self, target: Any) -> None:
+        try:
+            target.click()
+        except Exception:
+            dialog = self.page.locator(".jp-Dialog")
+            if dialog.count():  # say what covered the cell: JupyterLab's own dialogs name their cause
+                shot = screenshot(self.page, "notebook-dialog")
+                raise RuntimeError(
+                    f"a dialog covers the notebook (see {shot}): {dialog.first.inner_text()!r}"
+                ) from None
+            raise
+
     def run(self, code: str) -> Any:
         """Type ``code`` into the last cell, run it with Shift+Enter and wait until the kernel is idle again.
         Returns the locator of that cell."""
         cells = self.page.locator(".jp-Notebook .jp-Cell")
         index = cells.count() - 1
         cell = cells.nth(index)
-        cell.locator(".cm-content").click()
+        self._click(cell.locator(".cm-content"))
         self.page.keyboard.insert_text(code)
         self.page.keyboard.press("Shift+Enter")
         self.page.locator(".jp-Notebook .jp-Cell").nth(index + 1).wait_for()
