@@ -42,6 +42,7 @@ __all__ = [
     "Endpoint",
     "Offer",
     "PageResponse",
+    "OriginCheck",
     "PageSocket",
     "QueuedPageSocket",
     "check_bundle",
@@ -113,6 +114,23 @@ def session_info_from_headers(
 def same_site(origin: str, host: str) -> bool:
     """Whether ``origin`` (an Origin header) names ``host`` (the request's Host header)."""
     return urlparse(origin).netloc.lower() == host.lower()
+
+
+class OriginCheck:
+    """Which origins may open a page's WebSocket: the page's own host; else, with ``check_origin``, those it
+    accepts; else those matching one of ``allowed_origins`` (shell patterns such as ``https://*.example.com``).
+    No Origin header (not a browser) is allowed, as Tornado does."""
+
+    def __init__(self, allowed_origins: Sequence[str] | None, check_origin: Callable[[str], bool] | None) -> None:
+        self._check_origin = check_origin
+        self._patterns = list(allowed_origins or [])
+
+    def __call__(self, origin: str | None, host: str) -> bool:
+        if origin is None or same_site(origin, host):
+            return True
+        if self._check_origin is not None:
+            return bool(self._check_origin(origin))
+        return any(fnmatch.fnmatch(origin, pattern) for pattern in self._patterns)
 
 
 def _fit_close_reason(reason: str) -> str:
@@ -248,8 +266,7 @@ class AppEndpoint(Endpoint):
         self.apps = make_applications(applications)
         for app in self.apps.values():
             register_session_implement_for_target(app)
-        self._check_origin = check_origin
-        self._patterns = list(allowed_origins or [])
+        self._origins = OriginCheck(allowed_origins, check_origin)
         self._detached = _DetachedSessions(reconnect_timeout) if reconnect_timeout > 0 else None
 
     def app_name(self, app: str | None) -> str | None:
@@ -267,11 +284,7 @@ class AppEndpoint(Endpoint):
         return PageResponse(200, render_page(settings, ws_path=path, static_url=assets_url))
 
     def origin_allowed(self, origin: str | None, host: str) -> bool:
-        if origin is None or same_site(origin, host):
-            return True
-        if self._check_origin is not None:
-            return bool(self._check_origin(origin))
-        return any(fnmatch.fnmatch(origin, pattern) for pattern in self._patterns)
+        return self._origins(origin, host)
 
     def open(
         self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]

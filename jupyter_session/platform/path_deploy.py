@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import fnmatch
 import html
 import importlib.util
 import logging
@@ -32,12 +31,12 @@ from ._core import (
     ASSETS_URL,
     AppEndpoint,
     Endpoint,
+    OriginCheck,
     PageResponse,
     PageSocket,
     announce,
     free_port,
     page_address,
-    same_site,
 )
 
 if TYPE_CHECKING:
@@ -200,8 +199,7 @@ class PathDeployEndpoint(Endpoint):
         self._options: dict[str, Any] = dict(
             reconnect_timeout=reconnect_timeout, allowed_origins=allowed_origins, check_origin=check_origin
         )
-        self._check_origin = check_origin
-        self._patterns = list(allowed_origins or [])
+        self._origins = OriginCheck(allowed_origins, check_origin)
         # File path -> its apps (kept across reloads, so its detached sessions can still resume), or None for
         # a file without `main`.
         self._files: dict[str, AppEndpoint | None] = {}
@@ -264,11 +262,7 @@ class PathDeployEndpoint(Endpoint):
         return found.page(path, app if app in found.apps else None, assets_url)
 
     def origin_allowed(self, origin: str | None, host: str) -> bool:
-        if origin is None or same_site(origin, host):
-            return True
-        if self._check_origin is not None:
-            return bool(self._check_origin(origin))
-        return any(fnmatch.fnmatch(origin, pattern) for pattern in self._patterns)
+        return self._origins(origin, host)
 
     def open(
         self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
