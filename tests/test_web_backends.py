@@ -1,6 +1,7 @@
-"""The aiohttp and FastAPI/Starlette backends over real servers (in this process, on the platform loop) and real
-WebSockets, with the small Python client of ``test_tornado_platform`` as the page: the server's side of the
-contract, as ``test_tornado_platform.py`` checks it for Tornado. Browser tests: tests/e2e (``backend``)."""
+"""The web backends (Tornado, aiohttp, FastAPI/Starlette) over real servers (in this process, on the platform
+loop) and real WebSockets, with the small Python client of ``test_tornado_platform`` as the page: the server's
+side of the contract, one set of tests for every backend (``test_tornado_platform.py`` keeps what only Tornado
+has). Browser tests: tests/e2e (``backend``)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,11 @@ from test_tornado_platform import HELLO, Page, connect, fetch
 from jupyter_session.platform import _core
 from jupyter_session.platform import aiohttp as aiohttp_platform
 from jupyter_session.platform import fastapi as fastapi_platform
+from jupyter_session.platform import tornado as tornado_platform
 from jupyter_session.protocol import encode_frame
 from jupyter_session.session import defer_call, download, eval_js, hold, info, register_thread, run_js
 
-BACKENDS = ["aiohttp", "starlette"]
+BACKENDS = ["tornado", "aiohttp", "starlette"]
 LIMIT = 1 << 20  # the servers' message limit here
 
 
@@ -54,6 +56,8 @@ class Servers:
         self._served: dict[Any, Any] = {}
 
     def __call__(self, applications: Any, **kwargs: Any) -> int:
+        if self.backend == "tornado":
+            return int(self.run(self._tornado(applications, **kwargs)))
         if self.backend == "aiohttp":
             return int(self.run(self._aiohttp(self.aiohttp_handler(applications, max_payload_size=LIMIT, **kwargs))))
         return self.asgi(fastapi_platform.asgi_app(applications, **kwargs))
@@ -66,6 +70,18 @@ class Servers:
         handler, served = aiohttp_platform._webio_handler(applications, websocket_settings=None, **arguments)
         self._served[handler] = served
         return handler
+
+    async def _tornado(self, applications: Any, **kwargs: Any) -> int:
+        handler = tornado_platform.webio_handler(applications, **kwargs)
+        server, port = tornado_platform._setup_server(
+            handler, 0, "127.0.0.1", None, LIMIT, websocket_max_message_size=LIMIT
+        )
+
+        async def stop() -> None:
+            server.stop()
+
+        self._stops.append(stop)
+        return port
 
     def run(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
@@ -160,7 +176,7 @@ def test_eval_js_round_trip_and_session_info_over_a_websocket(serve: Servers, ba
         assert await asyncio.wait_for(client.socket.read_message(), 5) is None  # closed when the app ends
 
     asyncio.run(page())
-    request_type = "Request" if backend == "aiohttp" else "WebSocket"
+    request_type = {"tornado": "HTTPServerRequest", "aiohttp": "Request", "starlette": "WebSocket"}[backend]
     assert seen == ["de-DE", (backend, "websocket", "127.0.0.1", "de-DE", "Chrome", True, request_type)]
 
 
@@ -473,6 +489,7 @@ def test_index_page_lists_apps_and_an_unknown_app_is_404(serve: Servers) -> None
     asyncio.run(unknown_app())
 
 
+@pytest.mark.parametrize("backend", ["aiohttp", "starlette"])  # Tornado's handler sets it itself, on open
 def test_the_server_side_sockets_have_tcp_nodelay(serve: Servers) -> None:
     """Small frames must not wait for Nagle (eval_js latency): aiohttp sets TCP_NODELAY on every connection,
     and asyncio's own transports, which uvicorn uses, do as well."""
@@ -636,11 +653,12 @@ MODULES = {"aiohttp": "jupyter_session.platform.aiohttp", "starlette": "jupyter_
 
 
 def test_start_server_rejects_remote_access(backend: str) -> None:
-    module = aiohttp_platform if backend == "aiohttp" else fastapi_platform
+    module = {"tornado": tornado_platform, "aiohttp": aiohttp_platform, "starlette": fastapi_platform}[backend]
     with pytest.raises(ValueError, match="remote_access is not supported"):
         module.start_server(lambda: None, remote_access=True)
 
 
+@pytest.mark.parametrize("backend", ["aiohttp", "starlette"])  # Tornado's start_server does not handle SIGTERM yet
 def test_start_server_prints_its_address_sets_debug_and_stops_with_its_pages(backend: str) -> None:
     """``port=0`` picks a port, printed once the server listens; ``PYWEBIO_DEBUG`` sets ``Session.debug``;
     SIGTERM with a page open stops the server at once, closing the page's socket."""
