@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from apps import SWEPT_AS_MARKUP, SWEPT_AS_TEXT, SWEPT_AS_VALUE, _attack
+from hostile_apps import SWEPT_AS_MARKUP, SWEPT_AS_TEXT, SWEPT_AS_VALUE, _attack
 from pages import screenshot, wait_text
 
 
