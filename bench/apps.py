@@ -99,10 +99,22 @@ def download_app(lib: SimpleNamespace, size: int) -> Callable[[], None]:
     return app
 
 
-def idle_app(lib: SimpleNamespace, size: int) -> Callable[[], Any]:
+def idle_coroutine_app(lib: SimpleNamespace, size: int) -> Callable[[], Any]:
+    """A coroutine session that shows one line and then waits: what an idle async session costs."""
+
     async def app() -> None:
         lib.output.put_text("idle")
         await lib.session.hold()
+
+    return app
+
+
+def idle_thread_app(lib: SimpleNamespace, size: int) -> Callable[[], None]:
+    """The same as a plain function: a thread session, whose thread waits in ``hold()``."""
+
+    def app() -> None:
+        lib.output.put_text("idle")
+        lib.session.hold()
 
     return app
 
@@ -158,7 +170,14 @@ def _rss_kb() -> int:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
 
-APPS = {"eval_js": eval_js_app, "put_text": put_text_app, "download": download_app, "idle": idle_app, "load": load_app}
+APPS = {
+    "eval_js": eval_js_app,
+    "put_text": put_text_app,
+    "download": download_app,
+    "idle_coroutine": idle_coroutine_app,
+    "idle_thread": idle_thread_app,
+    "load": load_app,
+}
 
 
 def serve_leak_apps(lib: SimpleNamespace, port: int) -> None:

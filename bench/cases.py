@@ -7,8 +7,10 @@ report what they time themselves, so both libraries are measured by the same cod
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -218,38 +220,90 @@ def download_saved_fastapi(chromium: Any, size: int) -> dict[str, dict[str, floa
     return download_saved(chromium, size, "fastapi")
 
 
-def idle_sessions(_chromium: Any, size: int) -> dict[str, dict[str, float]]:
-    """Open ``size`` WebSocket sessions from one async client; the server's memory per session."""
+# Sessions opened at once: many enough that opening is not one round trip after another, few enough to stay
+# under Tornado's listen backlog (128); the same batches for both libraries.
+OPEN_BATCH = 100
+IDLE_CPU_SECONDS = 5
+
+
+def cpu_seconds(pid: int) -> float:
+    """The user plus system CPU time a process (all its threads) has used so far, from ``/proc/PID/stat``."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # fields 14 and 15: utime, stime
+
+
+def raise_fd_limit() -> None:
+    """Raise this process's open-file limit to its hard limit: every session is a socket at each end. A server
+    subprocess started afterwards inherits the limit."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def idle_thread_sessions(_chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    return _idle_sessions("idle_thread", size)
+
+
+def idle_coroutine_sessions(_chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    return _idle_sessions("idle_coroutine", size)
+
+
+def _idle_sessions(app_name: str, size: int) -> dict[str, dict[str, float]]:
+    """Open ``size`` sessions of an app that shows one line and waits, from one async client (no browser): the
+    time to open them all, the server's CPU use while they idle, and its memory per session."""
+    raise_fd_limit()
     figures = {}
     for library in LIBRARIES:
-        with server(library, "idle", size) as app:
+        with server(library, app_name, size) as app:
             time.sleep(0.5)
-            before = rss_bytes(app.process.pid)
             # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
-            client = threading.Thread(
-                target=asyncio.run, args=(_open_sessions(app.port, size, app.process.pid, figures, library, before),)
-            )
-            client.start()
-            client.join()
+            with concurrent.futures.ThreadPoolExecutor(1) as client:
+                figures[library] = client.submit(asyncio.run, _idle_figures(library, app, size)).result()
     return figures
 
 
-async def _open_sessions(port: int, size: int, pid: int, figures: dict[str, Any], library: str, before: int) -> None:
+async def _idle_figures(library: str, app: Server, size: int) -> dict[str, float]:
     from tornado.httpclient import HTTPRequest
-    from tornado.websocket import websocket_connect
+    from tornado.websocket import WebSocketClientConnection, websocket_connect
 
-    url = f"ws://127.0.0.1:{port}/"
-    connections = []
-    for _ in range(size):
-        request = HTTPRequest(url, headers={"Origin": f"http://127.0.0.1:{port}"})
+    from .client import HELLO
+
+    async def open_one() -> WebSocketClientConnection:
+        # Tornado's 20 s timeouts would end the run where a busy server is slow to accept: measure it instead.
+        request = HTTPRequest(
+            f"ws://127.0.0.1:{app.port}/",
+            headers={"Origin": f"http://127.0.0.1:{app.port}"},
+            connect_timeout=300,
+            request_timeout=300,
+        )
         connection = await websocket_connect(request)
-        await connection.read_message()  # the app's first output: the session runs
-        connections.append(connection)
-    await asyncio.sleep(1)
+        if library == "jupyter_session":
+            await connection.write_message(HELLO)  # as its page does; PyWebIO's page sends nothing first
+        first = await connection.read_message()  # the app's first output: the session runs
+        if not isinstance(first, str) or '"idle"' not in first:
+            raise RuntimeError(f"{library} sent {first!r:.200} first, not the app's output")
+        return connection
+
+    pid = app.process.pid
+    before = rss_bytes(pid)
+    connections: list[WebSocketClientConnection] = []
+    started = time.monotonic()
+    for opened in range(0, size, OPEN_BATCH):
+        connections += await asyncio.gather(*(open_one() for _ in range(min(OPEN_BATCH, size - opened))))
+    open_seconds = time.monotonic() - started
+    await asyncio.sleep(1)  # what opening left to do is done
+    cpu_before = cpu_seconds(pid)
+    await asyncio.sleep(IDLE_CPU_SECONDS)
+    idle_cpu_percent = (cpu_seconds(pid) - cpu_before) / IDLE_CPU_SECONDS * 100
     after = rss_bytes(pid)
-    figures[library] = dict(kb_per_session=(after - before) / size / 1024, sessions=size)
     for connection in connections:
         connection.close()
+    return dict(
+        open_seconds=open_seconds,
+        idle_cpu_percent=idle_cpu_percent,
+        kb_per_session=(after - before) / size / 1024,
+        sessions=size,
+    )
 
 
 SCRIPT = "from {library}.output import put_text\nput_text('first output')\n"

@@ -292,14 +292,18 @@ def decode_frame(frame: bytes | memoryview) -> tuple[dict[str, Any], list[memory
 def parse_event(message: Any, buffers: Sequence[memoryview] = ()) -> Event:
     """Check that an untrusted browser message is a well-formed event and return it.
 
-    Raises ``ProtocolError`` naming the first problem found. Buffers are put back into ``data``.
+    Raises ``ProtocolError`` naming the first problem found. Buffers, which only ``file_chunk`` carries, are
+    put back into ``data``.
     """
     if not isinstance(message, dict):
         raise ProtocolError(f"an event must be a JSON object, got {type(message).__name__}")
-    message = join_buffers(dict(message), buffers)
     name = message.get("event")
     if not isinstance(name, str) or name not in EVENTS:
         raise ProtocolError(f"unknown event {_brief(name)}")
+    if (buffers or "buffer_paths" in message) and name != "file_chunk":
+        # Everything else the page sends is JSON data: an app must never get a buffer where it expects it.
+        raise ProtocolError(f"{name} cannot carry binary buffers; only file_chunk does")
+    message = join_buffers(dict(message), buffers)
     task_id = message.get("task_id")
     if name == "hello":
         if task_id is not None:
@@ -322,6 +326,7 @@ def parse_event(message: Any, buffers: Sequence[memoryview] = ()) -> Event:
             and isinstance(data.get("upload_id"), str)
             and isinstance(data.get("name"), str)
             and _is_count(data.get("offset"))
+            and len(buffers) == 1
             and isinstance(data.get("chunk"), memoryview)
             and data["chunk"].nbytes <= CHUNK_SIZE
         ):

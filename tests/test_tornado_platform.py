@@ -85,16 +85,18 @@ class Page:
         await self.socket.write_message(json.dumps(event))
 
 
-async def connect(port: int, query: str = "", origin: str | None = None) -> Page:
-    headers = {
-        "Origin": origin or f"http://127.0.0.1:{port}",
-        "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) "
-        "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
-        "Accept-Language": "de-DE,de",
-    }
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+
+
+async def connect(
+    port: int, query: str = "", origin: str | None = None, user_agent: str = CHROME, hello: bool = True
+) -> Page:
+    """Open a page of the server at ``port``; it says hello unless told not to."""
+    headers = {"Origin": origin or f"http://127.0.0.1:{port}", "Accept-Language": "de-DE,de", "User-Agent": user_agent}
     request = tornado.httpclient.HTTPRequest(f"ws://127.0.0.1:{port}/{query}", headers=headers)
     page = Page(await tornado.websocket.websocket_connect(request))
-    await page.send(HELLO)
+    if hello:
+        await page.send(HELLO)
     return page
 
 

@@ -10,7 +10,6 @@ events its connection has validated already. Everything else here is called by t
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import contextvars
 import enum
@@ -51,6 +50,10 @@ _closing_session: contextvars.ContextVar[Session | None] = contextvars.ContextVa
 
 _ANSWERED_KEPT = 64
 
+#: User agents are cut to this many characters before parsing. Browsers send 100-300; the parser's regular
+#: expressions take ~5 us a character and hold the GIL, so a page's megabyte-long one would stall the server.
+MAX_USER_AGENT = 512
+
 
 class SessionState(enum.Enum):
     OPEN = "open"
@@ -71,7 +74,7 @@ def make_session_info(
 ) -> dict[str, Any]:
     """Build the dict behind ``session.info``; ``user_agent`` is parsed with ``user-agents``."""
     return dict(
-        user_agent=user_agents.parse(user_agent),
+        user_agent=parse_user_agent(user_agent),
         user_language=user_language,
         server_host=server_host,
         origin=origin,
@@ -80,6 +83,15 @@ def make_session_info(
         protocol=protocol,
         request=request,
     )
+
+
+def _root_scope_stack() -> list[str]:
+    return ["ROOT"]
+
+
+def parse_user_agent(user_agent: str) -> user_agents.parsers.UserAgent:
+    """``user_agents.parse`` of at most the first ``MAX_USER_AGENT`` characters."""
+    return user_agents.parse(user_agent[:MAX_USER_AGENT])
 
 
 class Session:
@@ -140,7 +152,7 @@ class Session:
     def __init__(self, session_info: dict[str, Any]) -> None:
         self.internal_save: dict[str, Any] = dict(info=session_info)
         self.save: dict[Any, Any] = {}
-        self.scope_stack: defaultdict[str, list[str]] = defaultdict(lambda: ["ROOT"])
+        self.scope_stack: defaultdict[str, list[str]] = defaultdict(_root_scope_stack)
         self.deferred_functions: list[Callable[[], Any]] = []
         self.callbacks: dict[str, tuple[Callable[[Any], Any], bool]] = {}
         self.state = SessionState.OPEN
@@ -148,8 +160,9 @@ class Session:
         self._state_lock = threading.Lock()
         # request id -> (what asked, future of the browser's reply event)
         self._pending: dict[str, tuple[str, Future[Event] | asyncio.Future[Event]]] = {}
-        # Ids of the latest requests that were answered, to tell a duplicate answer from a stray event.
-        self._answered: collections.deque[str] = collections.deque(maxlen=_ANSWERED_KEPT)
+        # Ids of the latest requests that were answered, to tell a duplicate answer from a stray event. A list:
+        # a deque allocates 600 bytes up front, and an idle session answers nothing.
+        self._answered: list[str] = []
 
     # -- scopes -----------------------------------------------------------------------------------------------
 
@@ -221,6 +234,8 @@ class Session:
         with self._state_lock:
             pending = self._pending.pop(task_id, None)
             if pending is not None:
+                if len(self._answered) >= _ANSWERED_KEPT:
+                    del self._answered[0]
                 self._answered.append(task_id)
         if pending is not None:
             _resolve(pending[1], CommandError.from_event(event) if name == "command_error" else event)
@@ -268,7 +283,7 @@ class Session:
             return
         info = self.internal_save["info"]
         if hello.get("user_agent") and not getattr(info.get("user_agent"), "ua_string", ""):
-            info["user_agent"] = user_agents.parse(hello["user_agent"])
+            info["user_agent"] = parse_user_agent(hello["user_agent"])
         for key, field in (("user_language", "language"), ("origin", "origin")):
             if not info.get(key) and hello.get(field):
                 info[key] = hello[field]
@@ -377,13 +392,23 @@ class Session:
 
         ``nonblock`` is accepted for PyWebIO compatibility (a platform closing from its event loop).
         """
+        pending = self._begin_close(reason)
+        if pending is not None:
+            self._finish_close(pending)
+
+    def _begin_close(self, reason: str) -> list[Future[Event] | asyncio.Future[Event]] | None:
+        """Mark the session closing; its pending requests' futures, or None when it was closing already."""
         with self._state_lock:
             if self.state is not SessionState.OPEN:
-                return
+                return None
             self.state = SessionState.CLOSING
             self.close_reason = reason
-            pending = list(self._pending.values())
+            pending = [future for _name, future in self._pending.values()]
             self._pending.clear()
+        return pending
+
+    def _finish_close(self, pending: list[Future[Event] | asyncio.Future[Event]]) -> None:
+        """Run the deferred functions, then fail ``pending`` and wake every waiting task."""
         with self._as_current():
             for func in self.deferred_functions:
                 try:
@@ -398,7 +423,7 @@ class Session:
                     logger.exception("error in deferred function %r", func)
         self.deferred_functions.clear()
         error = SessionClosedException(self._closed_message())
-        for _name, future in pending:
+        for future in pending:
             _resolve(future, error)
         self.state = SessionState.CLOSED
         for mq in list(self._event_queues()):

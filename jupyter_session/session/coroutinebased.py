@@ -20,7 +20,7 @@ from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction
 from ..exceptions import SessionClosedException, SessionNotFoundException
 from ..protocol import Command, Event
 from ._bridge import to_coroutine
-from ._waiting import EventQueue
+from ._waiting import EventQueue, TaskEventQueue
 from .base import Session
 
 __all__ = ["CoroutineBasedSession", "TaskHandler"]
@@ -110,7 +110,7 @@ class CoroutineBasedSession(Session):
         self._commands: list[Command] = []
         self._flush_handle: asyncio.Handle | None = None
         self._tasks: dict[str, asyncio.Task[Any]] = {}
-        self._task_queues: dict[str, asyncio.Queue[Event | None]] = {}
+        self._task_queues: dict[str, TaskEventQueue] = {}
         self._blocked: set[str] = set()  # tasks awaiting the browser: close() wakes them, not cancels
         self._running_mutex_callbacks: set[str] = set()
 
@@ -135,7 +135,7 @@ class CoroutineBasedSession(Session):
                 self.on_task_exception()
                 return None
 
-        self._task_queues[task_id] = asyncio.Queue(maxsize=self.event_mq_maxsize)
+        self._task_queues[task_id] = TaskEventQueue(self.event_mq_maxsize)
         task = self._loop.create_task(run(), name=task_id)
         # A done callback, not a `finally`: a task cancelled before its first step never runs its body.
         task.add_done_callback(lambda _task: self._on_task_finish(task_id, coro))

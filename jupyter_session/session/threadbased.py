@@ -23,7 +23,7 @@ from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction
 from ..exceptions import SessionClosedException, SessionException, SessionNotFoundException
 from ..protocol import Command, Event
 from ._bridge import run_as_function
-from ._waiting import EventQueue, wait_in_slices
+from ._waiting import EventQueue, wait_until
 from .base import Session, SessionState
 
 __all__ = ["ThreadBasedSession", "ScriptModeSession"]
@@ -88,6 +88,7 @@ class ThreadBasedSession(Session):
         self._on_task_command: Callable[[ThreadBasedSession], None] | None = on_task_command
         self._on_session_close: Callable[[], None] | None = on_session_close
         self._loop = loop
+        self._app_name = get_function_name(target) if target is not None else "script"
 
         # Weak, as thread2session's keys: a session that held its finished threads would keep their entries
         # in thread2session, and so itself, alive for ever. Running threads are held by ``threading``.
@@ -131,7 +132,7 @@ class ThreadBasedSession(Session):
                     self.close(reason="the app finished")
                     self._call_on_loop(on_session_close)
 
-        thread = threading.Thread(target=main_task, daemon=True, name=f"app-{get_function_name(target)}")
+        thread = threading.Thread(target=main_task, daemon=True, name=f"app-{self._app_name}")
         self.register_thread(thread)
         thread.start()
 
@@ -206,9 +207,9 @@ class ThreadBasedSession(Session):
             )
         received: list[Event | None] = []
 
-        def ready(seconds: float) -> bool:
+        def ready(seconds: float | None) -> bool:
             try:
-                received.append(mq.get(timeout=seconds) if seconds > 0 else mq.get_nowait())
+                received.append(mq.get(timeout=seconds) if seconds is None or seconds > 0 else mq.get_nowait())
                 return True
             except queue.Empty:
                 return self.state is SessionState.CLOSED
@@ -222,7 +223,7 @@ class ThreadBasedSession(Session):
     def wait_reply(self, name: str, future: concurrent.futures.Future[Event], timeout: float | None) -> Event:
         """Block until the browser answers the request ``name``; see ``Session.request``."""
 
-        def ready(seconds: float) -> bool:
+        def ready(seconds: float | None) -> bool:
             try:
                 future.exception(timeout=seconds)  # waits without raising what the future holds
             except concurrent.futures.TimeoutError:
@@ -233,10 +234,10 @@ class ThreadBasedSession(Session):
             raise self.timeout_error(name, timeout)
         return future.result()
 
-    def _wait(self, ready: Callable[[float], bool], name: str, timeout: float) -> bool:
-        """Wait until ``ready`` (see ``wait_in_slices``); the one place a platform changes how a thread waits
+    def _wait(self, ready: Callable[[float | None], bool], name: str, timeout: float) -> bool:
+        """Wait until ``ready`` (see ``wait_until``); the one place a platform changes how a thread waits
         for the browser (a busy Jupyter kernel must read its replies itself)."""
-        return wait_in_slices(ready, timeout)
+        return wait_until(ready, timeout)
 
     def _event_queue(self, task_id: str) -> EventQueue | None:
         return self.task_mqs.get(task_id)
@@ -333,8 +334,21 @@ class ThreadBasedSession(Session):
     def close(self, nonblock: bool = False, reason: str = "closed by the server") -> None:
         # Commands still queued stay: the drain already scheduled on the loop sends them (a transport that is
         # gone drops them).
-        super().close(nonblock=nonblock, reason=reason)
+        pending = self._begin_close(reason)
         self._on_session_close = None
+        if pending is None:
+            return
+        if self._loop is None or asyncio._get_running_loop() is not self._loop:
+            self._finish_close(pending)
+            return
+        # Closed by the platform, on the loop every page shares: the deferred functions are app code, and a
+        # slow one there would stall every other page. Not a daemon, so that they finish before the process
+        # exits.
+        closer = threading.Thread(target=self._finish_close, args=(pending,), name=f"close-{self._app_name}")
+        try:
+            closer.start()
+        except RuntimeError:  # the interpreter is shutting down and starts no more threads
+            self._finish_close(pending)
 
 
 class ScriptModeSession(ThreadBasedSession):

@@ -1,4 +1,5 @@
-"""Serve one app of tests/e2e/apps.py (or ``MODULE:NAME`` of another module here) on one web backend:
+"""Serve one app of tests/e2e/apps.py (or ``MODULE:NAME`` of another module here, which may be a dict of apps)
+on one web backend:
 ``python serve.py NAME --port N [--backend tornado|aiohttp|fastapi] [--reconnect-timeout S] [...]``."""
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def main() -> None:
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
     start_server = importlib.import_module(f"jupyter_session.platform.{arguments.backend}").start_server
+    app = find_app(arguments.app)
     start_server(
-        {"index": find_app(arguments.app)},
+        app if isinstance(app, dict) else {"index": app},
         port=arguments.port,
         host="127.0.0.1",
         reconnect_timeout=arguments.reconnect_timeout,

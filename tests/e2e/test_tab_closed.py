@@ -31,9 +31,10 @@ from jupyter_session.platform import tornado as platform
 from jupyter_session.session import defer_call, download, eval_js, hold
 from jupyter_session.testing import census as process_census
 
-# Pooled worker threads of the web frameworks (aiohttp serves files from the loop's default executor, Starlette
-# from anyio's worker threads): they grow with concurrent requests and outlive them, and are no session's.
-_POOLED = ("ThreadPoolExecutor-", "AnyIO worker thread")
+# Pooled worker threads of the web frameworks (aiohttp serves files from the loop's default executor, whose
+# threads are named asyncio_N, Starlette from anyio's worker threads): they grow with concurrent requests and
+# outlive them, and are no session's.
+_POOLED = ("ThreadPoolExecutor-", "asyncio_", "AnyIO worker thread")
 
 
 def census() -> dict[str, int]:
@@ -126,7 +127,9 @@ def close_tab_while_waiting(
     if ready:
         ready()
     during = census()
-    assert during["sessions"] == before["sessions"] + 1 and during["threads"] == before["threads"] + 1
+    assert during["sessions"] == before["sessions"] + 1 and during["threads"] == before["threads"] + 1, [
+        thread.name for thread in threading.enumerate()
+    ]
     page.close()
     assert ending.deferred.wait(10), "defer_call did not run"
     assert ending.returned.wait(10), "the app's wait did not end"

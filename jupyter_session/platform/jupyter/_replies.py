@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ...session._waiting import WAIT_SLICE, wait_in_slices
+from ...session._waiting import WAIT_SLICE, wait_until
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +79,9 @@ class CommRouter:
             logger.exception("error while handling a message from the browser")
         return True
 
-    def wait(self, ready: Callable[[float], bool], timeout: float) -> bool:
-        """Block until ``ready`` says so or ``timeout`` passes; True when ready (see ``wait_in_slices``)."""
-        return wait_in_slices(ready, timeout)
+    def wait(self, ready: Callable[[float | None], bool], timeout: float) -> bool:
+        """Block until ``ready`` says so or ``timeout`` passes; True when ready (see ``wait_until``)."""
+        return wait_until(ready, timeout)
 
     def close(self) -> None:
         """Give the kernel back its own message handling."""
@@ -181,7 +181,7 @@ class Pump(CommRouter):
         self._socket = kernel.shell_stream.socket
         self._main = threading.main_thread()
 
-    def wait(self, ready: Callable[[float], bool], timeout: float) -> bool:
+    def wait(self, ready: Callable[[float | None], bool], timeout: float) -> bool:
         if threading.current_thread() is not self._main:
             # Another thread: the main thread's event loop (between cells) or its pump (in a cell) delivers.
             return super().wait(ready, timeout)
