@@ -31,7 +31,7 @@ from typing import Any
 from ._connection import Connection, start_session
 from .protocol import COMMANDS, PROTOCOL_VERSION, Transport, join_buffers
 from .session import Session
-from .session.base import make_session_info
+from .session._info import make_session_info
 
 __all__ = ["FakeBrowser", "FakeJSError", "census", "start_app"]
 

@@ -10,7 +10,7 @@ from typing import Any
 from jupyter_session._connection import start_session
 from jupyter_session._utils import iscoroutinefunction, isgeneratorfunction
 from jupyter_session.session import Session
-from jupyter_session.session.base import make_session_info
+from jupyter_session.session._info import make_session_info
 from jupyter_session.testing import FakeBrowser
 
 

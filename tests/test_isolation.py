@@ -22,7 +22,7 @@ from jupyter_session.exceptions import SessionClosedException
 from jupyter_session.output import put_text
 from jupyter_session.protocol import encode_frame
 from jupyter_session.session import defer_call, eval_js, hold, info
-from jupyter_session.session.base import MAX_USER_AGENT
+from jupyter_session.session._info import MAX_USER_AGENT
 
 
 @pytest.fixture(params=BACKENDS)

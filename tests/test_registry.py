@@ -26,7 +26,7 @@ from jupyter_session.session import (
     register_session_implement_for_target,
 )
 from jupyter_session.session import _registry as session_registry
-from jupyter_session.session.base import make_session_info
+from jupyter_session.session._info import make_session_info
 from jupyter_session.testing import FakeBrowser
 
 

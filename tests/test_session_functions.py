@@ -314,7 +314,7 @@ def test_download_set_env_go_app_and_deprecated_aliases_work_in_coroutine_sessio
 
 def test_the_browser_hello_fills_in_info_the_request_did_not_give(loop: Any) -> None:
     from jupyter_session._connection import start_session
-    from jupyter_session.session.base import make_session_info
+    from jupyter_session.session._info import make_session_info
 
     seen: list[Any] = []
     go = threading.Event()

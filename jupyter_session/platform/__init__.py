@@ -147,6 +147,6 @@ def start_script_mode() -> type[Session]:
     kernel = kernel_of_this_process()
     if kernel is not None:
         return start_notebook_session(kernel)
-    from .tornado import _start_script_mode_server
+    from ._script import start_script_server
 
-    return _start_script_mode_server()
+    return start_script_server()

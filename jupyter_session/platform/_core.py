@@ -29,7 +29,7 @@ from .._connection import Connection, start_session
 from .._utils import random_str
 from ..protocol import Command, Transport
 from ..session import register_session_implement_for_target
-from ..session.base import make_session_info
+from ..session._info import make_session_info
 from ._page import Applications, make_applications, page_settings, render_index, render_page
 from ._sockets import Offer, PageSocket, QueuedPageSocket, offers
 

@@ -1,11 +1,11 @@
-"""Run apps on a Tornado server: ``start_server``, ``webio_handler``, and script mode.
+"""Run apps on a Tornado server: ``start_server`` and ``webio_handler`` (script mode's server is ``_script``).
 
 The page at ``/`` loads the renderer bundle, which opens a WebSocket back to the same path. Each WebSocket
 is one session. With ``reconnect_timeout`` the page may drop and come back within that many seconds and
 carry on with the same session; without it, a dropped WebSocket closes the session.
 
 Only the Tornado side lives here: ``_PageHandler`` maps Tornado's GET, WebSocket and download streaming onto
-the framework-independent ``_core`` (``AppEndpoint`` for apps, ``_ScriptModeEndpoint`` for script mode), and
+the framework-independent ``_core`` (``AppEndpoint`` for apps, another ``Endpoint`` for script mode), and
 ``_TornadoSocket`` is the core's ``PageSocket`` over a ``WebSocketHandler``.
 """
 
@@ -15,8 +15,6 @@ import asyncio
 import logging
 import mimetypes
 import os
-import threading
-import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -26,19 +24,15 @@ import tornado.iostream
 import tornado.web
 import tornado.websocket
 
-from .._connection import Connection
 from .._utils import parse_file_size
-from ..exceptions import SessionNotFoundException
-from ..session import ScriptModeSession, Session
+from ..session import Session
 from . import _core
 from ._core import (
     ASSET_QUERY,
     ASSETS_URL,
-    CLOSE_SESSION,
     STATIC_PATH,
     AppEndpoint,
     Endpoint,
-    PageResponse,
     PageSocket,
     announce,
     asset_file,
@@ -47,7 +41,7 @@ from ._core import (
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
-from ._page import Applications, page_settings, render_page
+from ._page import Applications
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -261,122 +255,3 @@ def start_server(
     _, port = _setup_server(handler, port, host, static_dir, max_payload, **tornado_app_settings)
     announce(page_address(host, port), auto_open_webbrowser)
     tornado.ioloop.IOLoop.current().start()
-
-
-# -- script mode ------------------------------------------------------------------------------------------
-
-_SCRIPT_PORT_ENV = "JUPYTER_SESSION_SCRIPT_MODE_PORT"
-_PYWEBIO_SCRIPT_PORT_ENV = "PYWEBIO_SCRIPT_MODE_PORT"  # PyWebIO's, honoured too; ours wins when both are set
-
-
-class _ScriptModeEndpoint(Endpoint):
-    """The script's one page: the first WebSocket gets the script's session; later ones are refused."""
-
-    def __init__(self, script_thread: threading.Thread, connected: threading.Event) -> None:
-        self.script_thread = script_thread
-        self.connected = connected
-        self.connection: Connection | None = None
-
-    def page(self, path: str, app: str | None, assets_url: str = ASSETS_URL) -> PageResponse:
-        return PageResponse(200, render_page(page_settings(None, os.path.basename(_script_name())), path, assets_url))
-
-    def open(
-        self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
-    ) -> Connection | None:
-        if ScriptModeSession.instance is not None:
-            socket.close_socket(reason="this script's page is already open in another tab: use that one")
-            return None
-        self.connection = connection = Connection(socket)
-        session = ScriptModeSession(
-            self.script_thread, session_info, on_task_command=connection.flush, loop=asyncio.get_running_loop()
-        )
-        connection.attach(session)
-        self.connected.set()
-        return connection
-
-
-def _start_script_mode_server() -> type[Session]:
-    """Serve the calling script's one session: start the server in a thread, open the browser, and block
-    until the page connects (Ctrl-C stops the wait).
-
-    Set ``JUPYTER_SESSION_SCRIPT_MODE_PORT`` (or PyWebIO's ``PYWEBIO_SCRIPT_MODE_PORT``; ours wins) to choose
-    the port and not open a browser (for tests). The server thread keeps the process alive after the script's
-    last line while the page has callbacks; then it tells the page the session ended and stops.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:  # waiting here for a page would freeze that loop, and with it whatever server it runs
-        raise SessionNotFoundException(
-            "no session here: session functions in a coroutine must run inside a session's task, and script "
-            "mode cannot start from a running event loop. Call them from plain (not async) code, or serve the "
-            "app with start_server()"
-        )
-    _check_bundle()
-    connected = threading.Event()
-    fixed_port = int(os.environ.get(_SCRIPT_PORT_ENV) or os.environ.get(_PYWEBIO_SCRIPT_PORT_ENV) or "0")
-    port = fixed_port or free_port()
-    ready = threading.Event()
-    failure: list[BaseException] = []
-
-    endpoint = _ScriptModeEndpoint(threading.current_thread(), connected)
-    handler = _handler_for(endpoint, "ScriptModeHandler")
-    handler.assets_url = ASSETS_URL  # its app serves them (below)
-
-    async def stop_when_the_script_is_done(server: tornado.httpserver.HTTPServer) -> None:
-        while any(t.is_alive() and not t.daemon and t is not threading.current_thread() for t in threading.enumerate()):
-            await asyncio.sleep(0.2)
-        session, connection = ScriptModeSession.instance, endpoint.connection
-        if session is not None and connection is not None:
-            if not session.closed() and session.need_keep_alive():
-                while not session.closed():
-                    await asyncio.sleep(0.2)
-            if not session.closed():
-                session.send_task_command(CLOSE_SESSION)
-                await asyncio.sleep(0)  # let the queued commands go out first
-                connection.on_session_close()
-                while connection.transport is not None:
-                    await asyncio.sleep(0.05)
-                session.close(reason="the script finished")
-        server.stop()
-        asyncio.get_running_loop().stop()
-
-    def serve() -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            app = tornado.web.Application([(r"/", handler), *_static_handlers(None)], websocket_ping_interval=30)
-            server = app.listen(port, address="127.0.0.1")
-        except BaseException as exc:
-            failure.append(exc)
-            ready.set()
-            return
-        ready.set()
-        loop.create_task(stop_when_the_script_is_done(server))
-        loop.run_forever()
-        loop.close()
-
-    # Not a daemon: it keeps serving the page after the script's last line.
-    threading.Thread(target=serve, name="jupyter_session-script-server").start()
-    ready.wait()
-    if failure:
-        hint = (
-            f"set {_SCRIPT_PORT_ENV} to a free port, or unset it to have one picked"
-            if fixed_port
-            else "try again: another process took the port picked for it"
-        )
-        raise RuntimeError(f"script mode could not listen on 127.0.0.1:{port}: {failure[0]}; {hint}") from failure[0]
-    announce(page_address("127.0.0.1", port), open_browser=not fixed_port)
-    started = time.monotonic()
-    while not connected.wait(0.2):  # short waits so Ctrl-C stops it
-        if time.monotonic() - started > 60 and not fixed_port:
-            print(f"Waiting for the page: open http://127.0.0.1:{port}/ in a browser.", flush=True)
-            started = time.monotonic()
-    return ScriptModeSession
-
-
-def _script_name() -> str:
-    import __main__
-
-    return getattr(__main__, "__file__", None) or "script"

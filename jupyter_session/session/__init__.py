@@ -138,14 +138,21 @@ def _check_json_args(func: str, args: dict[str, Any]) -> None:
 # -- the public functions -----------------------------------------------------------------------------------
 
 
-@chose_impl
-def hold() -> Generator[Any, Any, None]:
+def hold() -> Any:
     """Keep the session alive until the browser page is closed.
 
     Needed only in script mode, to keep callbacks working after the script's last line; in server mode the
     session stays open by itself while it has callbacks. In a notebook it returns at once: the kernel outlives
-    its cells, and callbacks keep working after their cell ends.
+    its cells, and callbacks keep working after their cell ends. In a coroutine session, ``await hold()``.
     """
+    session = get_current_session()
+    if isinstance(session, CoroutineBasedSession):
+        return session.wait_closed()
+    return _hold()
+
+
+@chose_impl
+def _hold() -> Generator[Any, Any, None]:
     yield from get_current_session().hold()
 
 

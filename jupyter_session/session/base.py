@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import contextvars
 import enum
+import functools
 import itertools
 import logging
 import queue
@@ -22,8 +23,6 @@ from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, InvalidStateError
 from typing import Any, ClassVar
-
-import user_agents
 
 from .._utils import get_function_name, random_str
 from ..exceptions import (
@@ -36,9 +35,10 @@ from ..exceptions import (
     SessionTimeout,
 )
 from ..protocol import CALLBACK_EVENTS, PROTOCOL_VERSION, Command, Event, parse_event
+from ._info import parse_user_agent
 from ._waiting import EventQueue, put_dropping_oldest
 
-__all__ = ["Session", "SessionState", "make_session_info", "js_reply_value"]
+__all__ = ["Session", "SessionState", "js_reply_value"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,9 @@ _closing_session: contextvars.ContextVar[Session | None] = contextvars.ContextVa
 )
 
 _ANSWERED_KEPT = 64
-
-#: User agents are cut to this many characters before parsing. Browsers send 100-300; the parser's regular
-#: expressions take ~5 us a character and hold the GIL, so a page's megabyte-long one would stall the server.
-MAX_USER_AGENT = 512
+_root_scope_stack: Callable[[], list[str]] = functools.partial(
+    list, ("ROOT",)
+)  # one for all sessions, as each one's costs memory
 
 
 class SessionState(enum.Enum):
@@ -60,38 +59,6 @@ class SessionState(enum.Enum):
     #: Deferred functions are running: `local` and `info` work, commands do not.
     CLOSING = "closing"
     CLOSED = "closed"
-
-
-def make_session_info(
-    user_agent: str = "",
-    user_language: str = "",
-    server_host: str = "",
-    origin: str = "",
-    user_ip: str = "",
-    backend: str = "",
-    protocol: str = "",
-    request: Any = None,
-) -> dict[str, Any]:
-    """Build the dict behind ``session.info``; ``user_agent`` is parsed with ``user-agents``."""
-    return dict(
-        user_agent=parse_user_agent(user_agent),
-        user_language=user_language,
-        server_host=server_host,
-        origin=origin,
-        user_ip=user_ip,
-        backend=backend,
-        protocol=protocol,
-        request=request,
-    )
-
-
-def _root_scope_stack() -> list[str]:
-    return ["ROOT"]
-
-
-def parse_user_agent(user_agent: str) -> user_agents.parsers.UserAgent:
-    """``user_agents.parse`` of at most the first ``MAX_USER_AGENT`` characters."""
-    return user_agents.parse(user_agent[:MAX_USER_AGENT])
 
 
 class Session:

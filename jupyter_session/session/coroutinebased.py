@@ -17,9 +17,8 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, ClassVar
 
 from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction, random_str
-from ..exceptions import SessionClosedException, SessionNotFoundException
+from ..exceptions import SessionClosedException, SessionException, SessionNotFoundException
 from ..protocol import Command, Event
-from ._bridge import to_coroutine
 from ._waiting import EventQueue, TaskEventQueue
 from .base import Session
 
@@ -109,43 +108,40 @@ class CoroutineBasedSession(Session):
 
         self._commands: list[Command] = []
         self._flush_handle: asyncio.Handle | None = None
-        self._tasks: dict[str, asyncio.Task[Any]] = {}
-        self._task_queues: dict[str, TaskEventQueue] = {}
-        self._blocked: set[str] = set()  # tasks awaiting the browser: close() wakes them, not cancels
+        self._tasks: dict[str, _Task] = {}
         self._running_mutex_callbacks: set[str] = set()
 
-        self._spawn(self._main(target), f"{get_function_name(target, 'coro')}-{random_str(10)}")
+        app = types.coroutine(target) if isgeneratorfunction(target) else target
+        self._spawn(app(), f"{get_function_name(target, 'coro')}-{random_str(10)}", main=True)
 
     # -- tasks ------------------------------------------------------------------------------------------------
 
-    async def _main(self, target: Callable[[], Any]) -> None:
-        app = types.coroutine(target) if isgeneratorfunction(target) else target
-        await app()
-        if self.need_keep_alive() and not self.closed():
-            await to_coroutine(self.hold())
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any], task_id: str) -> asyncio.Task[Any]:
-        async def run() -> Any:
-            _current_task.set((self, task_id))
-            try:
-                return await coro
-            except (SessionClosedException, SessionNotFoundException, asyncio.CancelledError):
-                return None
-            except Exception:
-                self.on_task_exception()
-                return None
-
-        self._task_queues[task_id] = TaskEventQueue(self.event_mq_maxsize)
-        task = self._loop.create_task(run(), name=task_id)
+    def _spawn(self, coro: Coroutine[Any, Any, Any], task_id: str, main: bool = False) -> asyncio.Task[Any]:
+        events = TaskEventQueue(self.event_mq_maxsize)
+        task = self._loop.create_task(self._run_task(coro, task_id, main), name=task_id)
         # A done callback, not a `finally`: a task cancelled before its first step never runs its body.
         task.add_done_callback(lambda _task: self._on_task_finish(task_id, coro))
-        self._tasks[task_id] = task
+        self._tasks[task_id] = _Task(task, events)
         return task
+
+    async def _run_task(self, coro: Coroutine[Any, Any, Any], task_id: str, main: bool) -> Any:
+        """Run one task's coroutine with the session current; the main task then holds the session open while
+        it has callbacks. One coroutine frame for both: an idle session keeps this one waiting."""
+        _current_task.set((self, task_id))
+        try:
+            result = await coro
+            if main and self.need_keep_alive() and not self.closed():
+                await self.wait_closed()
+            return result
+        except (SessionClosedException, SessionNotFoundException, asyncio.CancelledError):
+            return None
+        except Exception:
+            self.on_task_exception()
+            return None
 
     def _on_task_finish(self, task_id: str, coro: Coroutine[Any, Any, Any]) -> None:
         coro.close()  # a no-op once it ran; silences "never awaited" when cancelled before it started
         self._tasks.pop(task_id, None)
-        self._task_queues.pop(task_id, None)
         self.scope_stack.pop(task_id, None)
         if self._tasks or self.closed():
             return
@@ -204,24 +200,26 @@ class CoroutineBasedSession(Session):
     async def next_client_event(self, timeout: float | None = None) -> Event:
         """Wait for the next browser event addressed to the current task."""
         task_id = self.get_current_task_id()
-        mq = self._task_queues.get(task_id)
-        if mq is None:
+        task = self._tasks.get(task_id)
+        if task is None:
             raise SessionNotFoundException(f"task {task_id!r} is not part of this session: {_OUTSIDE_TASKS}")
-        self._blocked.add(task_id)
+        task.awaits_browser = True
         try:
-            event = await asyncio.wait_for(mq.get(), timeout)
+            get = task.events.get()
+            event = await (get if timeout is None else asyncio.wait_for(get, timeout))
         except asyncio.TimeoutError:
             raise self.timeout_error("next_client_event", timeout) from None
         finally:
-            self._blocked.discard(task_id)
+            task.awaits_browser = False
         if event is None:
             raise SessionClosedException(self._closed_message())
         return event
 
     async def wait_reply(self, name: str, future: asyncio.Future[Event], timeout: float | None) -> Event:
         """Wait for the browser's answer to the request ``name``; see ``Session.request``."""
-        task_id = self.get_current_task_id()
-        self._blocked.add(task_id)
+        task = self._tasks.get(self.get_current_task_id())
+        if task is not None:
+            task.awaits_browser = True
         expiry = None if timeout is None else self._loop.call_later(timeout, _expire, future)
         try:
             return await future
@@ -230,7 +228,17 @@ class CoroutineBasedSession(Session):
         finally:
             if expiry is not None:
                 expiry.cancel()
-            self._blocked.discard(task_id)
+            if task is not None:
+                task.awaits_browser = False
+
+    async def wait_closed(self) -> None:
+        """``hold()``: wait until the session closes. A coroutine of its own, not ``hold``'s generators run
+        by ``to_coroutine``: every idle session waits here, and each frame of that chain costs memory."""
+        while True:
+            try:
+                await self.next_client_event()
+            except SessionException:
+                return
 
     def _reply_future(self) -> asyncio.Future[Event]:
         # Replies are resolved on this session's loop (send_client_event hops there), so a plain asyncio
@@ -244,10 +252,11 @@ class CoroutineBasedSession(Session):
             super().route_event(event)
 
     def _event_queue(self, task_id: str) -> EventQueue | None:
-        return self._task_queues.get(task_id)
+        task = self._tasks.get(task_id)
+        return None if task is None else task.events
 
     def _event_queues(self) -> Iterable[EventQueue]:
-        return self._task_queues.values()
+        return [task.events for task in self._tasks.values()]
 
     # -- callbacks --------------------------------------------------------------------------------------------
 
@@ -303,11 +312,23 @@ class CoroutineBasedSession(Session):
         # Tasks awaiting the browser wake up with SessionClosedException (as in PyWebIO); cancelling them
         # too would replace it with CancelledError. The others are cancelled.
         current = asyncio.current_task()
-        for task_id, task in list(self._tasks.items()):
-            if task is not current and task_id not in self._blocked:
-                task.cancel()
+        for task in list(self._tasks.values()):
+            if task.asyncio_task is not current and not task.awaits_browser:
+                task.asyncio_task.cancel()
         self._on_task_command = None
         self._on_session_close = None
+
+
+class _Task:
+    """One task of a coroutine session: the asyncio task, its browser events, and whether it awaits the
+    browser now (``close`` then wakes it with ``SessionClosedException`` instead of cancelling it)."""
+
+    __slots__ = ("asyncio_task", "events", "awaits_browser")
+
+    def __init__(self, asyncio_task: asyncio.Task[Any], events: TaskEventQueue) -> None:
+        self.asyncio_task = asyncio_task
+        self.events = events
+        self.awaits_browser = False
 
 
 @types.coroutine

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import tornado.websocket
 from pages import HERE, free_port, screenshot, wait_text
+
+from jupyter_session.platform._script import ScriptPage
 
 ROOT = HERE.parent.parent
 
@@ -66,3 +72,76 @@ def test_the_demo_shows_every_seed_function(page: Any) -> None:
         process.kill()
     assert process.returncode == 0, out
     assert "defer_call: the page was closed, cleaning up." in out
+
+
+def _run(coroutine: Any) -> None:
+    """``asyncio.run`` in a thread: Playwright's sync API runs an event loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, coroutine).result(60)
+
+
+async def _commands(page: Any) -> list[dict[str, Any]]:
+    frame = await asyncio.wait_for(page.read_message(), 10)
+    assert isinstance(frame, str), f"the page's socket ended ({page.close_code} {page.close_reason!r})"
+    return list(json.loads(frame)["commands"])
+
+
+def test_a_copy_of_the_page_torn_down_at_once_leaves_the_script_to_the_next(page: Any) -> None:
+    """A tab that loads the page twice in a row (Chromium reloads its own error page once the server is up,
+    while the opener loads it again): the first copy gets the script's first output and goes without a
+    word; the copy that comes next takes the session over, gets that output again, and answers the script.
+    Then the same with a browser: a reload right after the first load."""
+    process, port = run_script(HERE / "script_app.py")
+
+    async def two_copies() -> None:
+        url = f"ws://127.0.0.1:{port}/"
+        first = await tornado.websocket.websocket_connect(url)
+        outputs = [c for c in await _commands(first) if c["command"] == "output"]
+        assert outputs
+        first.close()
+        await asyncio.sleep(0.1)
+        second = await tornado.websocket.websocket_connect(url)
+        replayed: list[dict[str, Any]] = []
+        while not any(c["command"] == "run_script" for c in replayed):
+            replayed += await _commands(second)
+        assert [c for c in replayed if c["command"] == "output"] == outputs
+        request = next(c for c in replayed if c["command"] == "run_script")
+        await second.write_message(json.dumps(dict(event="js_yield", task_id=request["task_id"], data="xx-YY")))
+        while not any(c["command"] == "close_session" for c in await _commands(second)):
+            pass
+
+    try:
+        _run(two_copies())
+        out, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and "SCRIPT DONE xx-YY" in out and "Traceback" not in out, out
+
+    process, port = run_script(HERE / "script_app.py")
+    try:
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.reload()
+        assert wait_text(page, "LANG") == page.evaluate("navigator.language")
+        assert page.locator(".jps-text", has_text="hello from a plain script").count() == 1
+        out, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and "Traceback" not in out, out
+
+
+def test_a_closed_page_that_no_other_replaces_ends_the_script() -> None:
+    process, port = run_script(HERE / "script_app.py")
+
+    async def close_the_page() -> None:
+        page = await tornado.websocket.websocket_connect(f"ws://127.0.0.1:{port}/")
+        await _commands(page)
+        page.close()
+
+    try:
+        _run(close_the_page())
+        started = time.monotonic()
+        out, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert "SessionClosedException: the session has closed (the browser page was closed)" in out, out
+    assert time.monotonic() - started < ScriptPage.GRACE + 5

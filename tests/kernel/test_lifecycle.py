@@ -98,8 +98,8 @@ def test_plain_python_and_the_ipython_terminal_use_the_tornado_platform(python: 
 
     code = (
         "from jupyter_session.platform import start_script_mode\n"
-        "import jupyter_session.platform.tornado as t\n"
-        "t._start_script_mode_server = lambda: print('tornado')\n"
+        "import jupyter_session.platform._script as script\n"
+        "script.start_script_server = lambda: print('tornado')\n"
         "start_script_mode()"
     )
     env = {**os.environ, "PYTHONPATH": os.getcwd()}

@@ -28,7 +28,7 @@ from ..._connection import Connection
 from ...exceptions import SessionClosedException, SessionTimeout
 from ...protocol import Command, Transport
 from ...session import ScriptModeSession, ThreadBasedSession
-from ...session.base import make_session_info
+from ...session._info import make_session_info
 from ._replies import CommRouter
 from ._widget import CommTransport, SessionWidget
 
