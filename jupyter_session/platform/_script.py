@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 _SCRIPT_PORT_ENV = "JUPYTER_SESSION_SCRIPT_MODE_PORT"
 _PYWEBIO_SCRIPT_PORT_ENV = "PYWEBIO_SCRIPT_MODE_PORT"  # PyWebIO's, honoured too; ours wins when both are set
+#: Why a second page of the script is closed.
+REFUSED = "this script's page is already open in another tab: use that one"
 
 
 class ScriptPage(Transport):
@@ -45,6 +47,9 @@ class ScriptPage(Transport):
     Called on the server's loop."""
 
     GRACE = 3.0
+    #: Seconds a page that connects while the last one's socket is still open waits for that one to end: on a
+    #: reload the new page's WebSocket may reach the server before the old one's close does.
+    OVERLAP = 1.0
     MAX_KEPT_MESSAGES = 10_000
     MAX_KEPT_BYTES = 64 << 20
 
@@ -57,6 +62,8 @@ class ScriptPage(Transport):
         self._closing = False  # the session ends it: no page takes over
         self._ended = False
         self._grace: asyncio.TimerHandle | None = None
+        self._next: PageSocket | None = None  # a page waiting for the current one's socket to end
+        self._next_timeout: asyncio.TimerHandle | None = None
         self._use(socket)
 
     def _use(self, socket: PageSocket) -> None:
@@ -69,10 +76,20 @@ class ScriptPage(Transport):
             receiver(message, buffers)
 
     def take_over(self, socket: PageSocket) -> bool:
-        """Move to the page of ``socket`` if the last page has gone and may still be replaced; it first gets
-        every message sent so far."""
-        if self._ended or self._closing or self._socket is not None or self._sent is None:
+        """Move to the page of ``socket`` if the last page has gone, or goes within ``OVERLAP`` seconds, and may
+        still be replaced; it first gets every message sent so far. False: refuse the page."""
+        if self._ended or self._closing or self._sent is None or self._next is not None:
             return False
+        if self._socket is None:
+            self._move_to(socket)
+            return True
+        self._next = socket
+        socket.on_close(lambda: self._next_ended(socket))
+        self._next_timeout = asyncio.get_running_loop().call_later(self.OVERLAP, self._refuse_next)
+        return True
+
+    def _move_to(self, socket: PageSocket) -> None:
+        assert self._sent is not None
         if self._grace is not None:
             self._grace.cancel()
             self._grace = None
@@ -80,7 +97,6 @@ class ScriptPage(Transport):
         logger.info("the script's page was replaced by a new one: sending it the %d messages so far", len(self._sent))
         for message, buffers in self._sent:
             socket.send(message, buffers)
-        return True
 
     def _socket_ended(self, socket: PageSocket) -> None:
         if socket is not self._socket:
@@ -88,8 +104,22 @@ class ScriptPage(Transport):
         self._socket = None
         if self._closing or self._sent is None:
             self._end()
+        elif self._next is not None:
+            waiting, self._next = self._next, None
+            if self._next_timeout is not None:
+                self._next_timeout.cancel()
+            self._move_to(waiting)
         else:
             self._grace = asyncio.get_running_loop().call_later(self.GRACE, self._end)
+
+    def _next_ended(self, socket: PageSocket) -> None:
+        if socket is self._next:
+            self._next = None
+
+    def _refuse_next(self) -> None:
+        waiting, self._next = self._next, None
+        if waiting is not None:
+            waiting.close_socket(reason=REFUSED)
 
     def _end(self) -> None:
         if self._ended:
@@ -153,7 +183,7 @@ class _ScriptModeEndpoint(Endpoint):
         if ScriptModeSession.instance is not None:
             if self.page_transport is not None and self.page_transport.take_over(socket):
                 return self.connection
-            socket.close_socket(reason="this script's page is already open in another tab: use that one")
+            socket.close_socket(reason=REFUSED)
             return None
         self.page_transport = ScriptPage(socket)
         self.connection = connection = Connection(self.page_transport)

@@ -34,28 +34,30 @@ class TaskEventQueue:
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
         self._items: list[Event | None] = []
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiter: asyncio.Future[Event | None] | None = None  # the taker's, while it waits
 
     def put_nowait(self, item: Event | None) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(item)
+            self._waiter = None
+            return
         if len(self._items) >= self.maxsize:
             raise asyncio.QueueFull
         self._items.append(item)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
 
     def get_nowait(self) -> Event | None:
         if not self._items:
             raise asyncio.QueueEmpty
         return self._items.pop(0)
 
-    async def get(self) -> Event | None:
-        while not self._items:
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return self._items.pop(0)
+    def get(self) -> asyncio.Future[Event | None]:
+        """The next item, as a future to await (a future, not a coroutine: one object less while it waits)."""
+        future: asyncio.Future[Event | None] = asyncio.get_running_loop().create_future()
+        if self._items:
+            future.set_result(self._items.pop(0))
+        else:
+            self._waiter = future
+        return future
 
 
 # A task's event queue: a thread's or an asyncio task's.

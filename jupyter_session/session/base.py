@@ -49,9 +49,8 @@ _closing_session: contextvars.ContextVar[Session | None] = contextvars.ContextVa
 )
 
 _ANSWERED_KEPT = 64
-_root_scope_stack: Callable[[], list[str]] = functools.partial(
-    list, ("ROOT",)
-)  # one for all sessions, as each one's costs memory
+# One for all sessions: a lambda here would be one more object in each.
+_root_scope_stack: Callable[[], list[str]] = functools.partial(list, ("ROOT",))
 
 
 class SessionState(enum.Enum):

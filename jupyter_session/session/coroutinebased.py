@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, ClassVar
 
 from .._utils import get_function_name, iscoroutinefunction, isgeneratorfunction, random_str
-from ..exceptions import SessionClosedException, SessionException, SessionNotFoundException
+from ..exceptions import SessionClosedException, SessionNotFoundException
 from ..protocol import Command, Event
 from ._waiting import EventQueue, TaskEventQueue
 from .base import Session
@@ -117,11 +117,10 @@ class CoroutineBasedSession(Session):
     # -- tasks ------------------------------------------------------------------------------------------------
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], task_id: str, main: bool = False) -> asyncio.Task[Any]:
-        events = TaskEventQueue(self.event_mq_maxsize)
         task = self._loop.create_task(self._run_task(coro, task_id, main), name=task_id)
         # A done callback, not a `finally`: a task cancelled before its first step never runs its body.
-        task.add_done_callback(lambda _task: self._on_task_finish(task_id, coro))
-        self._tasks[task_id] = _Task(task, events)
+        task.add_done_callback(self._on_task_finish)
+        self._tasks[task_id] = _Task(task, coro, TaskEventQueue(self.event_mq_maxsize))
         return task
 
     async def _run_task(self, coro: Coroutine[Any, Any, Any], task_id: str, main: bool) -> Any:
@@ -139,9 +138,11 @@ class CoroutineBasedSession(Session):
             self.on_task_exception()
             return None
 
-    def _on_task_finish(self, task_id: str, coro: Coroutine[Any, Any, Any]) -> None:
-        coro.close()  # a no-op once it ran; silences "never awaited" when cancelled before it started
-        self._tasks.pop(task_id, None)
+    def _on_task_finish(self, asyncio_task: asyncio.Task[Any]) -> None:
+        task_id = asyncio_task.get_name()
+        task = self._tasks.pop(task_id, None)
+        if task is not None:
+            task.coro.close()  # a no-op once it ran; silences "never awaited" when cancelled before it started
         self.scope_stack.pop(task_id, None)
         if self._tasks or self.closed():
             return
@@ -232,13 +233,20 @@ class CoroutineBasedSession(Session):
                 task.awaits_browser = False
 
     async def wait_closed(self) -> None:
-        """``hold()``: wait until the session closes. A coroutine of its own, not ``hold``'s generators run
-        by ``to_coroutine``: every idle session waits here, and each frame of that chain costs memory."""
-        while True:
-            try:
-                await self.next_client_event()
-            except SessionException:
-                return
+        """``hold()``: wait until the session closes, dropping what the page sends meanwhile. A coroutine of its
+        own on the task's queue, not ``hold``'s chain of generators and coroutines: every idle session waits
+        here, and each frame costs memory."""
+        task = self._tasks.get(self.get_current_task_id())
+        if task is None:
+            raise SessionNotFoundException(f"hold() outside the session's tasks: {_OUTSIDE_TASKS}")
+        if self.closed():
+            return
+        task.awaits_browser = True
+        try:
+            while await task.events.get() is not None:
+                pass
+        finally:
+            task.awaits_browser = False
 
     def _reply_future(self) -> asyncio.Future[Event]:
         # Replies are resolved on this session's loop (send_client_event hops there), so a plain asyncio
@@ -320,13 +328,14 @@ class CoroutineBasedSession(Session):
 
 
 class _Task:
-    """One task of a coroutine session: the asyncio task, its browser events, and whether it awaits the
-    browser now (``close`` then wakes it with ``SessionClosedException`` instead of cancelling it)."""
+    """One task of a coroutine session: the asyncio task, the coroutine it runs, its browser events, and whether
+    it awaits the browser now (``close`` then wakes it with ``SessionClosedException`` instead of cancelling it)."""
 
-    __slots__ = ("asyncio_task", "events", "awaits_browser")
+    __slots__ = ("asyncio_task", "coro", "events", "awaits_browser")
 
-    def __init__(self, asyncio_task: asyncio.Task[Any], events: TaskEventQueue) -> None:
+    def __init__(self, asyncio_task: asyncio.Task[Any], coro: Coroutine[Any, Any, Any], events: TaskEventQueue) -> None:
         self.asyncio_task = asyncio_task
+        self.coro = coro
         self.events = events
         self.awaits_browser = False
 

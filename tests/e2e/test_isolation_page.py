@@ -76,6 +76,7 @@ def test_a_page_keeps_its_pace_while_others_misbehave(serve: Any, page: Any) -> 
     finally:
         go.set()
         client.join(60)
+    print(f"isolation watchdog: {figures}")
     assert not failure, failure
     assert seen == {"huge user agent": "IDLE", "answer": "ANSWER int"}
     assert figures["round_trips"] > 500, figures

@@ -86,21 +86,25 @@ async def _commands(page: Any) -> list[dict[str, Any]]:
     return list(json.loads(frame)["commands"])
 
 
-def test_a_copy_of_the_page_torn_down_at_once_leaves_the_script_to_the_next(page: Any) -> None:
+def test_a_copy_of_the_page_torn_down_at_once_leaves_the_script_to_the_next(page: Any, tmp_path: Path) -> None:
     """A tab that loads the page twice in a row (Chromium reloads its own error page once the server is up,
     while the opener loads it again): the first copy gets the script's first output and goes without a
     word; the copy that comes next takes the session over, gets that output again, and answers the script.
-    Then the same with a browser: a reload right after the first load."""
-    process, port = run_script(HERE / "script_app.py")
+    The next copy may also connect before the first one's close reaches the server. Then the same with a
+    browser: a reload right after the first load."""
 
-    async def two_copies() -> None:
+    async def two_copies(port: int, overlap: bool) -> None:
         url = f"ws://127.0.0.1:{port}/"
         first = await tornado.websocket.websocket_connect(url)
         outputs = [c for c in await _commands(first) if c["command"] == "output"]
         assert outputs
-        first.close()
-        await asyncio.sleep(0.1)
-        second = await tornado.websocket.websocket_connect(url)
+        if overlap:
+            second = await tornado.websocket.websocket_connect(url)
+            first.close()
+        else:
+            first.close()
+            await asyncio.sleep(0.1)
+            second = await tornado.websocket.websocket_connect(url)
         replayed: list[dict[str, Any]] = []
         while not any(c["command"] == "run_script" for c in replayed):
             replayed += await _commands(second)
@@ -110,14 +114,19 @@ def test_a_copy_of_the_page_torn_down_at_once_leaves_the_script_to_the_next(page
         while not any(c["command"] == "close_session" for c in await _commands(second)):
             pass
 
-    try:
-        _run(two_copies())
-        out, _ = process.communicate(timeout=20)
-    finally:
-        process.kill()
-    assert process.returncode == 0 and "SCRIPT DONE xx-YY" in out and "Traceback" not in out, out
+    for overlap in (False, True):
+        process, port = run_script(HERE / "script_app.py")
+        try:
+            _run(two_copies(port, overlap))
+            out, _ = process.communicate(timeout=20)
+        finally:
+            process.kill()
+        assert process.returncode == 0 and "SCRIPT DONE xx-YY" in out and "Traceback" not in out, (overlap, out)
 
-    process, port = run_script(HERE / "script_app.py")
+    # The page answers a second after it asked: only the reloaded page can.
+    slow = tmp_path / "slow_answer.py"
+    slow.write_text(SLOW_ANSWER)
+    process, port = run_script(slow)
     try:
         page.goto(f"http://127.0.0.1:{port}/")
         page.reload()
@@ -127,6 +136,15 @@ def test_a_copy_of_the_page_torn_down_at_once_leaves_the_script_to_the_next(page
     finally:
         process.kill()
     assert process.returncode == 0 and "Traceback" not in out, out
+
+
+SLOW_ANSWER = """
+from jupyter_session.output import put_text
+from jupyter_session.session import eval_js
+
+put_text("hello from a plain script")
+put_text("LANG " + eval_js("new Promise(done => setTimeout(() => done(navigator.language), 1000))"))
+"""
 
 
 def test_a_closed_page_that_no_other_replaces_ends_the_script() -> None:
