@@ -1,5 +1,5 @@
 """PyWebIO's namespaces beyond the session API: ``jupyter_session.platform`` (lazy backends, ``seo``,
-``run_event_loop``, the backends not built yet), ``jupyter_session.utils``, ``enable_debug``, and script mode's
+``run_event_loop``), ``jupyter_session.utils``, ``enable_debug``, and script mode's
 ``PYWEBIO_SCRIPT_MODE_PORT``. Signatures are compared in test_public_names.py.
 """
 
@@ -25,7 +25,7 @@ import pytest
 import jupyter_session
 import jupyter_session.platform as platform
 from jupyter_session import utils
-from jupyter_session.platform import _page
+from jupyter_session.platform import _http, _page
 from jupyter_session.session import CoroutineBasedSession
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,23 +77,6 @@ def test_start_server_is_tornados() -> None:
     from jupyter_session.platform.tornado import start_server
 
     assert platform.start_server is start_server is jupyter_session.start_server
-
-
-NOT_BUILT = ["tornado_http", "flask", "django"]
-
-
-@pytest.mark.parametrize("name", NOT_BUILT)
-def test_the_http_backends_say_they_are_not_built_yet(name: str) -> None:
-    message = rf"jupyter_session\.platform\.{name} is not available: .*HTTP-protocol backends .* not built yet"
-    with pytest.raises(AttributeError, match=message):
-        getattr(platform, name)
-    assert not hasattr(platform, name) and getattr(platform, name, None) is None  # introspection still works
-    with pytest.raises(ImportError, match=message):
-        exec(f"from jupyter_session.platform import {name}")
-    with pytest.raises(ImportError, match=message):
-        importlib.import_module(f"jupyter_session.platform.{name}")
-    with pytest.raises(ImportError, match=message):
-        exec(f"from jupyter_session.platform.{name} import start_server")
 
 
 def test_other_missing_names_and_modules_are_plain_errors(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,13 +131,13 @@ def test_seo_is_deprecated_for_config_and_still_sets_the_title(fresh_defaults: N
 
 def test_run_event_loop_runs_a_loop_in_the_calling_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(CoroutineBasedSession, "event_loop_thread_id", None)
-    monkeypatch.setattr(platform, "_event_loop", None)
+    monkeypatch.setattr(_http, "_event_loop", None)
     thread = threading.Thread(target=platform.run_event_loop, kwargs=dict(debug=True), daemon=True)
     thread.start()
     deadline = time.monotonic() + 5
-    while (platform._event_loop is None or not platform._event_loop.is_running()) and time.monotonic() < deadline:
+    while (_http._event_loop is None or not _http._event_loop.is_running()) and time.monotonic() < deadline:
         time.sleep(0.01)
-    loop = platform._event_loop
+    loop = _http._event_loop
     assert loop is not None and loop.is_running() and loop.get_debug()
     assert CoroutineBasedSession.event_loop_thread_id == thread.ident
 

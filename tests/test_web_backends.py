@@ -708,11 +708,16 @@ def test_start_server_prints_its_address_sets_debug_and_stops_with_its_pages(bac
         process.wait()
 
 
+NEEDS = {"aiohttp": "aiohttp", "fastapi": "FastAPI (Starlette)", "flask": "Flask", "django": "Django"}
+
+
 @pytest.mark.parametrize(
     "module, library, install",
     [
         ("aiohttp", "aiohttp", "jupyter_session[aiohttp]"),
         ("fastapi", "starlette", "jupyter_session[fastapi]"),
+        ("flask", "flask", "jupyter_session[flask]"),
+        ("django", "django", "jupyter_session[django]"),
     ],
 )
 def test_a_missing_library_names_the_extra_to_install(module: str, library: str, install: str) -> None:
@@ -726,6 +731,5 @@ def test_a_missing_library_names_the_extra_to_install(module: str, library: str,
     """
     out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == (
-        f"ImportError {library} | jupyter_session.platform.{module} needs "
-        f'{"aiohttp" if module == "aiohttp" else "FastAPI (Starlette)"}: pip install "{install}"'
+        f'ImportError {library} | jupyter_session.platform.{module} needs {NEEDS[module]}: pip install "{install}"'
     ), out.stderr

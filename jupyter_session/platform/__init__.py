@@ -6,9 +6,8 @@ Here: ``start_server`` (Tornado's), ``config``, ``seo`` (deprecated), ``run_even
 works without importing it first, as in PyWebIO):
 
 ``tornado``: a Tornado server and its WebSocket (also script mode); ``aiohttp``, ``fastapi``: the same on
-those frameworks; ``jupyter``: a Jupyter kernel, its cells and the notebook widget. PyWebIO's HTTP-protocol
-backends (``tornado_http``, ``flask``, ``django``) are not built yet: asking for one raises an error that
-says so.
+those frameworks; ``tornado_http``, ``flask``, ``django``: PyWebIO's HTTP protocol (``_http``: long-polled
+pulls, pushed events); ``jupyter``: a Jupyter kernel, its cells and the notebook widget.
 
 Web backends are built on ``_core`` (no framework in it: the page's socket as a transport, the apps on one path,
 reconnection, downloads); ``_page`` renders the page and the app index.
@@ -18,18 +17,13 @@ Importing this package imports neither Tornado nor the Jupyter platform.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import importlib.abc
 import sys
-import threading
 import warnings
-from collections.abc import Callable, Sequence
-from types import ModuleType
+from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
 from ..session.base import Session
-from ..session.coroutinebased import CoroutineBasedSession
 from ._page import PageConfig, config
 from .path_deploy import path_deploy, path_deploy_http
 
@@ -46,14 +40,7 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: The backends, imported on first use.
-_BACKENDS = ("tornado", "aiohttp", "fastapi")
-#: PyWebIO's HTTP-protocol backends, which this package does not have yet.
-_NOT_BUILT = ("tornado_http", "flask", "django")
-_NOT_BUILT_MESSAGE = (
-    "{module} is not available: PyWebIO's HTTP-protocol backends (tornado_http, flask, django) are not built "
-    "yet in jupyter_session. Serve the apps over WebSocket with jupyter_session.platform.tornado, .aiohttp or "
-    ".fastapi (start_server), or mount tornado's webio_handler in your own Tornado app"
-)
+_BACKENDS = ("tornado", "aiohttp", "fastapi", "tornado_http", "flask", "django")
 
 
 def __getattr__(name: str) -> Any:
@@ -75,29 +62,7 @@ def __getattr__(name: str) -> Any:
                 name=name,
                 obj=sys.modules[__name__],
             ) from None
-    if name in _NOT_BUILT:
-        raise AttributeError(
-            _NOT_BUILT_MESSAGE.format(module=f"{__name__}.{name}"), name=name, obj=sys.modules[__name__]
-        )
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
-
-
-class _NotBuiltBackends(importlib.abc.MetaPathFinder):
-    """``import jupyter_session.platform.flask`` (and ``tornado_http``, ``django``) raises an ``ImportError``
-    that says these backends are not built yet, rather than "No module named". Last on ``sys.meta_path``: a
-    module file of that name, once there, is found before this is asked."""
-
-    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> None:
-        package, _, name = fullname.rpartition(".")
-        if package == __name__ and name in _NOT_BUILT:
-            # An ImportError, not ModuleNotFoundError: `from jupyter_session.platform import flask` would
-            # swallow the latter and say only "cannot import name".
-            raise ImportError(_NOT_BUILT_MESSAGE.format(module=fullname), name=fullname)
-        return None
-
-
-if not any(isinstance(finder, _NotBuiltBackends) for finder in sys.meta_path):
-    sys.meta_path.append(_NotBuiltBackends())
 
 
 @overload
@@ -123,22 +88,6 @@ def seo(title: str, description: str | None = None, app: Callable[..., Any] | No
     return settings(app) if app is not None else settings
 
 
-# The loop run_event_loop runs, for the HTTP-protocol backends (WSGI) to run coroutine sessions on.
-_event_loop: asyncio.AbstractEventLoop | None = None
-
-
-def run_event_loop(debug: bool = False) -> None:
-    """Run a new asyncio event loop in the calling thread until it is stopped, as PyWebIO's: for coroutine
-    apps served by a WSGI framework, whose requests run in threads of their own (start it in a daemon thread).
-    ``debug`` sets the loop's debug mode."""
-    global _event_loop
-    CoroutineBasedSession.event_loop_thread_id = threading.get_ident()
-    loop = _event_loop = asyncio.new_event_loop()
-    loop.set_debug(debug)
-    asyncio.set_event_loop(loop)
-    loop.run_forever()
-
-
 def start_script_mode() -> type[Session]:
     """Start the session of code that runs outside any server: in a Jupyter kernel the notebook session,
     elsewhere (a plain script, the IPython terminal) a Tornado server and a browser page."""
@@ -150,3 +99,12 @@ def start_script_mode() -> type[Session]:
     from ._script import start_script_server
 
     return start_script_server()
+
+
+def run_event_loop(debug: bool = False) -> None:
+    """Run a new asyncio event loop in the calling thread until it is stopped, as PyWebIO's: for coroutine
+    apps served by a WSGI framework (Flask, Django), whose requests run in threads of their own. Start it in a
+    daemon thread; their ``start_server`` does. ``debug`` sets the loop's debug mode."""
+    from ._http import run_event_loop
+
+    run_event_loop(debug)

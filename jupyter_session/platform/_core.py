@@ -275,13 +275,16 @@ class AppEndpoint(Endpoint):
             return "index"
         return app
 
-    def page(self, path: str, app: str | None, assets_url: str = ASSETS_URL) -> PageResponse:
-        """The app's page; for no app or an unknown one the index of apps (with status 200 or 404)."""
+    def page(
+        self, path: str, app: str | None, assets_url: str = ASSETS_URL, protocol: str = "websocket"
+    ) -> PageResponse:
+        """The app's page, whose script speaks ``protocol`` ("websocket" or "http") to ``path``; for no app or
+        an unknown one the index of apps (with status 200 or 404)."""
         name = self.app_name(app)
         if name not in self.apps:
             return PageResponse(404 if name is not None else 200, render_index(self.apps))
         settings = page_settings(self.apps[name], name)
-        return PageResponse(200, render_page(settings, ws_path=path, static_url=assets_url))
+        return PageResponse(200, render_page(settings, ws_path=path, static_url=assets_url, protocol=protocol))
 
     def origin_allowed(self, origin: str | None, host: str) -> bool:
         return self._origins(origin, host)

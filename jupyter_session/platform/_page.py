@@ -136,8 +136,9 @@ def _in_element(text: str) -> str:
     return text.replace("</", "<\\/")
 
 
-def render_page(settings: Mapping[str, Any], ws_path: str, static_url: str) -> str:
-    """The page that runs one app, with its ``page_settings``: the renderer bundle, connected to ``ws_path``."""
+def render_page(settings: Mapping[str, Any], ws_path: str, static_url: str, protocol: str = "websocket") -> str:
+    """The page that runs one app, with its ``page_settings``: the renderer bundle, connected to ``ws_path``
+    over ``protocol`` ("websocket", or "http": see PROTOCOL.md)."""
     head = [
         f'<meta name="description" content="{html.escape(settings["description"])}">'
         if settings.get("description")
@@ -160,7 +161,8 @@ def render_page(settings: Mapping[str, Any], ws_path: str, static_url: str) -> s
 </head>
 <body{theme}>
 <div id="jupyter-session-root"></div>
-<script src="{html.escape(static_url)}/jupyter_session.js" data-ws-path="{html.escape(ws_path)}"></script>
+<script src="{html.escape(static_url)}/jupyter_session.js" data-ws-path="{html.escape(ws_path)}"
+ data-protocol="{html.escape(protocol)}"></script>
 {"".join(scripts)}
 </body>
 </html>

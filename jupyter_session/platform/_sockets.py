@@ -21,7 +21,7 @@ from .._utils import random_str
 from ..exceptions import ProtocolError
 from ..protocol import CHUNK_SIZE, Transport, decode_frame, encode_frame
 
-__all__ = ["Offer", "PageSocket", "QueuedPageSocket", "offers"]
+__all__ = ["Offer", "PageSocket", "QueuedPageSocket", "offer_download", "offers"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,18 @@ class Offer:
 # an offer must outlive the WebSocket that announced it (the page may reconnect, or close and leave the
 # transfer to the browser's download manager).
 offers: dict[str, Offer] = {}
+
+
+def offer_download(name: str, content: memoryview, on_fetched: Callable[[], None]) -> tuple[str, Callable[[], None]]:
+    """Offer ``content`` at ``?download=TOKEN`` on the page's path: the address, and a function that withdraws
+    the offer (see ``Transport.offer_download``)."""
+    token = random_str(32)
+    offers[token] = Offer(token, name, content, on_fetched)
+
+    def withdraw() -> None:
+        offers.pop(token, None)
+
+    return f"?download={token}", withdraw
 
 
 # -- the socket -------------------------------------------------------------------------------------------
@@ -141,13 +153,7 @@ class PageSocket(Transport):
     def offer_download(
         self, name: str, content: memoryview, on_fetched: Callable[[], None]
     ) -> tuple[str, Callable[[], None]]:
-        token = random_str(32)
-        offers[token] = Offer(token, name, content, on_fetched)
-
-        def withdraw() -> None:
-            offers.pop(token, None)
-
-        return f"?download={token}", withdraw
+        return offer_download(name, content, on_fetched)
 
     # -- what a backend calls, on the loop ------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from ._core import (
     STATIC_PATH,
     AppEndpoint,
     Endpoint,
+    Offer,
     PageSocket,
     announce,
     asset_file,
@@ -87,46 +88,17 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
             await super().get(*args, **kwargs)
         elif (token := self.get_query_argument("download", None)) is not None:
-            await self._send_file(token)
+            offer = self.endpoint.download(token)
+            if offer is None:
+                raise tornado.web.HTTPError(404, _NO_DOWNLOAD)
+            await send_offer(self, offer)
         elif (asset := self.get_query_argument(ASSET_QUERY, None)) is not None:
-            self._send_asset(asset)
+            send_asset(self, asset)
         else:
             assets_url = self.assets_url or f"{self.request.path}?{ASSET_QUERY}="
             page = self.endpoint.page(self.request.path, self.get_query_argument("app", None), assets_url)
             self.set_status(page.status)
             self.write(page.html)
-
-    def _send_asset(self, name: str) -> None:
-        path = asset_file(name)
-        if path is None:
-            raise tornado.web.HTTPError(404, "no such file in the renderer bundle")
-        self.set_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-        self.set_header("Cache-Control", "no-cache")
-        self.write(path.read_bytes())
-
-    async def _send_file(self, token: str) -> None:
-        offer = self.endpoint.download(token)
-        if offer is None:
-            raise tornado.web.HTTPError(
-                404, "no such download (unknown, already fetched, or its session ended): the app must offer it again"
-            )
-        for name, value in offer.headers().items():
-            self.set_header(name, value)
-        for chunk in offer.chunks():
-            self.write(chunk)
-            try:
-                await asyncio.wait_for(self.flush(), _core.DOWNLOAD_STALL_TIMEOUT)
-            except tornado.iostream.StreamClosedError:
-                return  # the browser cancelled; the offer stays until its session ends
-            except asyncio.TimeoutError:
-                logger.warning(
-                    "dropped the transfer of download %.100r: the browser took nothing for %g s",
-                    offer.name,
-                    _core.DOWNLOAD_STALL_TIMEOUT,
-                )
-                self.request.connection.close()  # type: ignore[union-attr]
-                return
-        offer.fetched()
 
     def check_origin(self, origin: str) -> bool:
         return self.endpoint.origin_allowed(origin, self.request.headers.get("Host", ""))
@@ -152,6 +124,40 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
     def on_close(self) -> None:
         if self.socket is not None:
             self.socket.connection_lost()
+
+
+_NO_DOWNLOAD = "no such download (unknown, already fetched, or its session ended): the app must offer it again"
+
+
+def send_asset(handler: tornado.web.RequestHandler, name: str) -> None:
+    """Answer with the renderer's file ``name`` (for a handler mounted where nothing serves ``ASSETS_URL``)."""
+    path = asset_file(name)
+    if path is None:
+        raise tornado.web.HTTPError(404, "no such file in the renderer bundle")
+    handler.set_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+    handler.set_header("Cache-Control", "no-cache")
+    handler.write(path.read_bytes())
+
+
+async def send_offer(handler: tornado.web.RequestHandler, offer: Offer) -> None:
+    """Stream an offered download; a browser that takes nothing for ``DOWNLOAD_STALL_TIMEOUT`` is dropped."""
+    for name, value in offer.headers().items():
+        handler.set_header(name, value)
+    for chunk in offer.chunks():
+        handler.write(chunk)
+        try:
+            await asyncio.wait_for(handler.flush(), _core.DOWNLOAD_STALL_TIMEOUT)
+        except tornado.iostream.StreamClosedError:
+            return  # the browser cancelled; the offer stays until its session ends
+        except asyncio.TimeoutError:
+            logger.warning(
+                "dropped the transfer of download %.100r: the browser took nothing for %g s",
+                offer.name,
+                _core.DOWNLOAD_STALL_TIMEOUT,
+            )
+            handler.request.connection.close()  # type: ignore[union-attr]
+            return
+    offer.fetched()
 
 
 def _handler_for(served: Endpoint, name: str) -> type[_PageHandler]:
@@ -198,7 +204,7 @@ def _setup_server(
 ) -> tuple[tornado.httpserver.HTTPServer, int]:
     _check_bundle()
     port = port or free_port()
-    if issubclass(handler, _PageHandler) and handler.assets_url is None:
+    if getattr(handler, "assets_url", ASSETS_URL) is None:
         # This app serves the renderer's files at ASSETS_URL (cached by the browser): the page loads them there.
         handler = type(handler.__name__, (handler,), {"assets_url": ASSETS_URL})
     app = tornado.web.Application([(r"/", handler), *_static_handlers(static_dir)], **tornado_app_settings)

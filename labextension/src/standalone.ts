@@ -1,115 +1,22 @@
-// The standalone page: the core renderer over a WebSocket to the Tornado server that served the page.
-import { decodeFrame, encodeFrame } from './core/buffers';
+// The standalone page: the core renderer over the exchange with the server that served the page, a WebSocket
+// or (`data-protocol="http"`, for WSGI servers and proxies that refuse the upgrade) plain HTTP requests.
 import { helloEvent } from './core/hello';
 import { render } from './core/render';
-import type { Model } from './core/types';
+import { httpModel } from './http';
+import { appUrl } from './page';
+import { websocketModel } from './websocket';
 import './core/style.css';
-
-type Listener = (message: unknown, buffers: DataView[]) => void;
-
-const RECONNECT_FOR_MS = 30_000;
 
 function start(): void {
   const script = document.currentScript as HTMLScriptElement | null;
-  const wsPath = script?.dataset.wsPath ?? '/ws';
   const host = document.getElementById('jupyter-session-root') ?? document.body.appendChild(
     Object.assign(document.createElement('div'), { id: 'jupyter-session-root' }));
-
-  const listeners = new Set<Listener>();
-  const outbox: (string | ArrayBuffer)[] = []; // events sent while the socket is down go out on reconnect
-  let socket: WebSocket;
-  let sessionId: string | null = null;
-  let ended = false;
-
-  const model: Model = {
-    send(message, buffers = []) {
-      const frame = buffers.length ? encodeFrame(message, buffers) : JSON.stringify(message);
-      if (socket.readyState === WebSocket.OPEN) {
-        socket.send(frame);
-      } else {
-        outbox.push(frame);
-      }
-    },
-    on(_name, listener) {
-      listeners.add(listener);
-    },
-    off(_name, listener) {
-      listeners.delete(listener);
-    }
-  };
-
-  const url = (resume: boolean) => {
-    const address = new URL(wsPath, location.href);
-    address.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const app = new URLSearchParams(location.search).get('app');
-    if (app) {
-      address.searchParams.set('app', app);
-    }
-    if (resume && sessionId) {
-      address.searchParams.set('session_id', sessionId);
-    }
-    return address.href;
-  };
-
-  let droppedAt: number | null = null;
-  const connect = (resume: boolean) => {
-    socket = new WebSocket(url(resume));
-    socket.binaryType = 'arraybuffer';
-    socket.onopen = () => {
-      droppedAt = null;
-      host.classList.remove('jps-disconnected');
-      while (outbox.length && socket.readyState === WebSocket.OPEN) {
-        socket.send(outbox.shift()!);
-      }
-    };
-    socket.onmessage = event => {
-      let message: unknown;
-      let buffers: DataView[] = [];
-      try {
-        if (typeof event.data === 'string') {
-          message = JSON.parse(event.data);
-        } else {
-          ({ message, buffers } = decodeFrame(event.data as ArrayBuffer));
-        }
-      } catch (error) {
-        console.error('[jupyter_session] dropped an unreadable frame', error);
-        return;
-      }
-      listeners.forEach(listener => listener(message, buffers));
-    };
-    socket.onclose = () => {
-      host.classList.add('jps-disconnected');
-      if (ended || !sessionId) {
-        ended = true; // without a session id the server cannot resume this session
-        return;
-      }
-      droppedAt ??= Date.now();
-      const away = Date.now() - droppedAt;
-      if (away > RECONNECT_FOR_MS) {
-        showLost(host);
-        return;
-      }
-      setTimeout(() => connect(true), Math.min(100 * 2 ** Math.floor(away / 1000), 2000));
-    };
-  };
-
-  host.addEventListener('jupyter-session:session-id', event => {
-    sessionId = (event as CustomEvent<string>).detail;
-  });
-  host.addEventListener('jupyter-session:closed', () => {
-    ended = true;
-  });
-  connect(false);
-  // Once per page: queued in the outbox until the socket opens; a resumed connection does not repeat it.
+  const model = script?.dataset.protocol === 'http'
+    ? httpModel(appUrl(script.dataset.wsPath ?? location.pathname), host)
+    : websocketModel(script?.dataset.wsPath ?? '/ws', host);
+  // Once per page: queued until the exchange is up; a resumed connection does not repeat it.
   model.send(helloEvent());
   render({ model, el: host, ownsDocument: true });
-}
-
-function showLost(host: HTMLElement): void {
-  const notice = document.createElement('div');
-  notice.className = 'jps-notice';
-  notice.textContent = 'Connection lost. Reload the page to start again.';
-  host.appendChild(notice);
 }
 
 start();

@@ -15,8 +15,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
-#: The web backends ``serve.py --backend`` runs (tests take the ``backend`` fixture to run on each).
-BACKENDS = ("tornado", "aiohttp", "fastapi")
+#: The web backends ``serve.py --backend`` runs (tests take the ``backend`` fixture to run on each): those that
+#: speak WebSocket, and those that speak the HTTP protocol.
+WEBSOCKET_BACKENDS = ("tornado", "aiohttp", "fastapi")
+HTTP_BACKENDS = ("tornado_http", "flask", "django")
+BACKENDS = WEBSOCKET_BACKENDS + HTTP_BACKENDS
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

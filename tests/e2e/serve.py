@@ -1,6 +1,7 @@
 """Serve one app of tests/e2e/apps.py (or ``MODULE:NAME`` of another module here, which may be a dict of apps)
 on one web backend:
-``python serve.py NAME --port N [--backend tornado|aiohttp|fastapi] [--reconnect-timeout S] [...]``."""
+``python serve.py NAME --port N [--backend tornado|aiohttp|fastapi|tornado_http|flask|django]
+[--reconnect-timeout S] [...]``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BACKENDS = ("tornado", "aiohttp", "fastapi")
+BACKENDS = ("tornado", "aiohttp", "fastapi", "tornado_http", "flask", "django")
+HTTP_BACKENDS = ("tornado_http", "flask", "django")
 
 
 def find_app(name: str) -> Any:
@@ -32,12 +34,14 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
     start_server = importlib.import_module(f"jupyter_session.platform.{arguments.backend}").start_server
     app = find_app(arguments.app)
+    # The HTTP protocol has no reconnection: a page's requests carry its session id.
+    reconnect = {} if arguments.backend in HTTP_BACKENDS else dict(reconnect_timeout=arguments.reconnect_timeout)
     start_server(
         app if isinstance(app, dict) else {"index": app},
         port=arguments.port,
         host="127.0.0.1",
-        reconnect_timeout=arguments.reconnect_timeout,
         max_payload_size=arguments.max_payload_size,
+        **reconnect,
     )
 
 

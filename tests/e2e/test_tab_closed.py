@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from pages import wait_text
+from pages import WEBSOCKET_BACKENDS, wait_text
 from test_web_backends import Servers
 
 from jupyter_session.exceptions import SessionClosedException
@@ -30,6 +30,9 @@ from jupyter_session.output import put_text
 from jupyter_session.platform import tornado as platform
 from jupyter_session.session import defer_call, download, eval_js, hold
 from jupyter_session.testing import census as process_census
+
+# The WebSocket backends: what follows is theirs (the HTTP protocol's: tests/test_http_protocol.py).
+pytestmark = pytest.mark.parametrize("backend", WEBSOCKET_BACKENDS)
 
 # Pooled worker threads of the web frameworks (aiohttp serves files from the loop's default executor, whose
 # threads are named asyncio_N, Starlette from anyio's worker threads): they grow with concurrent requests and

@@ -7,7 +7,11 @@ import json
 import re
 from typing import Any
 
-from pages import wait_text
+import pytest
+from pages import WEBSOCKET_BACKENDS, wait_text
+
+# The WebSocket backends: what follows is theirs (the HTTP protocol's: tests/test_http_protocol.py).
+pytestmark = pytest.mark.parametrize("backend", WEBSOCKET_BACKENDS)
 
 # How each backend's log shows a refused WebSocket handshake.
 REFUSED = {
