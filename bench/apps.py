@@ -1,7 +1,8 @@
 """The benchmark apps, written once and run on either library.
 
 ``python -m bench.apps LIBRARY APP PORT SIZE [BACKEND]`` serves ``APP`` with ``LIBRARY`` ("jupyter_session" or
-"pywebio") on ``PORT``, on the library's ``BACKEND`` (``tornado``, the default, ``aiohttp`` or ``fastapi``). An
+"pywebio") on ``PORT``, on the library's ``BACKEND`` (``tornado``, the default, ``aiohttp``, ``fastapi``, or
+``flask``, whose page speaks the HTTP protocol: long-polled pulls and POSTed events). An
 app reports its figures as ``RESULT {json}`` lines on stdout. ``APP`` ``leaks`` serves two apps,
 ``?app=cycle`` and ``?app=census``, for ``bench/leaks.py``. ``python -m bench.apps tornado echo PORT SIZE``
 serves the floor: no library at all, see ``serve_echo``.
@@ -37,10 +38,11 @@ ALL_RENDERED_JS = """new Promise(resolve => {
 
 
 def library(name: str, backend: str = "tornado") -> SimpleNamespace:
-    """The session and output modules of ``name`` and the ``start_server`` of its ``backend``."""
+    """The session, output and input modules of ``name`` and the ``start_server`` of its ``backend``."""
     return SimpleNamespace(
         session=importlib.import_module(f"{name}.session"),
         output=importlib.import_module(f"{name}.output"),
+        input=importlib.import_module(f"{name}.input"),
         start_server=importlib.import_module(f"{name}.platform.{backend}").start_server,
     )
 
@@ -70,6 +72,28 @@ def eval_js_app(lib: SimpleNamespace, size: int) -> Callable[[], None]:
             started = time.perf_counter()
             lib.session.eval_js("1")
             times.append(time.perf_counter() - started)
+        report(**round_trip_figures(times))
+
+    return app
+
+
+def form_app(lib: SimpleNamespace, size: int) -> Callable[[], None]:
+    """Asks for ``size`` one-field forms in turn, timing each ``input()`` call from the call to its return: the
+    form is sent, rendered, answered by the page's answerer (``cases.FORM_ANSWERER``, which types the field's
+    placeholder into it and submits it as soon as it is in the DOM), and the value comes back. The app checks
+    each value, so a form answered late, twice or with another's value fails the run instead of timing it."""
+
+    def app() -> None:
+        lib.session.eval_js("1")  # the page is up
+        times = []
+        for i in range(size):
+            expected = f"answer-{i}"
+            started = time.perf_counter()
+            value = lib.input.input("value", placeholder=expected)
+            times.append(time.perf_counter() - started)
+            if value != expected:
+                report(error=f"form {i} returned {value!r}, not {expected!r}")
+                return
         report(**round_trip_figures(times))
 
     return app
@@ -172,6 +196,7 @@ def _rss_kb() -> int:
 
 APPS = {
     "eval_js": eval_js_app,
+    "form": form_app,
     "put_text": put_text_app,
     "download": download_app,
     "idle_coroutine": idle_coroutine_app,

@@ -131,15 +131,22 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def _app_result(chromium: Any, app_name: str, size: int, backend: str = "tornado") -> dict[str, dict[str, float]]:
-    """Open each library's app in a page and take the figures it reports."""
+def _app_result(
+    chromium: Any, app_name: str, size: int, backend: str = "tornado", page_script: str | None = None
+) -> dict[str, dict[str, float]]:
+    """Open each library's app in a page (running ``page_script`` in it before the page's own scripts, where
+    given) and take the figures it reports."""
     figures = {}
     for library in LIBRARIES:
         with server(library, app_name, size, backend) as app:
             page = chromium.new_page()
+            if page_script is not None:
+                page.add_init_script(page_script)
             page.goto(app.url)
             figures[library] = app.result()
             page.close()
+            if "error" in figures[library]:
+                raise RuntimeError(f"{library}'s {app_name} app on {backend}: {figures[library]['error']}")
     return figures
 
 
@@ -160,6 +167,35 @@ def eval_js_round_trip_aiohttp(chromium: Any, size: int) -> dict[str, dict[str, 
 
 def eval_js_round_trip_fastapi(chromium: Any, size: int) -> dict[str, dict[str, float]]:
     return _app_result(chromium, "eval_js", size, "fastapi")
+
+
+def eval_js_round_trip_flask(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    """``eval_js`` on the Flask backends, whose pages speak HTTP: PyWebIO's page pulls every second and each of
+    its POSTs is held 100 ms for the answer's commands; jupyter_session's holds a long-polled pull."""
+    return _app_result(chromium, "eval_js", size, "flask")
+
+
+# The page's side of the form case, the same on both libraries' pages (both render a form as a <form> with an
+# <input placeholder=...> and a <button type=submit>): as soon as a form is in the DOM, type its field's
+# placeholder into the field and submit it, from inside the page, with no automation round trip in between.
+FORM_ANSWERER = """new MutationObserver(() => {
+  for (const form of document.querySelectorAll('form:not([data-bench-answered])')) {
+    const field = form.querySelector('input[placeholder]');
+    const submit = form.querySelector('button[type=submit]');
+    if (!field || !submit) continue;
+    form.setAttribute('data-bench-answered', '');
+    field.value = field.placeholder;
+    field.dispatchEvent(new Event('input', {bubbles: true}));
+    field.dispatchEvent(new Event('change', {bubbles: true}));
+    submit.click();
+  }
+}).observe(document, {childList: true, subtree: true});"""
+
+
+def form_round_trip_flask(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    """``input()`` on the Flask backends, ``size`` times: from the call to its return (see ``apps.form_app``),
+    with the page answering each form as it appears (``FORM_ANSWERER``)."""
+    return _app_result(chromium, "form", size, "flask", page_script=FORM_ANSWERER)
 
 
 def put_text_rendered(chromium: Any, size: int) -> dict[str, dict[str, float]]:

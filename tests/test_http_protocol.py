@@ -113,8 +113,9 @@ def serve(backend: str, loop: asyncio.AbstractEventLoop) -> Iterator[Servers]:
 class Page:
     """A page over the HTTP protocol, as the renderer speaks it."""
 
-    def __init__(self, port: int, session_id: str = "s" * 24, origin: str | None = None) -> None:
+    def __init__(self, port: int, session_id: str = "s" * 24, origin: str | None = None, path: str = "/") -> None:
         self.port = port
+        self.path = path
         self.session_id = session_id
         self.new = True
         self.ack = 0
@@ -128,7 +129,7 @@ class Page:
         sent = {"webio-session-id": ("NEW-" if self.new else "") + self.session_id, **(headers or {})}
         if self.origin:
             sent["Origin"] = self.origin
-        connection.request(method, "/?" + urllib.parse.urlencode(query), body=body, headers=sent)
+        connection.request(method, f"{self.path}?{urllib.parse.urlencode(query)}", body=body, headers=sent)
         response = connection.getresponse()
         answer = (response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
         connection.close()

@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 import tornado.httpclient
 import tornado.websocket
+from test_http_protocol import Page as HttpPage
 
-from jupyter_session.platform import _core
+from jupyter_session.platform import _core, tornado_http
 from jupyter_session.platform import tornado as tornado_platform
 from jupyter_session.protocol import PROTOCOL_VERSION
 
@@ -205,11 +206,6 @@ def test_a_base_that_is_not_a_folder_is_refused(tmp_path: Path) -> None:
         PathDeployEndpoint(str(tmp_path / "nothing"))
 
 
-def test_path_deploy_http_is_not_built_yet(base: Path) -> None:
-    with pytest.raises(NotImplementedError, match=r"HTTP protocol is not available yet.*path_deploy\(\)"):
-        deploy_module.path_deploy_http(str(base))
-
-
 # -- over a server ----------------------------------------------------------------------------------------
 
 
@@ -219,12 +215,16 @@ def deploy(loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(tornado_platform, "_check_bundle", lambda: None)
     servers: list[Any] = []
 
-    def start(folder: Path, **kwargs: Any) -> int:
+    def start(folder: Path, http: bool = False, **kwargs: Any) -> int:
         endpoint = PathDeployEndpoint(str(folder), **kwargs)
+        if http:
+            handler = tornado_http._path_deploy_handler(endpoint)
+        else:
+            handler = deploy_module._tornado_handler(endpoint)
 
         async def setup() -> int:
             server, port = deploy_module._listen(
-                endpoint, 0, "127.0.0.1", None, 1 << 20, websocket_max_message_size=1 << 20
+                handler, 0, "127.0.0.1", None, 1 << 20, websocket_max_message_size=1 << 20
             )
             servers.append(server)
             return int(port)
@@ -327,13 +327,26 @@ def test_reload_runs_the_new_code_and_a_dropped_page_still_resumes(base: Path, d
 # -- path_deploy and the console script -------------------------------------------------------------------
 
 
+def test_path_deploy_http_serves_each_file_over_the_http_protocol(base: Path, deploy: Any) -> None:
+    port = deploy(base, http=True)
+    status, index = get(port, "/")
+    assert status == 200 and 'href="hello"' in index
+    status, html = get(port, "/sub/deep")
+    assert status == 200 and 'data-protocol="http"' in html and 'data-ws-path="/sub/deep"' in html
+    assert get(port, "/_secret")[0] == 403 and get(port, "/nothing")[0] == 404
+    page = HttpPage(port, path="/sub/deep")
+    assert page.next_command("run_script")["spec"]["code"] == "deep"
+    hidden = HttpPage(port, path="/_secret")
+    assert hidden.request("GET", {"ack": 0})[0] == 403
+
+
 def test_path_deploy_passes_its_settings_to_tornado(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tornado.ioloop
 
     seen: dict[str, Any] = {}
 
-    def listen(endpoint: Any, port: int, host: str, static_dir: Any, max_payload: int, **settings: Any) -> Any:
-        seen.update(endpoint=endpoint, port=port, host=host, max_payload=max_payload, settings=settings)
+    def listen(handler: Any, port: int, host: str, static_dir: Any, max_payload: int, **settings: Any) -> Any:
+        seen.update(endpoint=handler.endpoint, port=port, host=host, max_payload=max_payload, settings=settings)
         return None, 8123
 
     class Loop:
@@ -361,12 +374,15 @@ def test_the_console_script_takes_pywebio_path_deploys_options(base: Path, monke
     ]
 
 
-def test_the_console_script_says_http_is_not_built_and_checks_the_folder(
-    base: Path, capsys: pytest.CaptureFixture[str]
+def test_the_console_script_serves_over_http_with_its_options_and_checks_the_folder(
+    base: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exited:
-        deploy_module.main(["--http", str(base)])
-    assert exited.value.code == 2 and "HTTP protocol is not available yet" in capsys.readouterr().err
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(deploy_module, "path_deploy_http", lambda **kwargs: calls.append(kwargs))
+    deploy_module.main(["--http", "--session-expire-seconds", "30", str(base)])
+    assert calls == [
+        dict(base=str(base), port=8080, host="0.0.0.0", index=True, cdn=True, debug=False, session_expire_seconds=30)
+    ]
     with pytest.raises(SystemExit) as exited:
         deploy_module.main([str(base / "nothing")])
     assert exited.value.code == 2 and "is not a folder" in capsys.readouterr().err

@@ -119,12 +119,13 @@ class _Pull:
 
 
 class HttpEndpoint:
-    """The apps served on one URL over the HTTP protocol; the arguments are ``webio_view``'s. ``backend`` names
-    the framework in ``session.info.backend``."""
+    """The apps served on one URL over the HTTP protocol; the arguments are ``webio_view``'s. ``applications``
+    may be an ``AppEndpoint`` already (``path_deploy_http`` keeps one per file, and swaps its apps on
+    ``?reload``). ``backend`` names the framework in ``session.info.backend``."""
 
     def __init__(
         self,
-        applications: Applications,
+        applications: Applications | AppEndpoint,
         *,
         backend: str,
         session_expire_seconds: float | None = None,
@@ -133,7 +134,10 @@ class HttpEndpoint:
         check_origin: Callable[[str], bool] | None = None,
         max_payload_size: int = 200 << 20,
     ) -> None:
-        self.apps = AppEndpoint(applications, allowed_origins=allowed_origins, check_origin=check_origin)
+        if isinstance(applications, AppEndpoint):
+            self.apps = applications
+        else:
+            self.apps = AppEndpoint(applications, allowed_origins=allowed_origins, check_origin=check_origin)
         self.backend = backend
         self.session_expire_seconds = session_expire_seconds or DEFAULT_SESSION_EXPIRE_SECONDS
         self.session_cleanup_interval = session_cleanup_interval or DEFAULT_SESSION_CLEANUP_INTERVAL

@@ -60,11 +60,6 @@ logger = logging.getLogger(__name__)
 
 #: The ``__name__`` an app file runs with (PyWebIO's): its ``if __name__ == "__main__":`` block does not run.
 MODULE_NAME = "__pywebio__"
-_HTTP_NOT_BUILT = (
-    "path_deploy_http: the HTTP protocol is not available yet in jupyter_session. Use path_deploy(), which "
-    "serves the same folder over WebSocket (or `jupyter-session-path-deploy` without --http)"
-)
-
 
 # -- PyWebIO's helpers ------------------------------------------------------------------------------------
 
@@ -320,14 +315,14 @@ def _tornado_handler(served: PathDeployEndpoint) -> type[tornado.web.RequestHand
 
 
 def _listen(
-    endpoint: PathDeployEndpoint,
+    handler: type[tornado.web.RequestHandler],
     port: int,
     host: str,
     static_dir: str | None,
     max_payload_size: int,
     **tornado_app_settings: Any,
 ) -> tuple[tornado.httpserver.HTTPServer, int]:
-    """Listen for ``endpoint`` on every path (after the renderer's files and ``static_dir`` at ``/static/``),
+    """Listen with ``handler`` on every path (after the renderer's files and ``static_dir`` at ``/static/``),
     on the current loop; returns the server and its port (``0`` picks a free one)."""
     import tornado.web
 
@@ -335,7 +330,7 @@ def _listen(
 
     backend._check_bundle()
     port = port or free_port()
-    handlers = [*backend._static_handlers(static_dir), (r"/.*", _tornado_handler(endpoint))]
+    handlers = [*backend._static_handlers(static_dir), (r"/.*", handler)]
     app = tornado.web.Application(handlers, **tornado_app_settings)
     # As start_server: room for two largest messages back to back.
     server = app.listen(port, address=host, max_buffer_size=2 * max_payload_size + (1 << 16))
@@ -378,7 +373,7 @@ def path_deploy(
         allowed_origins=allowed_origins,
         check_origin=check_origin,
     )
-    _, port = _listen(endpoint, port, host, static_dir, max_payload, **settings)
+    _, port = _listen(_tornado_handler(endpoint), port, host, static_dir, max_payload, **settings)
     announce(page_address(host, port))
     tornado.ioloop.IOLoop.current().start()
 
@@ -398,9 +393,28 @@ def path_deploy_http(
     max_payload_size: int | str = "200M",
     **tornado_app_settings: Any,
 ) -> None:
-    """PyWebIO's ``path_deploy`` over its HTTP protocol. Not available yet: raises ``NotImplementedError``;
-    use ``path_deploy``, which serves the same folder over WebSocket."""
-    raise NotImplementedError(_HTTP_NOT_BUILT)
+    """``path_deploy`` over the HTTP protocol (as ``tornado_http``): for pages behind a proxy that refuses
+    WebSocket upgrades. A page that makes no request for ``session_expire_seconds`` (600) ends its session,
+    looked for every ``session_cleanup_interval`` seconds (300); the other arguments are ``path_deploy``'s."""
+    import tornado.ioloop
+
+    from .tornado_http import _path_deploy_handler
+
+    debug = Session.debug = bool(os.environ.get("PYWEBIO_DEBUG", debug))
+    max_payload = parse_file_size(max_payload_size)
+    endpoint = PathDeployEndpoint(base, index=index, allowed_origins=allowed_origins, check_origin=check_origin)
+    handler = _path_deploy_handler(
+        endpoint,
+        session_expire_seconds=session_expire_seconds,
+        session_cleanup_interval=session_cleanup_interval,
+        allowed_origins=allowed_origins,
+        check_origin=check_origin,
+        max_payload_size=max_payload,
+    )
+    settings = {key: value for key, value in tornado_app_settings.items() if value is not None}
+    _, port = _listen(handler, port, host, static_dir, max_payload, debug=debug, **settings)
+    announce(page_address(host, port))
+    tornado.ioloop.IOLoop.current().start()
 
 
 # -- the console script -----------------------------------------------------------------------------------
@@ -458,7 +472,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(f"{kwargs['base']!r} is not a folder")
     try:
         (path_deploy_http if http else path_deploy)(**kwargs)
-    except NotImplementedError as exc:
-        parser.exit(2, f"{parser.prog}: error: {exc}\n")
     except KeyboardInterrupt:
         pass
