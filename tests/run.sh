@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install what the tests need, then run the whole suite: `bash tests/run.sh [pytest options]`.
-# Browser tests use Debian's chromium (never a downloaded browser); building the renderer needs Node.js.
+# Browser tests use Debian's chromium (never a downloaded browser), deployment tests its nginx; building the
+# renderer needs Node.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v npm >/dev/null || missing+=(nodejs npm)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)  # the deployment tests put it in front
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
   $sudo apt-get update -qq

@@ -157,8 +157,9 @@ def test_two_tabs_are_two_sessions(serve: Any, browser: Any) -> None:
     context.close()
 
 
-def test_closing_the_tab_runs_defer_call_and_ends_the_wait(serve: Any, browser: Any) -> None:
-    server = serve("until_closed")
+def test_closing_the_tab_runs_defer_call_and_ends_the_wait(serve: Any, browser: Any, backend: str) -> None:
+    """On every backend: a WebSocket's end, or over HTTP the page's goodbye (``sendBeacon``) as it closes."""
+    server = serve("until_closed", backend=backend)
     context = browser.new_context()
     tab = context.new_page()
     tab.goto(server.url)
