@@ -228,26 +228,28 @@ class HttpEndpoint:
         if name is None or name not in self.apps.apps:
             return HttpResponse.text(404, f"no app named {name!r}: check ?app= in the page's address")
         app = self.apps.apps[name]
-        info = session_info_from_headers(
-            request.headers, user_ip=request.client_ip, backend=self.backend, protocol="http", request=request.raw
-        )
-        page = HttpPage()
-        if issubclass(register_session_implement_for_target(app), CoroutineBasedSession) and loop is None:
-            if _event_loop is None:
-                logger.error("a coroutine app under a WSGI server needs run_event_loop() running in a thread")
-                return HttpResponse.text(
-                    500, "this coroutine app needs an event loop: start run_event_loop() in a thread (see its doc)"
-                )
-            future = asyncio.run_coroutine_threadsafe(_start_on_loop(app, page, info), _event_loop)
-            future.result(10)
-        else:
-            start_session(app, page, info, loop=loop)
+        coroutine_app = issubclass(register_session_implement_for_target(app), CoroutineBasedSession)
+        if coroutine_app and loop is None and _event_loop is None:
+            logger.error("a coroutine app under a WSGI server needs run_event_loop() running in a thread")
+            return HttpResponse.text(
+                500, "this coroutine app needs an event loop: start run_event_loop() in a thread (see its doc)"
+            )
         with self._lock:
-            self._pages[session_id] = page
+            if session_id in self._pages:  # the page's first pull, sent again while the first one was at work
+                return self._pages[session_id]
+            page = self._pages[session_id] = HttpPage()
             if self._sweeper is None:
                 self._sweeper = threading.Thread(target=self._sweep, daemon=True, name="jupyter_session-http-expiry")
                 self._sweeper.start()
         page.on_close(lambda: self._forget_if_done(session_id, page))
+        info = session_info_from_headers(
+            request.headers, user_ip=request.client_ip, backend=self.backend, protocol="http", request=request.raw
+        )
+        if coroutine_app and loop is None:
+            assert _event_loop is not None
+            asyncio.run_coroutine_threadsafe(_start_on_loop(app, page, info), _event_loop).result(10)
+        else:
+            start_session(app, page, info, loop=loop)
         return page
 
     def _push(self, page: HttpPage, request: HttpRequest, ack: int, cors: dict[str, str]) -> HttpResponse:
