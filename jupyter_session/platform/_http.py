@@ -18,7 +18,7 @@ import logging
 import mimetypes
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,15 @@ from ._core import ASSET_QUERY, ASSETS_URL, CLOSE_SESSION, AppEndpoint, Offer, a
 from ._http_page import HttpPage
 from ._page import Applications, make_applications
 
-__all__ = ["HttpEndpoint", "HttpPage", "HttpRequest", "HttpResponse", "run_event_loop", "start_event_loop_for"]
+__all__ = [
+    "HttpEndpoint",
+    "HttpPage",
+    "HttpRequest",
+    "HttpResponse",
+    "run_event_loop",
+    "start_event_loop_for",
+    "wsgi_chunks",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -311,6 +319,13 @@ class HttpEndpoint:
                     "a page over HTTP made no request for %g s: its session closes", self.session_expire_seconds
                 )
                 page.close()
+
+
+def wsgi_chunks(offer: Offer) -> Iterator[bytes]:
+    """An offered download as a WSGI response body. Fetched after its last chunk; a browser that stops reading
+    never gets there, and the offer stays until its session ends."""
+    yield from offer.chunks()
+    offer.fetched()
 
 
 async def _start_on_loop(app: Callable[[], Any], page: HttpPage, info: dict[str, Any]) -> Connection:

@@ -8,7 +8,7 @@ thread per open page, which a threaded server has to spare; see the README for s
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 try:
@@ -22,7 +22,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .._utils import parse_file_size
 from ..session import Session
 from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce, check_bundle, free_port, page_address
-from ._http import HttpEndpoint, HttpRequest, HttpResponse, start_event_loop_for
+from ._http import HttpEndpoint, HttpRequest, HttpResponse, start_event_loop_for, wsgi_chunks
 from ._page import Applications
 
 __all__ = ["start_server", "webio_view", "wsgi_app"]
@@ -80,11 +80,7 @@ def _response(answer: HttpResponse) -> Response:
     if offer is None:
         return Response(answer.body, status=answer.status, headers=answer.headers)
 
-    def chunks() -> Iterator[bytes]:
-        yield from offer.chunks()
-        offer.fetched()  # not reached when the browser stops reading: the offer then stays
-
-    return Response(chunks(), headers=offer.headers())
+    return Response(wsgi_chunks(offer), headers=offer.headers())
 
 
 def wsgi_app(
