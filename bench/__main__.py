@@ -49,6 +49,25 @@ CASES = [
     # The same app on the other WebSocket backends, each beside PyWebIO's same backend.
     Case("eval_js round trip, aiohttp (ms, median of {size})", cases.eval_js_round_trip_aiohttp, 2000, 50, "median_ms"),
     Case("eval_js round trip, FastAPI (ms, median of {size})", cases.eval_js_round_trip_fastapi, 2000, 50, "median_ms"),
+    # Flask: the HTTP protocol (long-polled pulls and POSTed events), beside PyWebIO's flask backend, whose page
+    # polls every second and whose server holds each POST 100 ms.
+    Case(
+        "eval_js round trip over HTTP, flask (ms, median of {size})",
+        cases.eval_js_round_trip_flask,
+        200,
+        5,
+        "median_ms",
+        0.05,
+    ),
+    Case("eval_js round trip over HTTP, flask (ms, p99 of {size})", cases.eval_js_round_trip_flask, 200, 5, "p99_ms"),
+    Case(
+        "a form round trip over HTTP, flask (ms, median of {size})",
+        cases.form_round_trip_flask,
+        200,
+        5,
+        "median_ms",
+        0.05,
+    ),
     Case("{size} put_text until all are in the DOM (s)", cases.put_text_rendered, 2000, 100, "seconds", 0.05),
     Case("download of {mb} MB until saved (s)", cases.download_saved, 20 * 2**20, 2**20, "seconds", 0.2),
     Case(
