@@ -253,6 +253,25 @@ def test_a_resent_push_applies_once_and_a_lost_answer_is_sent_again(serve: Serve
     assert values == ["one", "two"]
 
 
+def test_pushes_that_arrive_out_of_order_are_applied_in_order(serve: Servers) -> None:
+    """The page has several pushes out at once: a later one that arrives first waits for the gap to fill."""
+    values: list[Any] = []
+
+    def app() -> None:
+        values.append(eval_js("1"))
+        values.append(eval_js("2"))
+
+    page = Page(serve(app))
+    request = page.next_command("run_script")
+    early = {"event": "js_yield", "task_id": "no-such-request", "data": "stray"}
+    assert page.push(early, first=2)["ack"] == 0  # held: event 1 has not come
+    assert page.push({"event": "js_yield", "task_id": request["task_id"], "data": "one"}, first=1)["ack"] == 2
+    page.events = 2
+    answer_eval_js(page, "two")
+    page.next_command("close_session")
+    assert values == ["one", "two"]
+
+
 def test_a_pull_is_held_until_there_is_a_command(serve: Servers) -> None:
     go = threading.Event()
 

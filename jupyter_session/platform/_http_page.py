@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 #: A page that keeps more unacknowledged messages than this, or buffers of more bytes, is not reading.
 MAX_UNACKNOWLEDGED = 10_000
 MAX_UNACKNOWLEDGED_BYTES = 64 << 20
+#: Events kept that came ahead of an earlier one still on its way (the page has at most 4 pushes out).
+MAX_EARLY_EVENTS = 1_000
 
 
 class HttpPage(Transport):
@@ -38,6 +40,8 @@ class HttpPage(Transport):
         self._unacknowledged_bytes = 0
         self._next_seq = 1
         self.last_event = 0  # the number of the last event handed on
+        self._early: dict[int, tuple[Any, list[memoryview]]] = {}  # events that came before an earlier one
+        self._delivering = threading.Lock()
         self.last_seen = time.monotonic()
         self._sync_waiters: list[threading.Event] = []
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
@@ -128,16 +132,23 @@ class HttpPage(Transport):
         return encode_frame(body, buffers), "application/octet-stream"
 
     def push(self, first: int, events: list[tuple[Any, list[memoryview]]]) -> None:
-        """Hand on the events (each with its buffers) numbered ``first``, ``first + 1``, ... that were not
-        handed on before."""
-        with self._lock:
-            self.last_seen = time.monotonic()
-            fresh = [event for number, event in enumerate(events, start=first) if number > self.last_event]
-            if fresh:
-                self.last_event = first + len(events) - 1
-        for event, buffers in fresh:
-            for receiver in self._receivers:
-                receiver(event, buffers)
+        """Hand on, in their order, the events (each with its buffers) numbered ``first``, ``first + 1``, ...
+        that were not handed on before. The page sends several pushes at once, which may arrive out of order:
+        events after a gap wait for it to fill (at most ``MAX_EARLY_EVENTS`` of them; past that the page is
+        not one of ours, and they are dropped)."""
+        with self._delivering:  # events taken by one push are handed on before another's
+            with self._lock:
+                self.last_seen = time.monotonic()
+                for number, event in enumerate(events, start=first):
+                    if number > self.last_event and len(self._early) < MAX_EARLY_EVENTS:
+                        self._early.setdefault(number, event)
+                fresh = []
+                while self.last_event + 1 in self._early:
+                    self.last_event += 1
+                    fresh.append(self._early.pop(self.last_event))
+            for event, buffers in fresh:
+                for receiver in self._receivers:
+                    receiver(event, buffers)
 
     # -- waiting for messages -------------------------------------------------------------------------------
 

@@ -18,6 +18,9 @@ const ID_LENGTH = 24;
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** JSON-only pushes carry at most this many events, so that a burst does not make one huge request. */
 const MAX_BATCH = 100;
+/** Pushes out at once: an answer to `eval_js` need not wait for the answer to the push before it. The server
+ * applies events in their numbers' order whatever order the pushes arrive in. */
+const MAX_PUSHES = 4;
 
 type Path = (string | number)[];
 
@@ -55,7 +58,8 @@ export function httpModel(url: URL, host: HTMLElement): Model {
 
   const queue: Queued[] = []; // events not yet acknowledged, oldest first
   let nextEvent = 1;
-  let pushing = false;
+  let sentUpTo = 0; // the number of the last event sent in a push (each push is sent until answered)
+  let pushes = 0; // pushes out
 
   let heldPull: AbortController | null = null;
   let wake: (() => void) | null = null;
@@ -175,34 +179,40 @@ export function httpModel(url: URL, host: HTMLElement): Model {
   };
 
   const push = () => {
-    if (pushing || stopped || !created || !queue.length) {
-      return;
-    }
-    pushing = true;
-    const first = queue[0];
-    let request: Exchange;
-    if (first.buffers.length) {
-      // Alone, so that a 1 MiB upload chunk does not make the events queued behind it wait for a bigger body.
-      request = { method: 'POST', query: { ack: applied, seq: first.seq }, contentType: 'application/octet-stream',
-        body: encodeFrame({ events: [first.event], buffer_paths: first.paths.map(path => ['events', 0, ...path]) },
-          first.buffers) };
-    } else {
-      const batch: Queued[] = [];
-      for (const item of queue) {
-        if (item.buffers.length || batch.length === MAX_BATCH) {
-          break;
+    while (pushes < MAX_PUSHES && !stopped && created) {
+      const unsent = queue.findIndex(item => item.seq > sentUpTo);
+      if (unsent < 0) {
+        return;
+      }
+      const first = queue[unsent];
+      let request: Exchange;
+      if (first.buffers.length) {
+        // Alone, so that a 1 MiB upload chunk does not make the events queued behind it wait for a bigger body.
+        request = { method: 'POST', query: { ack: applied, seq: first.seq },
+          contentType: 'application/octet-stream',
+          body: encodeFrame({ events: [first.event], buffer_paths: first.paths.map(path => ['events', 0, ...path]) },
+            first.buffers) };
+        sentUpTo = first.seq;
+      } else {
+        const batch: Queued[] = [];
+        for (const item of queue.slice(unsent)) {
+          if (item.buffers.length || batch.length === MAX_BATCH) {
+            break;
+          }
+          batch.push(item);
         }
-        batch.push(item);
+        request = { method: 'POST', query: { ack: applied, seq: first.seq }, contentType: 'application/json',
+          body: JSON.stringify({ events: batch.map(item => item.event) }) };
+        sentUpTo = batch[batch.length - 1].seq;
       }
-      request = { method: 'POST', query: { ack: applied, seq: first.seq }, contentType: 'application/json',
-        body: JSON.stringify({ events: batch.map(item => item.event) }) };
+      pushes++;
+      void exchange(request).then(answer => {
+        pushes--;
+        if (answer) {
+          take(answer);
+        }
+      });
     }
-    void exchange(request).then(answer => {
-      pushing = false;
-      if (answer) {
-        take(answer);
-      }
-    });
   };
 
   const onVisibility = () => {
