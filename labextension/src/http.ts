@@ -55,6 +55,7 @@ export function httpModel(url: URL, host: HTMLElement): Model {
   let applied = 0; // seq of the last message handed on
   let lastAnswerAt = 0;
   let interval: number | null = null; // set_env(http_pull_interval)
+  let longPollS = LONG_POLL_S; // shortened when a proxy cuts held pulls sooner
 
   const queue: Queued[] = []; // events not yet acknowledged, oldest first
   let nextEvent = 1;
@@ -104,9 +105,16 @@ export function httpModel(url: URL, host: HTMLElement): Model {
         status = 0;
       }
       // A proxy that cut a held request answers 502 or 504, sometimes 408; 429 asks to come back later.
-      if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      const cut = status === 502 || status === 504 || status === 408;
+      if (cut && request.method === 'GET' && Number(request.query.wait) > 1) {
+        // The proxy holds requests for less time than the page asked: ask for half as long, from now on.
+        longPollS = request.query.wait = Math.max(1, Math.floor(Number(request.query.wait) / 2));
+        continue;
+      }
+      if (status >= 400 && status < 500 && !cut && status !== 429) {
         console.error(`[jupyter_session] the server refused a ${request.method} of the exchange (HTTP ${status}); `
           + 'the page stops', address.href);
+        showLost(host, `the server refused the page: HTTP ${status}`);
         stop();
         return null;
       }
@@ -165,7 +173,7 @@ export function httpModel(url: URL, host: HTMLElement): Model {
       const held = created && pullInterval() === null;
       const controller = new AbortController();
       heldPull = held ? controller : null;
-      const answer = await exchange({ method: 'GET', query: { ack: applied, wait: held ? LONG_POLL_S : 0 },
+      const answer = await exchange({ method: 'GET', query: { ack: applied, wait: held ? longPollS : 0 },
         signal: controller.signal });
       heldPull = null;
       if (answer) {

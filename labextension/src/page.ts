@@ -13,9 +13,10 @@ export function appUrl(path: string): URL {
   return address;
 }
 
-export function showLost(host: HTMLElement): void {
+/** Say that the page cannot go on (with the server's reason, when it gave one). */
+export function showLost(host: HTMLElement, reason = ''): void {
   const notice = document.createElement('div');
   notice.className = 'jps-notice';
-  notice.textContent = 'Connection lost. Reload the page to start again.';
+  notice.textContent = `Connection lost${reason ? ` (${reason})` : ''}. Reload the page to start again.`;
   host.appendChild(notice);
 }

@@ -66,10 +66,15 @@ export function websocketModel(wsPath: string, host: HTMLElement): Model {
       }
       listeners.forEach(listener => listener(message, buffers));
     };
-    socket.onclose = () => {
+    socket.onclose = event => {
       host.classList.add('jps-disconnected');
-      if (ended || !sessionId) {
-        ended = true; // without a session id the server cannot resume this session
+      if (ended) {
+        return;
+      }
+      if (!sessionId) {
+        // Without a session id the server cannot resume this session (or it refused the page, or never took it).
+        ended = true;
+        showLost(host, event.reason);
         return;
       }
       droppedAt ??= Date.now();

@@ -318,12 +318,31 @@ describe('the end', () => {
     expect(made).toBeLessThan(2 + 5 + 16);
   });
 
-  it('a refusal (4xx) is logged and stops the page', async () => {
+  it('a refusal (4xx) is logged, shown, and stops the page', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     await open();
-    fail(await pending('GET'), 400);
+    fail(await pending('GET'), 403);
     await settle(60_000);
     expect(logged).toHaveBeenCalledOnce();
     expect(calls).toHaveLength(2);
+    expect(host.querySelector('.jps-notice')?.textContent).toBe(
+      'Connection lost (the server refused the page: HTTP 403). Reload the page to start again.');
+  });
+
+  it('behind a proxy that cuts held pulls sooner, asks for shorter ones and is never lost', async () => {
+    await open();
+    for (const wait of ['20', '10', '5']) {
+      const held = await pending('GET');
+      expect(held.url.searchParams.get('wait')).toBe(wait);
+      await settle(4000);
+      fail(held, 504); // the proxy's read timeout
+    }
+    for (let round = 0; round < 2; round++) {
+      const held = await pending('GET');
+      expect(held.url.searchParams.get('wait')).toBe('2');
+      await settle(1000);
+      reply(held, { seq: 2, messages: [], ack: 0 }); // within the proxy's time: an empty answer
+    }
+    expect(host.querySelector('.jps-notice')).toBeNull();
   });
 });
