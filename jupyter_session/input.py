@@ -381,10 +381,13 @@ class _Form:
         """Preprocess and validate one field's answer; shows the error in the browser when it fails."""
         field = self.fields[name]
         try:
-            value = self.uploads.take(field.spec, answer) if field.spec["type"] == "file" else field.preprocess(answer)
-            if field.spec["type"] == "file" and field.spec.get("required") and not value:
-                error: Any = "Please choose a file"
+            is_file = field.spec["type"] == "file"
+            value = self.uploads.take(field.spec, answer) if is_file else None
+            if field.spec.get("required") and (not value if is_file else answer in ("", None, [])):
+                # On PyWebIO's page the browser refused this submit; this page leaves the check to the session.
+                error: Any = "Please choose a file" if is_file else "Please fill in this field"
             else:
+                value = value if is_file else field.preprocess(answer)
                 error = field.validate(value)
         except Exception as exc:
             logger.info("input %r: %r is not valid: %s", name, answer, exc)

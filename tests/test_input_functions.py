@@ -83,6 +83,30 @@ def test_input_shows_a_form_validates_and_returns_the_value(loop: Any, mode: str
     assert len(browser.commands_named("destroy_form")) == 1
 
 
+def test_a_required_field_refuses_an_empty_answer(loop: Any) -> None:
+    """PyWebIO's page left this to the browser; this page leaves it to the session."""
+
+    def app() -> None:
+        put_text(
+            f"name {input('Your name', required=True)!r}, hobbies {checkbox('Hobbies', ['a', 'b'], required=True)}"
+        )
+
+    browser = run(loop, app)
+    answer(browser, "from_submit", {"data": ""})
+    wait_until(lambda: browser.commands_named("update_input"))
+    assert browser.commands_named("update_input")[-1]["spec"] == {
+        "target_name": "data",
+        "attributes": {"valid_status": False, "invalid_feedback": "Please fill in this field"},
+    }
+    answer(browser, "from_submit", {"data": "Ada"})
+    wait_until(lambda: len(forms(browser)) == 2)
+    answer(browser, "from_submit", {"data": []})
+    wait_until(lambda: len(browser.commands_named("update_input")) == 2)
+    answer(browser, "from_submit", {"data": [1]})
+    browser.wait_closed()
+    assert shown(browser) == ["name 'Ada', hobbies ['b']"]
+
+
 def test_numbers_are_converted_and_bad_ones_rejected(run_app: Any) -> None:
     results: list[Any] = []
     browser = FakeBrowser()

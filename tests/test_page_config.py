@@ -67,6 +67,17 @@ def test_a_call_sets_every_apps_defaults_and_a_decorator_only_its_app() -> None:
     assert page_settings(bare, "bare")["title"] == "bare" and page_settings(bare, "bare")["theme"] is None
 
 
+def test_one_function_configured_twice_is_two_apps() -> None:
+    """PyWebIO's theme demo configures one page function once per theme: each copy keeps its own."""
+
+    def page() -> None:
+        pass
+
+    dark, yeti = config(theme="dark")(page), config(theme="yeti", title="Yeti")(page)
+    assert page_settings(dark, "dark")["theme"] == "dark" and page_settings(yeti, "yeti")["theme"] == "yeti"
+    assert page_settings(yeti, "yeti")["title"] == "Yeti" and page_settings(page, "page")["theme"] is None
+
+
 def test_partials_settings_and_the_theme_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     @config(title="Inner")
     def inner(section: str) -> None: ...

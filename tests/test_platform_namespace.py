@@ -117,12 +117,14 @@ def test_seo_is_deprecated_for_config_and_still_sets_the_title(fresh_defaults: N
         pass
 
     with pytest.warns(DeprecationWarning, match=r"seo\(\)` is deprecated.*use `jupyter_session.config"):
-        assert platform.seo("Title", "Description", app) is app
-    assert _page.page_settings(app, "app")["title"] == "Title"
-    assert _page.page_settings(app, "app")["description"] == "Description"
+        configured = platform.seo("Title", "Description", app)
+    assert configured.func is app  # a copy, as PyWebIO's: the function itself is left as it was
+    assert _page.page_settings(configured, "app")["title"] == "Title"
+    assert _page.page_settings(configured, "app")["description"] == "Description"
+    assert _page.page_settings(app, "app")["title"] == "app"
     with pytest.warns(DeprecationWarning):
         decorated = platform.seo("Decorated")(other)
-    assert decorated is other and _page.page_settings(other, "other")["title"] == "Decorated"
+    assert decorated.func is other and _page.page_settings(decorated, "other")["title"] == "Decorated"
     with pytest.warns(DeprecationWarning) as warned:
         platform.seo("Everywhere")
     assert warned[0].filename == __file__  # the warning points at the caller

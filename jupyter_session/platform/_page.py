@@ -8,7 +8,7 @@ import html
 import inspect
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, Union
+from typing import Any, TypeVar, Union, cast
 
 __all__ = [
     "THEMES",
@@ -81,9 +81,11 @@ class PageConfig:
     def __call__(self, app: F) -> F:
         _defaults.clear()
         _defaults.update(self._replaced)
+        # A copy, as PyWebIO's: one function configured twice (a theme each) makes two apps.
+        configured = functools.partial(app)
         for key, value in self.settings.items():
-            setattr(app, _ATTRIBUTE.format(key), value)
-        return app
+            setattr(configured, _ATTRIBUTE.format(key), value)
+        return cast(F, configured)
 
 
 def config(
@@ -121,7 +123,7 @@ def page_settings(app: Callable[..., Any] | None, name: str) -> dict[str, Any]:
     """The settings of ``app``'s page: its own ``config``, else (title, description) its docstring, else the
     defaults; the title falls back on ``name``."""
     own: dict[str, Any] = {}
-    for holder in (_unwrapped(app), app) if app is not None else ():  # a partial's own settings win
+    for holder in reversed(_layers(app)):  # the function, then each partial around it: the outer ones win
         own.update({key: value for key in _SETTINGS if (value := getattr(holder, _ATTRIBUTE.format(key), None))})
     title, _, description = (_doc(app) if app is not None else "").partition("\n\n")
     settings = {key: own.get(key) or _defaults.get(key) for key in _SETTINGS}
@@ -189,6 +191,16 @@ li {{ margin: 0.75rem 0; }} a {{ font-size: 1.1rem; color: #0b57d0; }} p {{ marg
 {items}
 </ul></body></html>
 """
+
+
+def _layers(app: Callable[..., Any] | None) -> list[Callable[..., Any]]:
+    """``app`` and each function inside its ``functools.partial`` wrappers, outermost first (``config`` makes
+    one each time it configures an app)."""
+    layers = []
+    while app is not None:
+        layers.append(app)
+        app = app.func if isinstance(app, functools.partial) else None
+    return layers
 
 
 def _unwrapped(app: Callable[[], Any]) -> Callable[[], Any]:
