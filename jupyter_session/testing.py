@@ -244,11 +244,13 @@ def census() -> dict[str, int]:
     and after a session's life: a difference is a leak.
     """
     gc.collect()
-    objects = gc.get_objects()
+    # type(), not isinstance(): that asks an object for its __class__, which a lazy proxy (Django's settings)
+    # answers by setting itself up, or by raising.
+    kinds = [type(o) for o in gc.get_objects()]
     counts = dict(
         threads=threading.active_count(),
-        sessions=sum(isinstance(o, Session) for o in objects),
-        connections=sum(isinstance(o, Connection) for o in objects),
+        sessions=sum(issubclass(kind, Session) for kind in kinds),
+        connections=sum(issubclass(kind, Connection) for kind in kinds),
     )
     comm = sys.modules.get("comm")
     if comm is not None and "ipykernel" in sys.modules:

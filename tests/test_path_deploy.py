@@ -23,7 +23,7 @@ import tornado.httpclient
 import tornado.websocket
 from test_http_protocol import Page as HttpPage
 
-from jupyter_session.platform import _core, tornado_http
+from jupyter_session.platform import _core
 from jupyter_session.platform import tornado as tornado_platform
 from jupyter_session.protocol import PROTOCOL_VERSION
 
@@ -218,7 +218,7 @@ def deploy(loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch) -> 
     def start(folder: Path, http: bool = False, **kwargs: Any) -> int:
         endpoint = PathDeployEndpoint(str(folder), **kwargs)
         if http:
-            handler = tornado_http._path_deploy_handler(endpoint)
+            handler = deploy_module._tornado_http_handler(endpoint)
         else:
             handler = deploy_module._tornado_handler(endpoint)
 

@@ -314,6 +314,30 @@ def _tornado_handler(served: PathDeployEndpoint) -> type[tornado.web.RequestHand
     return PathDeployHandler
 
 
+def _tornado_http_handler(served: PathDeployEndpoint, **options: Any) -> type[tornado.web.RequestHandler]:
+    """The handler of ``path_deploy_http``: each file's apps over the HTTP protocol (``options`` are
+    ``HttpEndpoint``'s); ``?reload`` on a page's address runs its file again first."""
+    from ._http import HttpEndpoint
+    from .tornado_http import _HttpHandler
+
+    endpoints: dict[AppEndpoint, HttpEndpoint] = {}
+
+    class PathDeployHttpHandler(_HttpHandler):
+        assets_url = ASSETS_URL  # path_deploy_http serves them there
+
+        def endpoint_for(self) -> HttpEndpoint | PageResponse:
+            if "reload" in self.request.query_arguments and "webio-session-id" not in self.request.headers:
+                served.reload(self.request.path)
+            found = served.find(self.request.path)
+            if isinstance(found, PageResponse):
+                return found
+            if found not in endpoints:
+                endpoints[found] = HttpEndpoint(found, backend="tornado", **options)
+            return endpoints[found]
+
+    return PathDeployHttpHandler
+
+
 def _listen(
     handler: type[tornado.web.RequestHandler],
     port: int,
@@ -398,12 +422,10 @@ def path_deploy_http(
     looked for every ``session_cleanup_interval`` seconds (300); the other arguments are ``path_deploy``'s."""
     import tornado.ioloop
 
-    from .tornado_http import _path_deploy_handler
-
     debug = Session.debug = bool(os.environ.get("PYWEBIO_DEBUG", debug))
     max_payload = parse_file_size(max_payload_size)
     endpoint = PathDeployEndpoint(base, index=index, allowed_origins=allowed_origins, check_origin=check_origin)
-    handler = _path_deploy_handler(
+    handler = _tornado_http_handler(
         endpoint,
         session_expire_seconds=session_expire_seconds,
         session_cleanup_interval=session_cleanup_interval,

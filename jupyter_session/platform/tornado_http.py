@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import tornado.ioloop
 import tornado.web
 
 from .._utils import parse_file_size
 from ..session import Session
-from ._core import ASSET_QUERY, ASSETS_URL, AppEndpoint, PageResponse, announce, page_address
+from ._core import ASSET_QUERY, PageResponse, announce, page_address
 from ._http import HttpEndpoint, HttpRequest
 from ._page import Applications
 from .tornado import _setup_server, send_offer
-
-if TYPE_CHECKING:
-    from .path_deploy import PathDeployEndpoint
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -143,24 +140,3 @@ def start_server(
     _, port = _setup_server(handler, port, host, static_dir, max_payload, **tornado_app_settings)
     announce(page_address(host, port), auto_open_webbrowser)
     tornado.ioloop.IOLoop.current().start()
-
-
-def _path_deploy_handler(served: PathDeployEndpoint, **options: Any) -> type[_HttpHandler]:
-    """The handler of ``path_deploy_http``: each file's apps over the HTTP protocol (``options`` are
-    ``HttpEndpoint``'s); ``?reload`` on a page's address runs its file again first."""
-    endpoints: dict[AppEndpoint, HttpEndpoint] = {}
-
-    class PathDeployHttpHandler(_HttpHandler):
-        assets_url = ASSETS_URL  # path_deploy_http serves them there
-
-        def endpoint_for(self) -> HttpEndpoint | PageResponse:
-            if "reload" in self.request.query_arguments and "webio-session-id" not in self.request.headers:
-                served.reload(self.request.path)
-            found = served.find(self.request.path)
-            if isinstance(found, PageResponse):
-                return found
-            if found not in endpoints:
-                endpoints[found] = HttpEndpoint(found, backend="tornado", **options)
-            return endpoints[found]
-
-    return PathDeployHttpHandler
