@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import random
 import threading
 import time
 import urllib.parse
@@ -15,13 +16,14 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from test_fuzz import SEED, DropCounter, hostile_events
 
 from jupyter_session.output import put_text
 from jupyter_session.platform import _http, _http_page, tornado, tornado_http
 from jupyter_session.platform import django as django_platform
 from jupyter_session.platform import flask as flask_platform
 from jupyter_session.platform._http import HttpEndpoint
-from jupyter_session.protocol import decode_frame
+from jupyter_session.protocol import decode_frame, encode_frame
 from jupyter_session.session import defer_call, download, eval_js, hold, info
 
 BACKENDS = ["tornado_http", "flask", "django"]
@@ -365,3 +367,45 @@ def test_a_coroutine_app_under_wsgi_needs_the_event_loop(serve: Servers, backend
             time.sleep(0.01)
     answer_eval_js(page, "fr")
     assert page.next_command("output")["spec"]["content"] == "language fr"
+
+
+HOSTILE_REQUESTS = 1500  # each is an HTTP request: half of test_fuzz's frames, on each backend
+
+
+def test_hostile_requests_are_refused_or_dropped_and_the_session_goes_on(serve: Servers) -> None:
+    """``test_fuzz``'s hostile events, pushed, among bodies that are not JSON, truncated binary frames, JSON
+    nested 100,000 deep, and bad numbers and ids: each is refused (4xx) or dropped with a short log line; the
+    session answers its ``eval_js`` afterwards."""
+    results: list[Any] = []
+    page = Page(serve(lambda: results.append([eval_js("1"), eval_js("2")])))
+    first = page.next_command("run_script")
+    page.push({"event": "js_yield", "task_id": first["task_id"], "data": 1})
+    second = page.next_command("run_script")
+    rng = random.Random(SEED)
+    events = hostile_events(rng, first["task_id"])  # replays answer the first request again
+    statuses = []
+    with DropCounter() as log:
+        for _ in range(HOSTILE_REQUESTS):
+            message, buffers = next(events)
+            choice = rng.randrange(6)
+            if choice == 0:
+                body = rng.choice([b"{nope", b"[" * 100_000, b"\x00", b'"' + b"a" * 1000, b'{"events": 3}'])
+                status = page.request("POST", {"ack": page.ack, "seq": page.events + 1}, body)[0]
+            elif choice == 1:
+                frame = encode_frame({"events": [message]}, buffers or [b"b"])
+                cut = rng.randrange(len(frame))
+                headers = {"Content-Type": "application/octet-stream"}
+                status = page.request("POST", {"ack": page.ack, "seq": page.events + 1}, frame[:cut], headers)[0]
+            elif choice == 2:
+                query = rng.choice([{"ack": -1}, {"ack": "x"}, {"seq": "0"}, {"seq": "9" * 40}, {"wait": "nan"}])
+                status = page.request(rng.choice(["GET", "POST"]), {"ack": page.ack, "wait": 0, **query})[0]
+            else:
+                page.events += 1
+                body = json.dumps({"events": [message]}).encode()
+                status = page.request("POST", {"ack": page.ack, "seq": page.events}, body)[0]
+            statuses.append(status)
+        page.push({"event": "js_yield", "task_id": second["task_id"], "data": 2})
+        page.next_command("close_session")
+    assert results == [[1, 2]]
+    assert set(statuses) <= {200, 400} and statuses.count(400) > HOSTILE_REQUESTS // 4
+    assert log.dropped > 0 and log.longest < 1000
