@@ -186,6 +186,8 @@ class HttpEndpoint:
             return HttpResponse(204, headers=cors)
         session_id = request.headers.get("webio-session-id")
         if session_id is None:
+            if request.method != "GET":
+                return HttpResponse.text(400, "the exchange needs a webio-session-id header", cors)
             return self._plain_get(request)
         ack = _count(request.query.get("ack"))
         creating = session_id.startswith("NEW-")
