@@ -60,6 +60,15 @@ CASES = [
         0.05,
     ),
     Case("eval_js round trip over HTTP, flask (ms, p99 of {size})", cases.eval_js_round_trip_flask, 200, 5, "p99_ms"),
+    # The floor: one bare fetch from the same page to the same server.
+    Case(
+        "eval_js over HTTP, flask (ms, median of {size}) [vs one bare fetch]",
+        cases.eval_js_round_trip_flask,
+        200,
+        5,
+        "median_ms",
+        baseline="bare fetch",
+    ),
     Case(
         "a form round trip over HTTP, flask (ms, median of {size})",
         cases.form_round_trip_flask,

@@ -171,8 +171,29 @@ def eval_js_round_trip_fastapi(chromium: Any, size: int) -> dict[str, dict[str, 
 
 def eval_js_round_trip_flask(chromium: Any, size: int) -> dict[str, dict[str, float]]:
     """``eval_js`` on the Flask backends, whose pages speak HTTP: PyWebIO's page pulls every second and each of
-    its POSTs is held 100 ms for the answer's commands; jupyter_session's holds a long-polled pull."""
-    return _app_result(chromium, "eval_js", size, "flask")
+    its POSTs is held 100 ms for the answer's commands; jupyter_session's holds a long-polled pull. Beside them
+    the floor: one bare ``fetch`` of ``?test=1`` from the same page to the same server, which any HTTP round
+    trip needs at least once."""
+    figures = _app_result(chromium, "eval_js", size, "flask")
+    with server("jupyter_session", "eval_js", size, "flask") as app:
+        page = chromium.new_page()
+        page.goto(app.url + "?test=1")
+        times = sorted(page.evaluate(FETCH_LOOP, size))
+        page.close()
+    figures["bare fetch"] = dict(median_ms=times[len(times) // 2], p99_ms=times[int(len(times) * 0.99)])
+    return figures
+
+
+# Times `size` fetches of `?test=1` in turn, in the page: what one HTTP exchange costs this browser.
+FETCH_LOOP = """async size => {
+  const times = [];
+  for (let i = 0; i < size; i++) {
+    const started = performance.now();
+    await (await fetch('?test=1', { cache: 'no-store' })).text();
+    times.push(performance.now() - started);
+  }
+  return times;
+}"""
 
 
 # The page's side of the form case, the same on both libraries' pages (both render a form as a <form> with an
