@@ -350,7 +350,9 @@ def test_an_oversize_message_closes_only_its_own_connection(serve: Servers) -> N
         with contextlib.suppress(tornado.websocket.WebSocketClosedError):
             await hostile.socket.write_message("x" * (2 * LIMIT))
         assert await asyncio.wait_for(hostile.socket.read_message(), 5) is None
-        assert hostile.socket.close_code == 1009
+        # Tornado writes the 1009 close frame and aborts the stream at once: while this client is still
+        # sending, the reset can overtake the frame, so the page may see a dropped connection instead.
+        assert hostile.socket.close_code in ({1009, None} if serve.backend == "tornado" else {1009})
         command = await other.next_command("run_script")
         await other.send({"event": "js_yield", "task_id": command["task_id"], "data": "still served"})
         command = await other.next_command("run_script")
