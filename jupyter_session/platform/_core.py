@@ -30,6 +30,7 @@ from .._utils import random_str
 from ..protocol import Command, Transport
 from ..session import register_session_implement_for_target
 from ..session._info import make_session_info
+from . import _shutdown
 from ._page import Applications, make_applications, page_settings, render_index, render_page
 from ._sockets import Offer, PageSocket, QueuedPageSocket, offers
 
@@ -280,6 +281,8 @@ class AppEndpoint(Endpoint):
     ) -> PageResponse:
         """The app's page, whose script speaks ``protocol`` ("websocket" or "http") to ``path``; for no app or
         an unknown one the index of apps (with status 200 or 404)."""
+        if _shutdown.draining():
+            return PageResponse(503, f"<!doctype html><title>503</title><p>{_shutdown.GOING_AWAY}: try again soon.")
         name = self.app_name(app)
         if name not in self.apps:
             return PageResponse(404 if name is not None else 200, render_index(self.apps))
@@ -293,7 +296,11 @@ class AppEndpoint(Endpoint):
         self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
     ) -> Connection | None:
         """Resume the session ``session_id`` names (an unknown or expired one gets ``close_session`` and the
-        socket closed), or start a session of the app (an unknown app closes the socket with code 4004)."""
+        socket closed), or start a session of the app (an unknown app closes the socket with code 4004). While
+        the server shuts down the socket is closed with 1001."""
+        if _shutdown.draining():
+            socket.close_socket(code=1001, reason=_shutdown.GOING_AWAY)
+            return None
         if session_id is not None:
             if self._detached is None or not self._detached.resume(session_id, socket):
                 socket.send({"commands": [CLOSE_SESSION]})
@@ -313,6 +320,7 @@ class AppEndpoint(Endpoint):
             loop=asyncio.get_running_loop(),
             on_detached=detached.detached if detached else None,
         )
+        _shutdown.track(connection)
         if detached is not None:
             session_id = detached.add(connection)
             connection.send_commands([dict(command="set_session_id", task_id=None, spec=session_id)])

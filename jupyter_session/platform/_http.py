@@ -26,6 +26,7 @@ from .._connection import Connection, start_session
 from ..exceptions import ProtocolError
 from ..protocol import decode_frame
 from ..session import CoroutineBasedSession, register_session_implement_for_target
+from . import _shutdown
 from ._core import ASSET_QUERY, ASSETS_URL, CLOSE_SESSION, AppEndpoint, Offer, asset_file, session_info_from_headers
 from ._http_page import HttpPage
 from ._page import Applications, make_applications
@@ -234,6 +235,8 @@ class HttpEndpoint:
     def _start(
         self, session_id: str, request: HttpRequest, loop: asyncio.AbstractEventLoop | None
     ) -> HttpPage | HttpResponse:
+        if _shutdown.draining():
+            return HttpResponse.text(503, f"{_shutdown.GOING_AWAY}: reload the page soon")
         name = self.apps.app_name(request.query.get("app"))
         if name is None or name not in self.apps.apps:
             return HttpResponse.text(404, f"no app named {name!r}: check ?app= in the page's address")
@@ -257,9 +260,10 @@ class HttpEndpoint:
         )
         if coroutine_app and loop is None:
             assert _event_loop is not None
-            asyncio.run_coroutine_threadsafe(_start_on_loop(app, page, info), _event_loop).result(10)
+            connection = asyncio.run_coroutine_threadsafe(_start_on_loop(app, page, info), _event_loop).result(10)
         else:
-            start_session(app, page, info, loop=loop)
+            connection = start_session(app, page, info, loop=loop)
+        _shutdown.track(connection)
         return page
 
     def _push(self, page: HttpPage, request: HttpRequest, ack: int, cors: dict[str, str]) -> HttpResponse:

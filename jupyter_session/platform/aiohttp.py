@@ -24,7 +24,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from .._utils import parse_file_size
 from ..session import Session
-from . import _core
+from . import _core, _shutdown
 from ._core import (
     ASSET_QUERY,
     ASSETS_URL,
@@ -247,6 +247,7 @@ def start_server(
     auto_open_webbrowser: bool = False,
     max_payload_size: int | str = "200M",
     websocket_settings: dict[str, Any] | None = None,
+    shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     **aiohttp_settings: Any,
 ) -> None:
     """Serve the apps at ``/`` on an aiohttp server and run it until the process is stopped.
@@ -256,7 +257,8 @@ def start_server(
     Tornado backend's ``start_server``; ``websocket_settings`` go to ``aiohttp.web.WebSocketResponse`` and
     ``aiohttp_settings`` to ``aiohttp.web.Application``. ``debug`` (or the ``PYWEBIO_DEBUG`` environment
     variable) sets ``Session.debug`` and asyncio's debug logging. ``cdn`` is accepted and ignored (assets are
-    local). ``remote_access`` (PyWebIO's public tunnel) is not supported and raises ``ValueError``.
+    local). ``remote_access`` (PyWebIO's public tunnel) is not supported and raises ``ValueError``. SIGTERM
+    and SIGINT shut down as in the Tornado backend's ``start_server``, within ``shutdown_timeout`` seconds.
     """
     if remote_access:
         raise ValueError(
@@ -271,6 +273,12 @@ def start_server(
     )
     app = web.Application(**aiohttp_settings)
     app.add_routes([web.get("/", handler), *static_routes()])
+    unfinished: list[int] = []
+
+    async def end_sessions(_app: web.Application) -> None:  # aiohttp has stopped listening
+        unfinished.append(await _shutdown.end_sessions_async(shutdown_timeout))
+
+    app.on_shutdown.append(end_sessions)
     app.on_shutdown.append(served.close_sockets)  # else Ctrl-C waits for every open page to go
     if static_dir is not None:
         app.add_routes([web.static("/static", static_dir)])
@@ -280,3 +288,4 @@ def start_server(
         announce(page_address(host, port), auto_open_webbrowser)
 
     web.run_app(app, host=host or None, port=port, print=started)
+    _shutdown.exit_if_unfinished(sum(unfinished))

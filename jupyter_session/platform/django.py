@@ -25,6 +25,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from .._utils import parse_file_size, random_str
 from ..session import Session
+from . import _shutdown
 from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce, check_bundle, free_port, page_address
 from ._http import HttpEndpoint, HttpRequest, HttpResponse, start_event_loop_for, wsgi_chunks
 from ._page import Applications
@@ -152,6 +153,7 @@ def start_server(
     session_cleanup_interval: float | None = None,
     debug: bool = False,
     max_payload_size: int | str = "200M",
+    shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     **django_options: Any,
 ) -> None:
     """Serve the apps with Django on its threaded development server until the process is stopped (``port=0``
@@ -178,4 +180,4 @@ def start_server(
     start_event_loop_for(applications)
     port = port or free_port()
     announce(page_address(host, port))
-    run(host or "0.0.0.0", port, app, threading=True)
+    _shutdown.run_blocking_server(lambda: run(host or "0.0.0.0", port, app, threading=True), shutdown_timeout)

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 try:
@@ -34,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from .._utils import parse_file_size
 from ..session import Session
-from . import _core
+from . import _core, _shutdown
 from ._core import (
     ASSETS_URL,
     STATIC_PATH,
@@ -269,9 +270,11 @@ def start_server(
     check_origin: Callable[[str], bool] | None = None,
     auto_open_webbrowser: bool = False,
     max_payload_size: int | str = "200M",
+    shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     **uvicorn_settings: Any,
 ) -> None:
-    """Serve the apps at ``/`` with uvicorn and run it until the process is stopped.
+    """Serve the apps at ``/`` with uvicorn and run it until SIGTERM or SIGINT (then shut down as the Tornado
+    backend's ``start_server`` does, within ``shutdown_timeout`` seconds).
 
     ``applications``, ``port`` (0 picks a free one), ``host`` ('' for every interface), the origin checks,
     ``reconnect_timeout``, ``max_payload_size`` (uvicorn's ``ws_max_size``) and ``static_dir`` (served at
@@ -302,9 +305,27 @@ def start_server(
     uvicorn_settings.setdefault("ws_max_size", parse_file_size(max_payload_size))
     port = port or free_port()
 
+    unfinished = 0
+
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)  # exits the process if it cannot listen
             announce(page_address(host, port), auto_open_webbrowser)
 
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            # uvicorn raises the signal again once it has shut down (the status then says "killed by SIGTERM");
+            # a graceful shutdown here exits 0, as on the other backends.
+            getattr(self, "_captured_signals", []).clear()
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            # uvicorn has had the signal; stop listening first, as its own shutdown would, then end the sessions
+            # while their pages are still connected to be told.
+            nonlocal unfinished
+            for server in self.servers:
+                server.close()
+            unfinished = await _shutdown.end_sessions_async(shutdown_timeout)
+            await super().shutdown(sockets)
+
     Server(uvicorn.Config(app, host=host, port=port, **uvicorn_settings)).run()
+    _shutdown.exit_if_unfinished(unfinished)

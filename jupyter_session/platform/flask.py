@@ -21,6 +21,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from .._utils import parse_file_size
 from ..session import Session
+from . import _shutdown
 from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce, check_bundle, free_port, page_address
 from ._http import HttpEndpoint, HttpRequest, HttpResponse, start_event_loop_for, wsgi_chunks
 from ._page import Applications
@@ -128,11 +129,13 @@ def start_server(
     session_cleanup_interval: float | None = None,
     debug: bool = False,
     max_payload_size: int | str = "200M",
+    shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     **flask_options: Any,
 ) -> None:
     """Serve the apps with Flask on Werkzeug's threaded server until the process is stopped (``port=0`` picks a
     free port). A page that makes no request for ``session_expire_seconds`` (600) ends its session, looked for
-    every ``session_cleanup_interval`` seconds (300); ``max_payload_size`` bounds a request's body. The
+    every ``session_cleanup_interval`` seconds (300); ``max_payload_size`` bounds a request's body. SIGTERM and
+    SIGINT shut down as in ``tornado.start_server``, the pages still served until their sessions have ended. The
     others are as for ``tornado.start_server``; ``flask_options`` go to ``Flask.run``."""
     if remote_access:
         raise ValueError(
@@ -152,4 +155,9 @@ def start_server(
     start_event_loop_for(applications)
     port = port or free_port()
     announce(page_address(host, port))
-    app.run(host=host or "0.0.0.0", port=port, debug=debug, threaded=True, use_reloader=False, **flask_options)
+    _shutdown.run_blocking_server(
+        lambda: app.run(
+            host=host or "0.0.0.0", port=port, debug=debug, threaded=True, use_reloader=False, **flask_options
+        ),
+        shutdown_timeout,
+    )

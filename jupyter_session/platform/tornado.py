@@ -26,7 +26,7 @@ import tornado.websocket
 
 from .._utils import parse_file_size
 from ..session import Session
-from . import _core
+from . import _core, _shutdown
 from ._core import (
     ASSET_QUERY,
     ASSETS_URL,
@@ -214,6 +214,38 @@ def _setup_server(
     return server, port
 
 
+def serve(
+    handler: type[tornado.web.RequestHandler],
+    port: int,
+    host: str,
+    static_dir: str | None,
+    max_payload: int,
+    open_browser: bool,
+    shutdown_timeout: float,
+    tornado_app_settings: dict[str, Any],
+) -> None:
+    """Serve ``handler`` at ``/`` on a new loop until SIGTERM or SIGINT, then shut down gracefully: stop
+    listening, end every session (``_shutdown.end_sessions``), close the connections left, and return (or exit
+    with status 1 when sessions did not finish within ``shutdown_timeout`` seconds)."""
+
+    async def until_stopped() -> int:
+        loop = asyncio.get_running_loop()
+        stopped = asyncio.Event()
+        _shutdown.on_stop_signal(lambda: loop.call_soon_threadsafe(stopped.set))
+        server, listening = _setup_server(handler, port, host, static_dir, max_payload, **tornado_app_settings)
+        announce(page_address(host, listening), open_browser)
+        await stopped.wait()
+        server.stop()
+        unfinished = await _shutdown.end_sessions_async(shutdown_timeout)
+        try:  # a transfer still running is cut: its session is gone
+            await asyncio.wait_for(server.close_all_connections(), 1)
+        except asyncio.TimeoutError:
+            pass
+        return unfinished
+
+    _shutdown.exit_if_unfinished(asyncio.run(until_stopped()))
+
+
 def start_server(
     applications: Applications,
     port: int = 0,
@@ -227,9 +259,10 @@ def start_server(
     check_origin: Callable[[str], bool] | None = None,
     auto_open_webbrowser: bool = False,
     max_payload_size: int | str = "200M",
+    shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     **tornado_app_settings: Any,
 ) -> None:
-    """Serve the apps and run the Tornado loop until the process is stopped.
+    """Serve the apps and run the Tornado loop until SIGTERM or SIGINT.
 
     ``applications`` is a function, a list of functions (an index page lists them), or a dict
     ``{name: function}``; ``?app=name`` picks one. Coroutine functions get coroutine-based sessions.
@@ -238,6 +271,11 @@ def start_server(
     ``max_payload_size`` (bytes, or ``'200M'``, ``'40K'``) bounds one WebSocket message.
     ``cdn`` is accepted and ignored (assets are local). ``remote_access`` (PyWebIO's public tunnel) is not
     supported and raises ``ValueError``.
+
+    On SIGTERM or SIGINT the server stops listening, tells each open page that it is shutting down, closes
+    every session (its ``defer_call`` functions run) and returns once they have finished; sessions still
+    running after ``shutdown_timeout`` seconds are left, and the process exits with status 1. A second signal
+    exits at once.
     """
     if remote_access:
         raise ValueError(
@@ -258,6 +296,4 @@ def start_server(
         allowed_origins=allowed_origins,
         check_origin=check_origin,
     )
-    _, port = _setup_server(handler, port, host, static_dir, max_payload, **tornado_app_settings)
-    announce(page_address(host, port), auto_open_webbrowser)
-    tornado.ioloop.IOLoop.current().start()
+    serve(handler, port, host, static_dir, max_payload, auto_open_webbrowser, shutdown_timeout, tornado_app_settings)

@@ -11,15 +11,15 @@ import os
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-import tornado.ioloop
 import tornado.web
 
 from .._utils import parse_file_size
 from ..session import Session
-from ._core import ASSET_QUERY, PageResponse, announce, page_address
+from . import _shutdown
+from ._core import ASSET_QUERY, PageResponse
 from ._http import HttpEndpoint, HttpRequest
 from ._page import Applications
-from .tornado import _setup_server, send_offer
+from .tornado import send_offer, serve
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -119,10 +119,12 @@ def start_server(
     session_expire_seconds: float | None = None,
     session_cleanup_interval: float | None = None,
     max_payload_size: int | str = "200M",
+    shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     **tornado_app_settings: Any,
 ) -> None:
-    """Serve the apps over the HTTP protocol and run the Tornado loop until the process is stopped; the
-    arguments are ``tornado.start_server``'s and ``webio_handler``'s (``port=0`` picks a free port)."""
+    """Serve the apps over the HTTP protocol and run the Tornado loop until SIGTERM or SIGINT (then shut down
+    as ``tornado.start_server`` does); the arguments are ``tornado.start_server``'s and ``webio_handler``'s
+    (``port=0`` picks a free port)."""
     Session.debug = debug = bool(os.environ.get("PYWEBIO_DEBUG", debug))
     max_payload = parse_file_size(max_payload_size)
     handler = _handler_for(
@@ -137,6 +139,4 @@ def start_server(
         )
     )
     tornado_app_settings["debug"] = debug
-    _, port = _setup_server(handler, port, host, static_dir, max_payload, **tornado_app_settings)
-    announce(page_address(host, port), auto_open_webbrowser)
-    tornado.ioloop.IOLoop.current().start()
+    serve(handler, port, host, static_dir, max_payload, auto_open_webbrowser, shutdown_timeout, tornado_app_settings)

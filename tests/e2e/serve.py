@@ -1,7 +1,7 @@
 """Serve one app of tests/e2e/apps.py (or ``MODULE:NAME`` of another module here, which may be a dict of apps)
 on one web backend:
 ``python serve.py NAME --port N [--backend tornado|aiohttp|fastapi|tornado_http|flask|django]
-[--reconnect-timeout S] [...]``."""
+[--reconnect-timeout S] [--shutdown-timeout S] [...]``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=BACKENDS, default="tornado")
     parser.add_argument("--reconnect-timeout", type=float, default=0)
     parser.add_argument("--max-payload-size", default="200M")
+    parser.add_argument("--shutdown-timeout", type=float, default=10)
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
     start_server = importlib.import_module(f"jupyter_session.platform.{arguments.backend}").start_server
@@ -41,6 +42,7 @@ def main() -> None:
         port=arguments.port,
         host="127.0.0.1",
         max_payload_size=arguments.max_payload_size,
+        shutdown_timeout=arguments.shutdown_timeout,
         **reconnect,
     )
 

@@ -1,11 +1,13 @@
 // Session-level commands: `close_session`, `set_session_id` and `toast`.
 import type { Handler } from './types';
 
-export const closeSession: Handler = context => {
+export const closeSession: Handler = (context, command) => {
   context.root.classList.add('jps-closed');
   const notice = document.createElement('div');
   notice.className = 'jps-notice';
-  notice.textContent = 'This session has ended.';
+  // The server may say why (it is shutting down); PyWebIO's close_session carries nothing.
+  const reason = typeof command.spec === 'string' && command.spec ? `: ${command.spec}` : '';
+  notice.textContent = `This session has ended${reason}.`;
   context.root.appendChild(notice);
   context.root.dispatchEvent(new CustomEvent('jupyter-session:closed', { bubbles: true }));
 };
