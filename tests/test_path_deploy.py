@@ -223,8 +223,8 @@ def deploy(loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch) -> 
             handler = deploy_module._tornado_handler(endpoint)
 
         async def setup() -> int:
-            server, port = deploy_module._listen(
-                handler, 0, "127.0.0.1", None, 1 << 20, websocket_max_message_size=1 << 20
+            server, port = tornado_platform._setup_server(
+                handler, 0, "127.0.0.1", None, 1 << 20, path=r"/.*", websocket_max_message_size=1 << 20
             )
             servers.append(server)
             return int(port)
@@ -341,24 +341,30 @@ def test_path_deploy_http_serves_each_file_over_the_http_protocol(base: Path, de
 
 
 def test_path_deploy_passes_its_settings_to_tornado(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tornado.ioloop
+    from jupyter_session.platform import tornado as tornado_module
 
     seen: dict[str, Any] = {}
 
-    def listen(handler: Any, port: int, host: str, static_dir: Any, max_payload: int, **settings: Any) -> Any:
+    def setup_server(handler: Any, port: int, host: str, static_dir: Any, max_payload: int, **settings: Any) -> Any:
         seen.update(endpoint=handler.endpoint, port=port, host=host, max_payload=max_payload, settings=settings)
         return None, 8123
 
-    class Loop:
-        def start(self) -> None:
-            seen["started"] = True
+    def serve(listen: Any, host: str, open_browser: bool, shutdown_timeout: float) -> None:
+        seen.update(listened=listen(), shutdown_timeout=shutdown_timeout)
 
-    monkeypatch.setattr(deploy_module, "_listen", listen)
-    monkeypatch.setattr(tornado.ioloop.IOLoop, "current", staticmethod(lambda: Loop()))
+    monkeypatch.setattr(tornado_module, "_setup_server", setup_server)
+    monkeypatch.setattr(tornado_module, "serve", serve)
     monkeypatch.delenv("PYWEBIO_DEBUG", raising=False)
     deploy_module.path_deploy(str(base), port=0, max_payload_size="1M", websocket_ping_timeout=None)
-    assert seen["started"] and seen["max_payload"] == 1 << 20 and seen["endpoint"].base == str(base)
-    assert seen["settings"] == {"websocket_ping_interval": 30, "websocket_max_message_size": 1 << 20, "debug": False}
+    assert seen["listened"] == (None, 8123) and seen["shutdown_timeout"] == 10
+    assert seen["max_payload"] == 1 << 20 and seen["endpoint"].base == str(base)
+    assert seen["settings"] == {
+        "path": r"/.*",
+        "allowed_hosts": None,
+        "websocket_ping_interval": 30,
+        "websocket_max_message_size": 1 << 20,
+        "debug": False,
+    }
 
 
 def test_the_console_script_takes_pywebio_path_deploys_options(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ import random
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import textwrap
@@ -36,6 +37,7 @@ from jupyter_session.platform import _core
 from jupyter_session.platform import aiohttp as aiohttp_platform
 from jupyter_session.platform import fastapi as fastapi_platform
 from jupyter_session.platform import tornado as tornado_platform
+from jupyter_session.platform._shutdown import GOING_AWAY
 from jupyter_session.protocol import encode_frame
 from jupyter_session.session import defer_call, download, eval_js, hold, info, register_thread, run_js
 
@@ -280,6 +282,39 @@ def test_a_download_the_browser_stops_reading_is_dropped(
     assert "dropped the transfer of download 'big.bin': the browser took nothing for 0.5 s" in caplog.text
     body, _ = fetch(port, address)  # the offer stays: the browser may try again
     assert len(body) == len(content)
+
+
+def test_a_download_address_serves_one_transfer_at_a_time(serve: Servers) -> None:
+    """While one transfer of an offered file runs, a second request for it gets 404; once the first fails (the
+    browser went), the address serves a retry, in full. Before: any number of transfers at once."""
+    content = bytes(64 << 20)
+    port = serve(lambda: (download("big.bin", content), hold()))
+
+    async def page() -> tuple[str, Page]:
+        client = await connect(port)
+        return str((await client.next_command("download"))["spec"]["url"]), client
+
+    address, _page = asyncio.run(page())
+    reader = socket.create_connection(("127.0.0.1", port), timeout=10)
+    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+    reader.sendall(f"GET /{address} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    assert reader.recv(1 << 16).startswith(b"HTTP/1.1 200")  # the first transfer runs, and stalls
+    with pytest.raises(urllib.error.HTTPError) as second:
+        fetch(port, address)
+    assert second.value.code == 404
+    reader.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    reader.close()  # a reset: the first transfer fails
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            body, _ = fetch(port, address)
+            break
+        except urllib.error.HTTPError as refused:  # until the server notices the reset
+            assert refused.code == 404 and time.monotonic() < deadline
+            time.sleep(0.05)
+    assert len(body) == len(content)
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        fetch(port, address)  # that one went whole: the offer is gone
 
 
 def test_a_foreign_origin_is_rejected_and_allowed_origins_admit_patterns(serve: Servers) -> None:
@@ -663,7 +698,7 @@ def test_start_server_rejects_remote_access(backend: str) -> None:
 @pytest.mark.parametrize("backend", ["aiohttp", "starlette"])  # Tornado's start_server does not handle SIGTERM yet
 def test_start_server_prints_its_address_sets_debug_and_stops_with_its_pages(backend: str) -> None:
     """``port=0`` picks a port, printed once the server listens; ``PYWEBIO_DEBUG`` sets ``Session.debug``;
-    SIGTERM with a page open stops the server at once, closing the page's socket."""
+    SIGTERM with a page open tells the page why, closes its socket with 1001 and exits 0 at once."""
     code = f"""
         from jupyter_session.session import Session, eval_js
         from {MODULES[backend]} import start_server
@@ -695,15 +730,15 @@ def test_start_server_prints_its_address_sets_debug_and_stops_with_its_pages(bac
             client = await page()
             started = time.monotonic()
             process.send_signal(signal.SIGTERM)
+            told = json.loads(await asyncio.wait_for(client.socket.read_message(), 10))
+            assert told["commands"] == [{"command": "close_session", "task_id": None, "spec": GOING_AWAY}]
             assert await asyncio.wait_for(client.socket.read_message(), 10) is None
             return client.socket.close_code, time.monotonic() - started
 
         close_code, seconds = asyncio.run(session())
         print(f"{backend}: the page's socket closed {seconds:.2f} s after SIGTERM, with {close_code}")
-        # uvicorn raises the signal again once it has shut down: the process ends "killed by SIGTERM".
-        assert process.wait(10) == (0 if backend == "aiohttp" else -signal.SIGTERM) and seconds < 5
-        # aiohttp's start_server closes its pages on shutdown (1001); uvicorn closes WebSockets with 1012.
-        assert close_code == (1001 if backend == "aiohttp" else 1012)
+        assert process.wait(10) == 0 and seconds < 5
+        assert close_code == 1001
     finally:
         if process.poll() is None:
             process.kill()

@@ -17,6 +17,7 @@ import fnmatch
 import logging
 import socket
 import threading
+import time
 import webbrowser
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +32,7 @@ from ..protocol import Command, Transport
 from ..session import register_session_implement_for_target
 from ..session._info import make_session_info
 from . import _shutdown
+from ._hosts import listening_addresses
 from ._page import Applications, make_applications, page_settings, render_index, render_page
 from ._sockets import Offer, PageSocket, QueuedPageSocket, offers
 
@@ -156,11 +158,34 @@ def page_address(host: str, port: int) -> str:
     return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"
 
 
-def announce(address: str, open_browser: bool = False) -> None:
-    """Say where the server listens (the line a person, and the tests, wait for); open a browser there."""
+def announce(host: str, port: int, open_browser: bool = False) -> None:
+    """Say where a server listening on ``host`` and ``port`` is reached (the first line is the one a person, and
+    the tests, wait for); open a browser at the first address."""
+    address = page_address(host, port)
     print(f"Running on {address}", flush=True)
+    others = listening_addresses(host, port)
+    if others:
+        print(f"Listening on every address, also {', '.join(others)}", flush=True)
     if open_browser:
         threading.Thread(target=webbrowser.open, args=(address,), daemon=True).start()
+
+
+def announce_once_listening(host: str, port: int) -> None:
+    """``announce`` from a thread as soon as ``port`` takes connections: for a server that gives no hook between
+    binding its socket and serving (Werkzeug's, Django's), so that the line still means "ready"."""
+
+    def wait_then_announce() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((urlparse(page_address(host, port)).hostname, port), timeout=1).close()
+            except OSError:
+                time.sleep(0.02)
+                continue
+            announce(host, port)
+            return
+
+    threading.Thread(target=wait_then_announce, daemon=True, name="announce").start()
 
 
 # -- reconnection -----------------------------------------------------------------------------------------

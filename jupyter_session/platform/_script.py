@@ -25,7 +25,7 @@ from .._connection import Connection
 from ..exceptions import SessionNotFoundException
 from ..protocol import Transport
 from ..session import ScriptModeSession, Session
-from ._core import ASSETS_URL, CLOSE_SESSION, Endpoint, PageResponse, PageSocket, announce, free_port, page_address
+from ._core import ASSETS_URL, CLOSE_SESSION, Endpoint, PageResponse, PageSocket, announce, free_port
 from ._core import check_bundle as _check_bundle
 from ._page import page_settings, render_page
 from .tornado import _handler_for, _static_handlers
@@ -267,7 +267,7 @@ def start_script_server() -> type[Session]:
             else "try again: another process took the port picked for it"
         )
         raise RuntimeError(f"script mode could not listen on 127.0.0.1:{port}: {failure[0]}; {hint}") from failure[0]
-    announce(page_address("127.0.0.1", port), open_browser=not fixed_port)
+    announce("127.0.0.1", port, open_browser=not fixed_port)
     started = time.monotonic()
     while not connected.wait(0.2):  # short waits so Ctrl-C stops it
         if time.monotonic() - started > 60 and not fixed_port:

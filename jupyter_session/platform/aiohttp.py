@@ -34,10 +34,10 @@ from ._core import (
     announce,
     asset_file,
     free_port,
-    page_address,
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
+from ._hosts import HostCheck
 from ._page import Applications
 
 __all__ = ["start_server", "static_routes", "webio_handler"]
@@ -248,6 +248,7 @@ def start_server(
     max_payload_size: int | str = "200M",
     websocket_settings: dict[str, Any] | None = None,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
     **aiohttp_settings: Any,
 ) -> None:
     """Serve the apps at ``/`` on an aiohttp server and run it until the process is stopped.
@@ -258,7 +259,8 @@ def start_server(
     ``aiohttp_settings`` to ``aiohttp.web.Application``. ``debug`` (or the ``PYWEBIO_DEBUG`` environment
     variable) sets ``Session.debug`` and asyncio's debug logging. ``cdn`` is accepted and ignored (assets are
     local). ``remote_access`` (PyWebIO's public tunnel) is not supported and raises ``ValueError``. SIGTERM
-    and SIGINT shut down as in the Tornado backend's ``start_server``, within ``shutdown_timeout`` seconds.
+    and SIGINT shut down as in the Tornado backend's ``start_server``, within ``shutdown_timeout`` seconds;
+    ``allowed_hosts`` are as there.
     """
     if remote_access:
         raise ValueError(
@@ -271,7 +273,15 @@ def start_server(
     handler, served = _webio_handler(
         applications, reconnect_timeout, allowed_origins, check_origin, max_payload_size, websocket_settings
     )
-    app = web.Application(**aiohttp_settings)
+    hosts = HostCheck(host, allowed_hosts)
+
+    @web.middleware
+    async def check_host(request: web.Request, handler: Callable[..., Awaitable[web.StreamResponse]]) -> Any:
+        if not hosts(request.headers.get("Host")):
+            return web.Response(status=400, text=hosts.refusal(request.headers.get("Host")))
+        return await handler(request)
+
+    app = web.Application(middlewares=[check_host, *aiohttp_settings.pop("middlewares", ())], **aiohttp_settings)
     app.add_routes([web.get("/", handler), *static_routes()])
     unfinished: list[int] = []
 
@@ -285,7 +295,7 @@ def start_server(
     port = port or free_port()
 
     def started(_message: str) -> None:  # run_app calls it once the sockets listen
-        announce(page_address(host, port), auto_open_webbrowser)
+        announce(host, port, auto_open_webbrowser)
 
     web.run_app(app, host=host or None, port=port, print=started)
     _shutdown.exit_if_unfinished(sum(unfinished))

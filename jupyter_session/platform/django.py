@@ -26,7 +26,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .._utils import parse_file_size, random_str
 from ..session import Session
 from . import _shutdown
-from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce, check_bundle, free_port, page_address
+from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce_once_listening, check_bundle, free_port
+from ._hosts import HostCheck, wsgi_host_check
 from ._http import HttpEndpoint, HttpRequest, HttpResponse, start_event_loop_for, wsgi_chunks
 from ._page import Applications
 
@@ -154,6 +155,7 @@ def start_server(
     debug: bool = False,
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
     **django_options: Any,
 ) -> None:
     """Serve the apps with Django on its threaded development server until the process is stopped (``port=0``
@@ -179,5 +181,8 @@ def start_server(
     )
     start_event_loop_for(applications)
     port = port or free_port()
-    announce(page_address(host, port))
-    _shutdown.run_blocking_server(lambda: run(host or "0.0.0.0", port, app, threading=True), shutdown_timeout)
+    announce_once_listening(host, port)
+    _shutdown.run_blocking_server(
+        lambda: run(host or "0.0.0.0", port, wsgi_host_check(app, HostCheck(host, allowed_hosts)), threading=True),
+        shutdown_timeout,
+    )

@@ -44,10 +44,10 @@ from ._core import (
     QueuedPageSocket,
     announce,
     free_port,
-    page_address,
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
+from ._hosts import HostCheck, asgi_host_check
 from ._page import Applications
 
 __all__ = ["asgi_app", "start_server", "webio_routes"]
@@ -271,10 +271,11 @@ def start_server(
     auto_open_webbrowser: bool = False,
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
     **uvicorn_settings: Any,
 ) -> None:
     """Serve the apps at ``/`` with uvicorn and run it until SIGTERM or SIGINT (then shut down as the Tornado
-    backend's ``start_server`` does, within ``shutdown_timeout`` seconds).
+    backend's ``start_server`` does, within ``shutdown_timeout`` seconds; ``allowed_hosts`` are as there).
 
     ``applications``, ``port`` (0 picks a free one), ``host`` ('' for every interface), the origin checks,
     ``reconnect_timeout``, ``max_payload_size`` (uvicorn's ``ws_max_size``) and ``static_dir`` (served at
@@ -310,7 +311,7 @@ def start_server(
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)  # exits the process if it cannot listen
-            announce(page_address(host, port), auto_open_webbrowser)
+            announce(host, port, auto_open_webbrowser)
 
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             super().handle_exit(sig, frame)
@@ -327,5 +328,6 @@ def start_server(
             unfinished = await _shutdown.end_sessions_async(shutdown_timeout)
             await super().shutdown(sockets)
 
-    Server(uvicorn.Config(app, host=host, port=port, **uvicorn_settings)).run()
+    checked = asgi_host_check(app, HostCheck(host, allowed_hosts))
+    Server(uvicorn.Config(checked, host=host, port=port, **uvicorn_settings)).run()
     _shutdown.exit_if_unfinished(unfinished)

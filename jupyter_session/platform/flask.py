@@ -22,7 +22,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 from .._utils import parse_file_size
 from ..session import Session
 from . import _shutdown
-from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce, check_bundle, free_port, page_address
+from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce_once_listening, check_bundle, free_port
+from ._hosts import HostCheck, wsgi_host_check
 from ._http import HttpEndpoint, HttpRequest, HttpResponse, start_event_loop_for, wsgi_chunks
 from ._page import Applications
 
@@ -130,6 +131,7 @@ def start_server(
     debug: bool = False,
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
     **flask_options: Any,
 ) -> None:
     """Serve the apps with Flask on Werkzeug's threaded server until the process is stopped (``port=0`` picks a
@@ -152,9 +154,10 @@ def start_server(
         session_cleanup_interval=session_cleanup_interval,
         max_payload_size=max_payload_size,
     )
+    app.wsgi_app = wsgi_host_check(app.wsgi_app, HostCheck(host, allowed_hosts))  # type: ignore[method-assign]
     start_event_loop_for(applications)
     port = port or free_port()
-    announce(page_address(host, port))
+    announce_once_listening(host, port)
     _shutdown.run_blocking_server(
         lambda: app.run(
             host=host or "0.0.0.0", port=port, debug=debug, threaded=True, use_reloader=False, **flask_options

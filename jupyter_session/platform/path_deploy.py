@@ -34,10 +34,8 @@ from ._core import (
     OriginCheck,
     PageResponse,
     PageSocket,
-    announce,
-    free_port,
-    page_address,
 )
+from ._shutdown import SHUTDOWN_TIMEOUT
 
 if TYPE_CHECKING:
     import tornado.httpserver
@@ -338,29 +336,6 @@ def _tornado_http_handler(served: PathDeployEndpoint, **options: Any) -> type[to
     return PathDeployHttpHandler
 
 
-def _listen(
-    handler: type[tornado.web.RequestHandler],
-    port: int,
-    host: str,
-    static_dir: str | None,
-    max_payload_size: int,
-    **tornado_app_settings: Any,
-) -> tuple[tornado.httpserver.HTTPServer, int]:
-    """Listen with ``handler`` on every path (after the renderer's files and ``static_dir`` at ``/static/``),
-    on the current loop; returns the server and its port (``0`` picks a free one)."""
-    import tornado.web
-
-    from . import tornado as backend
-
-    backend._check_bundle()
-    port = port or free_port()
-    handlers = [*backend._static_handlers(static_dir), (r"/.*", handler)]
-    app = tornado.web.Application(handlers, **tornado_app_settings)
-    # As start_server: room for two largest messages back to back.
-    server = app.listen(port, address=host, max_buffer_size=2 * max_payload_size + (1 << 16))
-    return server, port
-
-
 def path_deploy(
     base: str,
     port: int = 0,
@@ -373,17 +348,18 @@ def path_deploy(
     allowed_origins: list[str] | None = None,
     check_origin: Callable[[str], bool] | None = None,
     max_payload_size: int | str = "200M",
+    shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
     **tornado_app_settings: Any,
 ) -> None:
-    """Serve the apps of the folder ``base`` over WebSocket with Tornado, and run its loop until the process
-    is stopped: ``/a/b`` runs the ``main`` of ``base/a/b.py`` (``/a/b?reload`` runs the file again first).
+    """Serve the apps of the folder ``base`` over WebSocket with Tornado, and run its loop until SIGTERM or
+    SIGINT (then shut down as ``start_server`` does): ``/a/b`` runs the ``main`` of ``base/a/b.py``
+    (``/a/b?reload`` runs the file again first).
 
     ``index``: a folder's address shows its ``index.py`` app, else with ``True`` an index of its subfolders
     and apps, with ``False`` a 403, or the HTML that ``index(folder_path)`` returns. ``static_dir`` is served
     at ``/static/``. The other arguments are as for ``start_server`` (``cdn`` is accepted and ignored).
     """
-    import tornado.ioloop
-
     debug = Session.debug = bool(os.environ.get("PYWEBIO_DEBUG", debug))
     max_payload = parse_file_size(max_payload_size)
     settings = {key: value for key, value in tornado_app_settings.items() if value is not None}
@@ -397,9 +373,8 @@ def path_deploy(
         allowed_origins=allowed_origins,
         check_origin=check_origin,
     )
-    _, port = _listen(_tornado_handler(endpoint), port, host, static_dir, max_payload, **settings)
-    announce(page_address(host, port))
-    tornado.ioloop.IOLoop.current().start()
+    handler = _tornado_handler(endpoint)
+    _serve(handler, port, host, static_dir, max_payload, allowed_hosts, shutdown_timeout, settings)
 
 
 def path_deploy_http(
@@ -415,13 +390,13 @@ def path_deploy_http(
     session_expire_seconds: int | None = None,
     session_cleanup_interval: int | None = None,
     max_payload_size: int | str = "200M",
+    shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
     **tornado_app_settings: Any,
 ) -> None:
     """``path_deploy`` over the HTTP protocol (as ``tornado_http``): for pages behind a proxy that refuses
     WebSocket upgrades. A page that makes no request for ``session_expire_seconds`` (600) ends its session,
     looked for every ``session_cleanup_interval`` seconds (300); the other arguments are ``path_deploy``'s."""
-    import tornado.ioloop
-
     debug = Session.debug = bool(os.environ.get("PYWEBIO_DEBUG", debug))
     max_payload = parse_file_size(max_payload_size)
     endpoint = PathDeployEndpoint(base, index=index, allowed_origins=allowed_origins, check_origin=check_origin)
@@ -434,9 +409,30 @@ def path_deploy_http(
         max_payload_size=max_payload,
     )
     settings = {key: value for key, value in tornado_app_settings.items() if value is not None}
-    _, port = _listen(handler, port, host, static_dir, max_payload, debug=debug, **settings)
-    announce(page_address(host, port))
-    tornado.ioloop.IOLoop.current().start()
+    settings["debug"] = debug
+    _serve(handler, port, host, static_dir, max_payload, allowed_hosts, shutdown_timeout, settings)
+
+
+def _serve(
+    handler: type[tornado.web.RequestHandler],
+    port: int,
+    host: str,
+    static_dir: str | None,
+    max_payload: int,
+    allowed_hosts: list[str] | None,
+    shutdown_timeout: float,
+    settings: dict[str, Any],
+) -> None:
+    """Serve ``handler`` on every path, as the Tornado backend's ``start_server`` serves its one (and shuts
+    down as it does)."""
+    from .tornado import _setup_server, serve
+
+    def listen() -> tuple[tornado.httpserver.HTTPServer, int]:
+        return _setup_server(
+            handler, port, host, static_dir, max_payload, path=r"/.*", allowed_hosts=allowed_hosts, **settings
+        )
+
+    serve(listen, host, False, shutdown_timeout)
 
 
 # -- the console script -----------------------------------------------------------------------------------

@@ -38,10 +38,10 @@ from ._core import (
     announce,
     asset_file,
     free_port,
-    page_address,
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
+from ._hosts import HostCheck
 from ._page import Applications
 
 __all__ = ["start_server", "webio_handler"]
@@ -83,6 +83,11 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
     #: for a handler mounted in an app that serves nothing at ``ASSETS_URL`` (PyWebIO's apps mount only it).
     assets_url: ClassVar[str | None] = None
     socket: _TornadoSocket | None = None
+    #: The Host names answered (``start_server`` sets it); ``None``: every one, as in an app of one's own.
+    hosts: ClassVar[HostCheck | None] = None
+
+    def prepare(self) -> None:
+        refuse_unknown_host(self, self.hosts)
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
@@ -124,6 +129,15 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
     def on_close(self) -> None:
         if self.socket is not None:
             self.socket.connection_lost()
+
+
+def refuse_unknown_host(handler: tornado.web.RequestHandler, hosts: HostCheck | None) -> None:
+    """Answer 400 (and so end the request before its handler method runs) unless ``hosts`` allows its Host."""
+    host = handler.request.headers.get("Host")
+    if hosts is not None and not hosts(host):
+        handler.set_status(400)
+        handler.set_header("Content-Type", "text/plain; charset=utf-8")
+        handler.finish(hosts.refusal(host))
 
 
 _NO_DOWNLOAD = "no such download (unknown, already fetched, or its session ended): the app must offer it again"
@@ -200,14 +214,22 @@ def _setup_server(
     host: str,
     static_dir: str | None,
     max_buffer_size: int,
+    *,
+    path: str = "/",
+    allowed_hosts: list[str] | None = None,
     **tornado_app_settings: Any,
 ) -> tuple[tornado.httpserver.HTTPServer, int]:
+    """Listen with ``handler`` at ``path`` (a pattern: ``path_deploy`` serves every path) beside the renderer's
+    files and ``static_dir``, answering the Host names ``HostCheck(host, allowed_hosts)`` allows; returns the
+    server and its port (``0`` picks a free one)."""
     _check_bundle()
     port = port or free_port()
+    settings: dict[str, Any] = {"hosts": HostCheck(host, allowed_hosts)}
     if getattr(handler, "assets_url", ASSETS_URL) is None:
         # This app serves the renderer's files at ASSETS_URL (cached by the browser): the page loads them there.
-        handler = type(handler.__name__, (handler,), {"assets_url": ASSETS_URL})
-    app = tornado.web.Application([(r"/", handler), *_static_handlers(static_dir)], **tornado_app_settings)
+        settings["assets_url"] = ASSETS_URL
+    handler = type(handler.__name__, (handler,), settings)
+    app = tornado.web.Application([*_static_handlers(static_dir), (path, handler)], **tornado_app_settings)
     # The read buffer holds more than one largest message: a page that sends two large messages back to back
     # must not be disconnected for it (the message limit is enforced per message).
     server = app.listen(port, address=host, max_buffer_size=2 * max_buffer_size + (1 << 16))
@@ -215,25 +237,21 @@ def _setup_server(
 
 
 def serve(
-    handler: type[tornado.web.RequestHandler],
-    port: int,
+    listen: Callable[[], tuple[tornado.httpserver.HTTPServer, int]],
     host: str,
-    static_dir: str | None,
-    max_payload: int,
     open_browser: bool,
     shutdown_timeout: float,
-    tornado_app_settings: dict[str, Any],
 ) -> None:
-    """Serve ``handler`` at ``/`` on a new loop until SIGTERM or SIGINT, then shut down gracefully: stop
-    listening, end every session (``_shutdown.end_sessions``), close the connections left, and return (or exit
-    with status 1 when sessions did not finish within ``shutdown_timeout`` seconds)."""
+    """Run a new loop with the server ``listen()`` starts (on ``host``) until SIGTERM or SIGINT, then shut down
+    gracefully: stop listening, end every session (``_shutdown.end_sessions``), close the connections left,
+    and return (or exit with status 1 when sessions did not finish within ``shutdown_timeout`` seconds)."""
 
     async def until_stopped() -> int:
         loop = asyncio.get_running_loop()
         stopped = asyncio.Event()
         _shutdown.on_stop_signal(lambda: loop.call_soon_threadsafe(stopped.set))
-        server, listening = _setup_server(handler, port, host, static_dir, max_payload, **tornado_app_settings)
-        announce(page_address(host, listening), open_browser)
+        server, port = listen()
+        announce(host, port, open_browser)
         await stopped.wait()
         server.stop()
         unfinished = await _shutdown.end_sessions_async(shutdown_timeout)
@@ -260,6 +278,7 @@ def start_server(
     auto_open_webbrowser: bool = False,
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
     **tornado_app_settings: Any,
 ) -> None:
     """Serve the apps and run the Tornado loop until SIGTERM or SIGINT.
@@ -268,7 +287,9 @@ def start_server(
     ``{name: function}``; ``?app=name`` picks one. Coroutine functions get coroutine-based sessions.
     ``port=0`` picks a free port. The origin of a WebSocket must be the page's own host, or match one of
     ``allowed_origins`` (shell patterns such as ``https://*.example.com``), or pass ``check_origin(origin)``.
-    ``max_payload_size`` (bytes, or ``'200M'``, ``'40K'``) bounds one WebSocket message.
+    ``max_payload_size`` (bytes, or ``'200M'``, ``'40K'``) bounds one WebSocket message. The server answers
+    only the Host names it knows (IP addresses, ``localhost``, this machine's names when ``host`` is not a
+    loopback address) and ``allowed_hosts`` (shell patterns, ``'*'`` for all): a guard against DNS rebinding.
     ``cdn`` is accepted and ignored (assets are local). ``remote_access`` (PyWebIO's public tunnel) is not
     supported and raises ``ValueError``.
 
@@ -296,4 +317,11 @@ def start_server(
         allowed_origins=allowed_origins,
         check_origin=check_origin,
     )
-    serve(handler, port, host, static_dir, max_payload, auto_open_webbrowser, shutdown_timeout, tornado_app_settings)
+    serve(
+        lambda: _setup_server(
+            handler, port, host, static_dir, max_payload, allowed_hosts=allowed_hosts, **tornado_app_settings
+        ),
+        host,
+        auto_open_webbrowser,
+        shutdown_timeout,
+    )

@@ -17,9 +17,10 @@ from .._utils import parse_file_size
 from ..session import Session
 from . import _shutdown
 from ._core import ASSET_QUERY, PageResponse
+from ._hosts import HostCheck
 from ._http import HttpEndpoint, HttpRequest
 from ._page import Applications
-from .tornado import send_offer, serve
+from .tornado import _setup_server, refuse_unknown_host, send_offer, serve
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -30,6 +31,10 @@ class _HttpHandler(tornado.web.RequestHandler):
 
     endpoint: ClassVar[HttpEndpoint]
     assets_url: ClassVar[str | None] = None
+    hosts: ClassVar[HostCheck | None] = None  # as in tornado._PageHandler
+
+    def prepare(self) -> None:
+        refuse_unknown_host(self, self.hosts)
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         await self._exchange()
@@ -120,6 +125,7 @@ def start_server(
     session_cleanup_interval: float | None = None,
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
     **tornado_app_settings: Any,
 ) -> None:
     """Serve the apps over the HTTP protocol and run the Tornado loop until SIGTERM or SIGINT (then shut down
@@ -139,4 +145,11 @@ def start_server(
         )
     )
     tornado_app_settings["debug"] = debug
-    serve(handler, port, host, static_dir, max_payload, auto_open_webbrowser, shutdown_timeout, tornado_app_settings)
+    serve(
+        lambda: _setup_server(
+            handler, port, host, static_dir, max_payload, allowed_hosts=allowed_hosts, **tornado_app_settings
+        ),
+        host,
+        auto_open_webbrowser,
+        shutdown_timeout,
+    )

@@ -1,0 +1,52 @@
+"""``HostCheck``: which Host names a server started by ``start_server`` answers (the guard against DNS
+rebinding), and the addresses it announces."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from jupyter_session.platform._core import announce
+from jupyter_session.platform._hosts import ALLOWED_HOSTS_ENV, HostCheck, listening_addresses
+
+
+@pytest.fixture(autouse=True)
+def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ALLOWED_HOSTS_ENV, raising=False)
+
+
+def test_on_loopback_only_addresses_and_localhost_are_answered() -> None:
+    check = HostCheck("127.0.0.1")
+    for host in ("127.0.0.1:8080", "localhost", "LOCALHOST:1", "tool.localhost:80", "[::1]:8080", "10.1.2.3"):
+        assert check(host), host
+    for host in ("rebound.example:8080", "localhost.example", "127.0.0.1.nip.io", "", None, socket.gethostname()):
+        assert not check(host), host
+
+
+def test_beyond_loopback_the_machine_s_own_names_are_answered_too() -> None:
+    check = HostCheck("")
+    assert check(f"{socket.gethostname()}:8080") and check(socket.getfqdn())
+    assert not check("rebound.example")
+
+
+def test_allowed_hosts_are_shell_patterns_and_the_environment_adds_to_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    check = HostCheck("127.0.0.1", ["*.example.com", "tool.test"])
+    assert check("a.example.com:443") and check("TOOL.test") and not check("example.com")
+    assert HostCheck("127.0.0.1", ["*"])("anything.at.all")
+    monkeypatch.setenv(ALLOWED_HOSTS_ENV, "one.test, two.test")
+    assert HostCheck("127.0.0.1")("two.test:1") and not HostCheck("127.0.0.1")("three.test")
+
+
+def test_the_refusal_says_what_to_add() -> None:
+    message = HostCheck("127.0.0.1").refusal("rebound.example:8080")
+    assert "allowed_hosts=['rebound.example']" in message and f"{ALLOWED_HOSTS_ENV}=rebound.example" in message
+
+
+def test_a_server_on_every_address_announces_the_machine_s_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert listening_addresses("127.0.0.1", 8080) == []
+    assert f"http://{socket.gethostname()}:8080/" in listening_addresses("", 8080)
+    announce("", 8080)
+    first, second = capsys.readouterr().out.splitlines()
+    assert first == "Running on http://127.0.0.1:8080/"
+    assert second.startswith("Listening on every address, also http://")
