@@ -349,7 +349,7 @@ def test_path_deploy_passes_its_settings_to_tornado(base: Path, monkeypatch: pyt
         seen.update(endpoint=handler.endpoint, port=port, host=host, max_payload=max_payload, settings=settings)
         return None, 8123
 
-    def serve(listen: Any, host: str, open_browser: bool, shutdown_timeout: float) -> None:
+    def serve(listen: Any, host: str, open_browser: bool, shutdown_timeout: float, token: str | None) -> None:
         seen.update(listened=listen(), shutdown_timeout=shutdown_timeout)
 
     monkeypatch.setattr(tornado_module, "_setup_server", setup_server)
@@ -358,9 +358,10 @@ def test_path_deploy_passes_its_settings_to_tornado(base: Path, monkeypatch: pyt
     deploy_module.path_deploy(str(base), port=0, max_payload_size="1M", websocket_ping_timeout=None)
     assert seen["listened"] == (None, 8123) and seen["shutdown_timeout"] == 10
     assert seen["max_payload"] == 1 << 20 and seen["endpoint"].base == str(base)
+    guard = seen["settings"].pop("guard")
+    assert guard.token is None and guard.hosts("localhost") and not guard.hosts("rebound.example")
     assert seen["settings"] == {
         "path": r"/.*",
-        "allowed_hosts": None,
         "websocket_ping_interval": 30,
         "websocket_max_message_size": 1 << 20,
         "debug": False,

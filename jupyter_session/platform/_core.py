@@ -32,7 +32,7 @@ from ..protocol import Command, Transport
 from ..session import register_session_implement_for_target
 from ..session._info import make_session_info
 from . import _shutdown
-from ._hosts import listening_addresses
+from ._guard import listening_addresses
 from ._page import Applications, make_applications, page_settings, render_index, render_page
 from ._sockets import Offer, PageSocket, QueuedPageSocket, offers
 
@@ -158,10 +158,10 @@ def page_address(host: str, port: int) -> str:
     return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}/"
 
 
-def announce(host: str, port: int, open_browser: bool = False) -> None:
-    """Say where a server listening on ``host`` and ``port`` is reached (the first line is the one a person, and
-    the tests, wait for); open a browser at the first address."""
-    address = page_address(host, port)
+def announce(host: str, port: int, open_browser: bool = False, token: str | None = None) -> None:
+    """Say where a server listening on ``host`` and ``port`` is reached, with its access ``token`` (the first
+    line is the one a person, and the tests, wait for); open a browser at the first address."""
+    address = page_address(host, port) + (f"?token={token}" if token else "")
     print(f"Running on {address}", flush=True)
     others = listening_addresses(host, port)
     if others:
@@ -170,7 +170,7 @@ def announce(host: str, port: int, open_browser: bool = False) -> None:
         threading.Thread(target=webbrowser.open, args=(address,), daemon=True).start()
 
 
-def announce_once_listening(host: str, port: int) -> None:
+def announce_once_listening(host: str, port: int, token: str | None = None) -> None:
     """``announce`` from a thread as soon as ``port`` takes connections: for a server that gives no hook between
     binding its socket and serving (Werkzeug's, Django's), so that the line still means "ready"."""
 
@@ -182,7 +182,7 @@ def announce_once_listening(host: str, port: int) -> None:
             except OSError:
                 time.sleep(0.02)
                 continue
-            announce(host, port)
+            announce(host, port, token=token)
             return
 
     threading.Thread(target=wait_then_announce, daemon=True, name="announce").start()

@@ -37,7 +37,7 @@ from ._core import (
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
-from ._hosts import HostCheck
+from ._guard import Guard
 from ._page import Applications
 
 __all__ = ["start_server", "static_routes", "webio_handler"]
@@ -249,6 +249,7 @@ def start_server(
     websocket_settings: dict[str, Any] | None = None,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
     **aiohttp_settings: Any,
 ) -> None:
     """Serve the apps at ``/`` on an aiohttp server and run it until the process is stopped.
@@ -260,7 +261,7 @@ def start_server(
     variable) sets ``Session.debug`` and asyncio's debug logging. ``cdn`` is accepted and ignored (assets are
     local). ``remote_access`` (PyWebIO's public tunnel) is not supported and raises ``ValueError``. SIGTERM
     and SIGINT shut down as in the Tornado backend's ``start_server``, within ``shutdown_timeout`` seconds;
-    ``allowed_hosts`` are as there.
+    ``allowed_hosts`` and ``auth_token`` are as there.
     """
     if remote_access:
         raise ValueError(
@@ -273,15 +274,22 @@ def start_server(
     handler, served = _webio_handler(
         applications, reconnect_timeout, allowed_origins, check_origin, max_payload_size, websocket_settings
     )
-    hosts = HostCheck(host, allowed_hosts)
+    guard = Guard(host, allowed_hosts, auth_token)
 
     @web.middleware
-    async def check_host(request: web.Request, handler: Callable[..., Awaitable[web.StreamResponse]]) -> Any:
-        if not hosts(request.headers.get("Host")):
-            return web.Response(status=400, text=hosts.refusal(request.headers.get("Host")))
-        return await handler(request)
+    async def guarded(request: web.Request, handler: Callable[..., Awaitable[web.StreamResponse]]) -> Any:
+        headers = request.headers
+        verdict = guard.check(
+            headers.get("Host"), request.query_string, headers.get("Cookie"), headers.get("Authorization")
+        )
+        if verdict.status:
+            return web.Response(status=verdict.status, text=verdict.message)
+        response = await handler(request)
+        if verdict.set_cookie is not None:
+            response.headers.add("Set-Cookie", verdict.set_cookie)
+        return response
 
-    app = web.Application(middlewares=[check_host, *aiohttp_settings.pop("middlewares", ())], **aiohttp_settings)
+    app = web.Application(middlewares=[guarded, *aiohttp_settings.pop("middlewares", ())], **aiohttp_settings)
     app.add_routes([web.get("/", handler), *static_routes()])
     unfinished: list[int] = []
 
@@ -295,7 +303,7 @@ def start_server(
     port = port or free_port()
 
     def started(_message: str) -> None:  # run_app calls it once the sockets listen
-        announce(host, port, auto_open_webbrowser)
+        announce(host, port, auto_open_webbrowser, guard.token)
 
     web.run_app(app, host=host or None, port=port, print=started)
     _shutdown.exit_if_unfinished(sum(unfinished))

@@ -27,7 +27,7 @@ from .._utils import parse_file_size, random_str
 from ..session import Session
 from . import _shutdown
 from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce_once_listening, check_bundle, free_port
-from ._hosts import HostCheck, wsgi_host_check
+from ._guard import Guard, wsgi_guarded
 from ._http import HttpEndpoint, HttpRequest, HttpResponse, start_event_loop_for, wsgi_chunks
 from ._page import Applications
 
@@ -156,6 +156,7 @@ def start_server(
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
     **django_options: Any,
 ) -> None:
     """Serve the apps with Django on its threaded development server until the process is stopped (``port=0``
@@ -181,8 +182,9 @@ def start_server(
     )
     start_event_loop_for(applications)
     port = port or free_port()
-    announce_once_listening(host, port)
+    guard = Guard(host, allowed_hosts, auth_token)
+    announce_once_listening(host, port, guard.token)
     _shutdown.run_blocking_server(
-        lambda: run(host or "0.0.0.0", port, wsgi_host_check(app, HostCheck(host, allowed_hosts)), threading=True),
+        lambda: run(host or "0.0.0.0", port, wsgi_guarded(app, guard), threading=True),
         shutdown_timeout,
     )

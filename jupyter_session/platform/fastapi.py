@@ -47,7 +47,7 @@ from ._core import (
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
-from ._hosts import HostCheck, asgi_host_check
+from ._guard import Guard, asgi_guarded
 from ._page import Applications
 
 __all__ = ["asgi_app", "start_server", "webio_routes"]
@@ -272,10 +272,12 @@ def start_server(
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
     **uvicorn_settings: Any,
 ) -> None:
     """Serve the apps at ``/`` with uvicorn and run it until SIGTERM or SIGINT (then shut down as the Tornado
-    backend's ``start_server`` does, within ``shutdown_timeout`` seconds; ``allowed_hosts`` are as there).
+    backend's ``start_server`` does, within ``shutdown_timeout`` seconds; ``allowed_hosts`` and ``auth_token``
+    are as there).
 
     ``applications``, ``port`` (0 picks a free one), ``host`` ('' for every interface), the origin checks,
     ``reconnect_timeout``, ``max_payload_size`` (uvicorn's ``ws_max_size``) and ``static_dir`` (served at
@@ -311,7 +313,7 @@ def start_server(
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)  # exits the process if it cannot listen
-            announce(host, port, auto_open_webbrowser)
+            announce(host, port, auto_open_webbrowser, guard.token)
 
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             super().handle_exit(sig, frame)
@@ -328,6 +330,7 @@ def start_server(
             unfinished = await _shutdown.end_sessions_async(shutdown_timeout)
             await super().shutdown(sockets)
 
-    checked = asgi_host_check(app, HostCheck(host, allowed_hosts))
+    guard = Guard(host, allowed_hosts, auth_token)
+    checked = asgi_guarded(app, guard)
     Server(uvicorn.Config(checked, host=host, port=port, **uvicorn_settings)).run()
     _shutdown.exit_if_unfinished(unfinished)

@@ -23,7 +23,7 @@ from .._utils import parse_file_size
 from ..session import Session
 from . import _shutdown
 from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce_once_listening, check_bundle, free_port
-from ._hosts import HostCheck, wsgi_host_check
+from ._guard import Guard, wsgi_guarded
 from ._http import HttpEndpoint, HttpRequest, HttpResponse, start_event_loop_for, wsgi_chunks
 from ._page import Applications
 
@@ -132,6 +132,7 @@ def start_server(
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
     **flask_options: Any,
 ) -> None:
     """Serve the apps with Flask on Werkzeug's threaded server until the process is stopped (``port=0`` picks a
@@ -154,10 +155,11 @@ def start_server(
         session_cleanup_interval=session_cleanup_interval,
         max_payload_size=max_payload_size,
     )
-    app.wsgi_app = wsgi_host_check(app.wsgi_app, HostCheck(host, allowed_hosts))  # type: ignore[method-assign]
+    guard = Guard(host, allowed_hosts, auth_token)
+    app.wsgi_app = wsgi_guarded(app.wsgi_app, guard)  # type: ignore[method-assign]
     start_event_loop_for(applications)
     port = port or free_port()
-    announce_once_listening(host, port)
+    announce_once_listening(host, port, guard.token)
     _shutdown.run_blocking_server(
         lambda: app.run(
             host=host or "0.0.0.0", port=port, debug=debug, threaded=True, use_reloader=False, **flask_options

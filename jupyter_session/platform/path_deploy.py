@@ -35,6 +35,7 @@ from ._core import (
     PageResponse,
     PageSocket,
 )
+from ._guard import Guard
 from ._shutdown import SHUTDOWN_TIMEOUT
 
 if TYPE_CHECKING:
@@ -350,6 +351,7 @@ def path_deploy(
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
     **tornado_app_settings: Any,
 ) -> None:
     """Serve the apps of the folder ``base`` over WebSocket with Tornado, and run its loop until SIGTERM or
@@ -374,7 +376,9 @@ def path_deploy(
         check_origin=check_origin,
     )
     handler = _tornado_handler(endpoint)
-    _serve(handler, port, host, static_dir, max_payload, allowed_hosts, shutdown_timeout, settings)
+    _serve(
+        handler, port, host, static_dir, max_payload, Guard(host, allowed_hosts, auth_token), shutdown_timeout, settings
+    )
 
 
 def path_deploy_http(
@@ -392,6 +396,7 @@ def path_deploy_http(
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
     **tornado_app_settings: Any,
 ) -> None:
     """``path_deploy`` over the HTTP protocol (as ``tornado_http``): for pages behind a proxy that refuses
@@ -410,7 +415,9 @@ def path_deploy_http(
     )
     settings = {key: value for key, value in tornado_app_settings.items() if value is not None}
     settings["debug"] = debug
-    _serve(handler, port, host, static_dir, max_payload, allowed_hosts, shutdown_timeout, settings)
+    _serve(
+        handler, port, host, static_dir, max_payload, Guard(host, allowed_hosts, auth_token), shutdown_timeout, settings
+    )
 
 
 def _serve(
@@ -419,7 +426,7 @@ def _serve(
     host: str,
     static_dir: str | None,
     max_payload: int,
-    allowed_hosts: list[str] | None,
+    guard: Guard,
     shutdown_timeout: float,
     settings: dict[str, Any],
 ) -> None:
@@ -428,11 +435,9 @@ def _serve(
     from .tornado import _setup_server, serve
 
     def listen() -> tuple[tornado.httpserver.HTTPServer, int]:
-        return _setup_server(
-            handler, port, host, static_dir, max_payload, path=r"/.*", allowed_hosts=allowed_hosts, **settings
-        )
+        return _setup_server(handler, port, host, static_dir, max_payload, path=r"/.*", guard=guard, **settings)
 
-    serve(listen, host, False, shutdown_timeout)
+    serve(listen, host, False, shutdown_timeout, guard.token)
 
 
 # -- the console script -----------------------------------------------------------------------------------

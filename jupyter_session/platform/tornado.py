@@ -41,7 +41,7 @@ from ._core import (
     session_info_from_headers,
 )
 from ._core import check_bundle as _check_bundle
-from ._hosts import HostCheck
+from ._guard import Guard
 from ._page import Applications
 
 __all__ = ["start_server", "webio_handler"]
@@ -83,11 +83,11 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
     #: for a handler mounted in an app that serves nothing at ``ASSETS_URL`` (PyWebIO's apps mount only it).
     assets_url: ClassVar[str | None] = None
     socket: _TornadoSocket | None = None
-    #: The Host names answered (``start_server`` sets it); ``None``: every one, as in an app of one's own.
-    hosts: ClassVar[HostCheck | None] = None
+    #: The checks of ``start_server``'s server (Host, token); ``None``: none, as in an app of one's own.
+    guard: ClassVar[Guard | None] = None
 
     def prepare(self) -> None:
-        refuse_unknown_host(self, self.hosts)
+        apply_guard(self, self.guard)
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
@@ -131,13 +131,19 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
             self.socket.connection_lost()
 
 
-def refuse_unknown_host(handler: tornado.web.RequestHandler, hosts: HostCheck | None) -> None:
-    """Answer 400 (and so end the request before its handler method runs) unless ``hosts`` allows its Host."""
-    host = handler.request.headers.get("Host")
-    if hosts is not None and not hosts(host):
-        handler.set_status(400)
+def apply_guard(handler: tornado.web.RequestHandler, guard: Guard | None) -> None:
+    """Refuse the request (which ends it before its handler method runs) unless ``guard`` lets it through."""
+    if guard is None:
+        return
+    request = handler.request
+    headers = request.headers
+    verdict = guard.check(headers.get("Host"), request.query, headers.get("Cookie"), headers.get("Authorization"))
+    if verdict.status:
+        handler.set_status(verdict.status)
         handler.set_header("Content-Type", "text/plain; charset=utf-8")
-        handler.finish(hosts.refusal(host))
+        handler.finish(verdict.message)
+    elif verdict.set_cookie is not None:
+        handler.add_header("Set-Cookie", verdict.set_cookie)
 
 
 _NO_DOWNLOAD = "no such download (unknown, already fetched, or its session ended): the app must offer it again"
@@ -216,15 +222,14 @@ def _setup_server(
     max_buffer_size: int,
     *,
     path: str = "/",
-    allowed_hosts: list[str] | None = None,
+    guard: Guard | None = None,
     **tornado_app_settings: Any,
 ) -> tuple[tornado.httpserver.HTTPServer, int]:
     """Listen with ``handler`` at ``path`` (a pattern: ``path_deploy`` serves every path) beside the renderer's
-    files and ``static_dir``, answering the Host names ``HostCheck(host, allowed_hosts)`` allows; returns the
-    server and its port (``0`` picks a free one)."""
+    files and ``static_dir``, behind ``guard``; returns the server and its port (``0`` picks a free one)."""
     _check_bundle()
     port = port or free_port()
-    settings: dict[str, Any] = {"hosts": HostCheck(host, allowed_hosts)}
+    settings: dict[str, Any] = {"guard": guard}
     if getattr(handler, "assets_url", ASSETS_URL) is None:
         # This app serves the renderer's files at ASSETS_URL (cached by the browser): the page loads them there.
         settings["assets_url"] = ASSETS_URL
@@ -241,6 +246,7 @@ def serve(
     host: str,
     open_browser: bool,
     shutdown_timeout: float,
+    token: str | None = None,
 ) -> None:
     """Run a new loop with the server ``listen()`` starts (on ``host``) until SIGTERM or SIGINT, then shut down
     gracefully: stop listening, end every session (``_shutdown.end_sessions``), close the connections left,
@@ -251,7 +257,7 @@ def serve(
         stopped = asyncio.Event()
         _shutdown.on_stop_signal(lambda: loop.call_soon_threadsafe(stopped.set))
         server, port = listen()
-        announce(host, port, open_browser)
+        announce(host, port, open_browser, token)
         await stopped.wait()
         server.stop()
         unfinished = await _shutdown.end_sessions_async(shutdown_timeout)
@@ -279,6 +285,7 @@ def start_server(
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
     **tornado_app_settings: Any,
 ) -> None:
     """Serve the apps and run the Tornado loop until SIGTERM or SIGINT.
@@ -290,6 +297,8 @@ def start_server(
     ``max_payload_size`` (bytes, or ``'200M'``, ``'40K'``) bounds one WebSocket message. The server answers
     only the Host names it knows (IP addresses, ``localhost``, this machine's names when ``host`` is not a
     loopback address) and ``allowed_hosts`` (shell patterns, ``'*'`` for all): a guard against DNS rebinding.
+    With ``auth_token`` (or the ``JUPYTER_SESSION_TOKEN`` environment variable) every request must carry that
+    token, as Jupyter's: the printed address has it, and the page keeps it in a cookie.
     ``cdn`` is accepted and ignored (assets are local). ``remote_access`` (PyWebIO's public tunnel) is not
     supported and raises ``ValueError``.
 
@@ -317,11 +326,11 @@ def start_server(
         allowed_origins=allowed_origins,
         check_origin=check_origin,
     )
+    guard = Guard(host, allowed_hosts, auth_token)
     serve(
-        lambda: _setup_server(
-            handler, port, host, static_dir, max_payload, allowed_hosts=allowed_hosts, **tornado_app_settings
-        ),
+        lambda: _setup_server(handler, port, host, static_dir, max_payload, guard=guard, **tornado_app_settings),
         host,
         auto_open_webbrowser,
         shutdown_timeout,
+        guard.token,
     )

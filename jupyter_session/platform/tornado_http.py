@@ -17,10 +17,10 @@ from .._utils import parse_file_size
 from ..session import Session
 from . import _shutdown
 from ._core import ASSET_QUERY, PageResponse
-from ._hosts import HostCheck
+from ._guard import Guard
 from ._http import HttpEndpoint, HttpRequest
 from ._page import Applications
-from .tornado import _setup_server, refuse_unknown_host, send_offer, serve
+from .tornado import _setup_server, apply_guard, send_offer, serve
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -31,10 +31,10 @@ class _HttpHandler(tornado.web.RequestHandler):
 
     endpoint: ClassVar[HttpEndpoint]
     assets_url: ClassVar[str | None] = None
-    hosts: ClassVar[HostCheck | None] = None  # as in tornado._PageHandler
+    guard: ClassVar[Guard | None] = None  # as in tornado._PageHandler
 
     def prepare(self) -> None:
-        refuse_unknown_host(self, self.hosts)
+        apply_guard(self, self.guard)
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         await self._exchange()
@@ -126,6 +126,7 @@ def start_server(
     max_payload_size: int | str = "200M",
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
     **tornado_app_settings: Any,
 ) -> None:
     """Serve the apps over the HTTP protocol and run the Tornado loop until SIGTERM or SIGINT (then shut down
@@ -145,11 +146,11 @@ def start_server(
         )
     )
     tornado_app_settings["debug"] = debug
+    guard = Guard(host, allowed_hosts, auth_token)
     serve(
-        lambda: _setup_server(
-            handler, port, host, static_dir, max_payload, allowed_hosts=allowed_hosts, **tornado_app_settings
-        ),
+        lambda: _setup_server(handler, port, host, static_dir, max_payload, guard=guard, **tornado_app_settings),
         host,
         auto_open_webbrowser,
         shutdown_timeout,
+        guard.token,
     )

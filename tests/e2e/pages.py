@@ -51,7 +51,7 @@ class Server:
         self.port = free_port()
         self.backend = backend
         argv = [sys.executable, str(HERE / "serve.py"), app, "--port", str(self.port), "--backend", backend, *options]
-        self._launch(argv, env, r"Running on http://")
+        self._launch(argv, env, r"^Running on http://")  # ours, not Werkzeug's " * Running on"
 
     def _launch(self, argv: list[str], env: dict[str, str] | None, ready: str, cwd: Path | None = None) -> None:
         """Start ``argv`` and wait for a line of its output that matches ``ready``."""

@@ -1,5 +1,5 @@
-"""``HostCheck``: which Host names a server started by ``start_server`` answers (the guard against DNS
-rebinding), and the addresses it announces."""
+"""``Guard``: which Host names a server started by ``start_server`` answers (against DNS rebinding), its access
+token, and the addresses it announces."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import socket
 import pytest
 
 from jupyter_session.platform._core import announce
-from jupyter_session.platform._hosts import ALLOWED_HOSTS_ENV, HostCheck, listening_addresses
+from jupyter_session.platform._guard import ALLOWED_HOSTS_ENV, TOKEN_ENV, Guard, HostCheck, Verdict, listening_addresses
 
 
 @pytest.fixture(autouse=True)
 def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ALLOWED_HOSTS_ENV, raising=False)
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
 
 
 def test_on_loopback_only_addresses_and_localhost_are_answered() -> None:
@@ -50,3 +51,27 @@ def test_a_server_on_every_address_announces_the_machine_s_name(capsys: pytest.C
     first, second = capsys.readouterr().out.splitlines()
     assert first == "Running on http://127.0.0.1:8080/"
     assert second.startswith("Listening on every address, also http://")
+
+
+def test_a_token_is_taken_from_the_query_a_header_or_the_cookie_it_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    guard = Guard("127.0.0.1", auth_token="s3cret")
+    assert guard.check("localhost", "", None, None).status == 403
+    assert guard.check("localhost", "token=wrong", None, "token wrong").status == 403
+    assert guard.check("localhost", "", None, "Token s3cret") == Verdict()
+    first = guard.check("localhost", "app=a&token=s3cret", None, None)
+    assert first.status == 0 and first.set_cookie is not None and "HttpOnly" in first.set_cookie
+    cookie = first.set_cookie.split(";")[0]
+    assert guard.check("localhost", "", f"other=1; {cookie}", None) == Verdict()
+    assert guard.check("localhost", "", cookie + "0", None).status == 403
+    assert guard.check("localhost", "", 'broken="', None).status == 403
+    assert guard.check("rebound.example", "token=s3cret", None, None).status == 400  # the Host comes first
+    monkeypatch.setenv(TOKEN_ENV, "from-env")
+    assert Guard("127.0.0.1").token == "from-env" and Guard("127.0.0.1", auth_token="given").token == "given"
+
+
+def test_without_a_token_beyond_loopback_the_server_warns(caplog: pytest.LogCaptureFixture) -> None:
+    Guard("127.0.0.1")
+    assert not caplog.records
+    Guard("")
+    assert "without an access token" in caplog.text and TOKEN_ENV in caplog.text
+    assert Guard("", auth_token="t").check("localhost", "", None, None).status == 403
