@@ -43,6 +43,7 @@ from ._core import (
 from ._core import check_bundle as _check_bundle
 from ._guard import Guard
 from ._page import Applications
+from ._tornado_server import LimitedHTTPServer
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -237,7 +238,8 @@ def _setup_server(
     app = tornado.web.Application([*_static_handlers(static_dir), (path, handler)], **tornado_app_settings)
     # The read buffer holds more than one largest message: a page that sends two large messages back to back
     # must not be disconnected for it (the message limit is enforced per message).
-    server = app.listen(port, address=host, max_buffer_size=2 * max_buffer_size + (1 << 16))
+    server = LimitedHTTPServer(app, max_buffer_size=2 * max_buffer_size + (1 << 16))
+    server.listen(port, address=host)
     return server, port
 
 
