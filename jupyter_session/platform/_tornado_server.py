@@ -18,13 +18,23 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import tornado.httpserver
 import tornado.httputil
 import tornado.ioloop
 import tornado.iostream
+import tornado.log
+import tornado.web
 
-__all__ = ["BODY_TIMEOUT", "HEADER_TIMEOUT", "LimitedHTTPServer", "default_max_connections"]
+__all__ = [
+    "BODY_TIMEOUT",
+    "HEADER_TIMEOUT",
+    "LimitedHTTPServer",
+    "default_max_connections",
+    "log_request",
+    "request_summary",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +47,9 @@ _RESERVED_DESCRIPTORS = 64
 _LOG_EVERY = 60.0
 _OUT_OF_DESCRIPTORS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 _ACCEPT_PAUSE = 0.5
+# Query values that are keys to a session or a file: never written to the access log.
+_SECRET_QUERY = frozenset({"session_id", "download", "token"})
+_MAX_LOGGED_URI = 200
 
 
 def default_max_connections() -> int:
@@ -188,3 +201,28 @@ class LimitedHTTPServer(tornado.httpserver.HTTPServer):
         # Its request loop ended: closed, or detached into a WebSocket (which stays counted in _streams).
         self._waiting.pop(server_conn.stream, None)  # type: ignore[attr-defined]
         super().on_close(server_conn)
+
+
+def log_request(handler: tornado.web.RequestHandler) -> None:
+    """Tornado's access log line (its ``log_function`` setting), without the query's secrets and with a long
+    address cut short: a session id, a download token or an access token in a log is a key to someone's data."""
+    status = handler.get_status()
+    log = tornado.log.access_log
+    write = log.info if status < 400 else log.warning if status < 500 else log.error
+    write("%d %s %.2fms", status, request_summary(handler), 1000 * handler.request.request_time())
+
+
+def request_summary(handler: tornado.web.RequestHandler) -> str:
+    """How Tornado names a request in its logs (``RequestHandler._request_summary``), without the secrets."""
+    request = handler.request
+    return f"{request.method} {_loggable(request.uri or '')} ({request.remote_ip})"
+
+
+def _loggable(uri: str) -> str:
+    path, _, query = uri.partition("?")
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        path += "?" + urlencode([(name, "..." if name in _SECRET_QUERY else value) for name, value in pairs])
+    if len(path) <= _MAX_LOGGED_URI:
+        return path
+    return f"{path[:_MAX_LOGGED_URI]}... ({len(uri)} characters)"

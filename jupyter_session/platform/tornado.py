@@ -43,7 +43,7 @@ from ._core import (
 from ._core import check_bundle as _check_bundle
 from ._guard import Guard
 from ._page import Applications
-from ._tornado_server import LimitedHTTPServer
+from ._tornado_server import LimitedHTTPServer, log_request, request_summary
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -89,6 +89,9 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
 
     def prepare(self) -> None:
         apply_guard(self, self.guard)
+
+    def _request_summary(self) -> str:  # Tornado's warnings about this request name it so
+        return request_summary(self)
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
@@ -235,6 +238,7 @@ def _setup_server(
         # This app serves the renderer's files at ASSETS_URL (cached by the browser): the page loads them there.
         settings["assets_url"] = ASSETS_URL
     handler = type(handler.__name__, (handler,), settings)
+    tornado_app_settings.setdefault("log_function", log_request)
     app = tornado.web.Application([*_static_handlers(static_dir), (path, handler)], **tornado_app_settings)
     # The read buffer holds more than one largest message: a page that sends two large messages back to back
     # must not be disconnected for it (the message limit is enforced per message).

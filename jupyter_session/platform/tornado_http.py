@@ -20,6 +20,7 @@ from ._core import ASSET_QUERY, PageResponse
 from ._guard import Guard
 from ._http import HttpEndpoint, HttpRequest
 from ._page import Applications
+from ._tornado_server import request_summary
 from .tornado import _setup_server, apply_guard, send_offer, serve
 
 __all__ = ["start_server", "webio_handler"]
@@ -35,6 +36,9 @@ class _HttpHandler(tornado.web.RequestHandler):
 
     def prepare(self) -> None:
         apply_guard(self, self.guard)
+
+    def _request_summary(self) -> str:
+        return request_summary(self)
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         await self._exchange()
