@@ -61,7 +61,8 @@ def test_importing_the_platform_imports_neither_tornado_nor_the_jupyter_platform
         """
     )
     assert out.splitlines() == [
-        "['jupyter_session.platform._core', 'jupyter_session.platform._page', 'jupyter_session.platform._sockets', "
+        "['jupyter_session.platform._core', 'jupyter_session.platform._guard', 'jupyter_session.platform._page', "
+        "'jupyter_session.platform._shutdown', 'jupyter_session.platform._sockets', "
         "'jupyter_session.platform.path_deploy']",
         "jupyter_session.platform.tornado True",
         "True",
