@@ -247,6 +247,7 @@ class Connection:
                 and session is not None
                 and not session.closed()
                 and not self._close_when_idle
+                and transport.end_reason is None
             )
             if not reconnectable:
                 for download in self._downloads.values():
@@ -258,7 +259,7 @@ class Connection:
             assert self._on_detached is not None
             self._on_detached(self)
         elif session is not None:
-            session.close(nonblock=True, reason="the browser page was closed")
+            session.close(nonblock=True, reason=transport.end_reason or "the browser page was closed")
 
     def resume(self, transport: Transport) -> None:
         """Continue over a new transport: first what the old one could not deliver, then what was queued

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -170,38 +171,90 @@ def field_of(item: Any) -> Field:
     raise TypeError(f"input_group takes the results of input functions called with a name, not {item!r}")
 
 
+#: A file field's limit, each file and all together, when the app gives none (PyWebIO's was its backend's 200M
+#: message limit; uploads here are chunked, so no message limit bounds them).
+DEFAULT_UPLOAD_LIMIT = 64 << 20
+#: Bytes of uploads one session keeps at once, across its forms and file pins (a field's own larger
+#: ``max_total_size`` raises it for that field): what a page can make the server hold.
+SESSION_UPLOAD_LIMIT = 256 << 20
+
+
+def upload_limits(max_size: int, max_total_size: int) -> tuple[int, int]:
+    """A file field's ``max_size`` and ``max_total_size`` in bytes; 0 (not given) gets a default, and a limit the
+    app gives also bounds the other one when that is not given."""
+    return (
+        max_size or max_total_size or DEFAULT_UPLOAD_LIMIT,
+        max_total_size or max(max_size, DEFAULT_UPLOAD_LIMIT),
+    )
+
+
 class Uploads:
-    """Files arriving for file fields in acknowledged chunks, kept in order and within each field's limits."""
+    """Files arriving for file fields in acknowledged chunks, kept in order and within each field's limits and
+    the session's (``SESSION_UPLOAD_LIMIT``, over every ``Uploads`` of the session). Create it in a session."""
 
     MAX_UPLOADS = 1000
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[str, bytearray]] = {}  # upload id -> (field name, bytes so far)
+        self.held = 0  # bytes in self.files
+        # Weak: a form's uploads go with the form.
+        self._all: weakref.WeakSet[Uploads] = get_current_session().internal_save.setdefault(
+            "uploads", weakref.WeakSet()
+        )
+        self._all.add(self)
 
     def receive(self, spec: dict[str, Any] | None, data: dict[str, Any]) -> int | None:
         """Keep one chunk for the file field ``spec``; the bytes of that file received so far, or ``None`` when
-        the chunk is dropped."""
+        the chunk is dropped (unacknowledged: a page of ours never sends one, it checks the limits first)."""
         name, upload_id, offset, chunk = data["name"], data["upload_id"], data["offset"], data["chunk"]
         if spec is None or spec.get("type") != "file" or len(upload_id) > 64:
             logger.warning("dropped a file chunk for %.100r, which is not a file field", name)
             return None
-        if upload_id not in self.files:
+        entry = self.files.get(upload_id)
+        if entry is None:
+            other = None if spec.get("multiple") else next((k for k, (n, _) in self.files.items() if n == name), None)
+            if other is not None:
+                logger.warning(
+                    "dropped a file chunk of upload %.100r for %.100r: a single-file field takes one file, and "
+                    "upload %.100r is already there",
+                    upload_id,
+                    name,
+                    other,
+                )
+                return None
             if len(self.files) >= self.MAX_UPLOADS:
                 logger.warning("dropped a file chunk: too many uploads")
                 return None
-            self.files[upload_id] = (name, bytearray())
-        content = self.files[upload_id][1]
+        content = bytearray() if entry is None else entry[1]
         if offset != len(content):
             logger.warning("dropped an out-of-order file chunk for %.100r", name)
             return None
-        limit = spec.get("max_size") or 0
+        limit, total_limit = upload_limits(spec.get("max_size") or 0, spec.get("max_total_size") or 0)
         total = sum(len(c) for n, c in self.files.values() if n == name) + chunk.nbytes
-        total_limit = spec.get("max_total_size") or 0
-        if (limit and len(content) + chunk.nbytes > limit) or (total_limit and total > total_limit):
+        if len(content) + chunk.nbytes > limit or total > total_limit:
             logger.warning("dropped a file chunk for %.100r beyond its size limit", name)
             return None
+        held = sum(uploads.held for uploads in list(self._all))
+        session_limit = max(SESSION_UPLOAD_LIMIT, total_limit)
+        if held + chunk.nbytes > session_limit:
+            logger.warning(
+                "dropped a file chunk for %.100r: its session already holds %d bytes of uploads, and keeps at most "
+                "%d (SESSION_UPLOAD_LIMIT); the page has sent more than its forms asked for",
+                name,
+                held,
+                session_limit,
+            )
+            return None
+        if entry is None:
+            self.files[upload_id] = (name, content)
         content += chunk
+        self.held += chunk.nbytes
         return len(content)
+
+    def forget(self, name: str) -> None:
+        """Drop the uploads of the field ``name``."""
+        for upload_id in [key for key, (owner, _) in self.files.items() if owner == name]:
+            self.held -= len(self.files.pop(upload_id)[1])
 
     def take(self, spec: dict[str, Any], answer: Any) -> Any:
         """The files an answer describes, with their bytes (forgotten here); raises ValueError if any is
@@ -224,8 +277,7 @@ class Uploads:
                     last_modified=item.get("last_modified"),
                 )
             )
-        for upload_id in [key for key, (owner, _) in self.files.items() if owner == name]:
-            del self.files[upload_id]
+        self.forget(name)
         if spec.get("multiple"):
             return files
         return files[0] if files else None

@@ -31,6 +31,7 @@ from ._fields import (
     field_spec,
     number_from_text,
     slider_spec,
+    upload_limits,
 )
 from ._utils import parse_file_size
 from .session import chose_impl, get_current_session, get_current_task_id, info
@@ -292,11 +293,11 @@ def file_upload(
 ) -> Any:
     """Files from the user's computer: a dict ``filename``, ``content`` (bytes), ``mime_type``,
     ``last_modified`` (ms since the epoch), or a list of them with ``multiple``; ``None`` when no file was
-    chosen. ``max_size`` (each file) and ``max_total_size`` take bytes or strings such as ``'4M'``;
-    ``accept`` is a MIME type, an extension (``'.csv'``) or a list of them."""
+    chosen. ``max_size`` (each file) and ``max_total_size`` take bytes or strings such as ``'4M'``; without
+    either, 64 MiB (``DEFAULT_UPLOAD_LIMIT``). ``accept`` is a MIME type, an extension (``'.csv'``) or a list."""
     arguments = dict(locals())
     spec, validate, onchange = field_spec("file", arguments, excludes=("max_size", "max_total_size", "accept"))
-    spec["max_size"], spec["max_total_size"] = parse_file_size(max_size), parse_file_size(max_total_size)
+    spec["max_size"], spec["max_total_size"] = upload_limits(parse_file_size(max_size), parse_file_size(max_total_size))
     if accept is not None:
         spec["accept"] = ",".join(accept) if isinstance(accept, (list, tuple)) else str(accept)
     return _single(Field(spec, validate, lambda files: files, onchange))

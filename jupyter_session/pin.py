@@ -70,7 +70,10 @@ def _file_pins() -> dict[str, dict[str, Any]]:
 
 
 def _uploads() -> Uploads:
-    return get_current_session().internal_save.setdefault("pin_uploads", Uploads())
+    saved = get_current_session().internal_save
+    if "pin_uploads" not in saved:
+        saved["pin_uploads"] = Uploads()
+    return saved["pin_uploads"]
 
 
 def _put_pin(name: str, spec: dict[str, Any], reader: Callable[[Any], Any], scope: str | None, position: int) -> Output:
@@ -312,6 +315,15 @@ def _read_timeout(names: Sequence[str]) -> float:
     return _FILE_PIN_READ_TIMEOUT if any(name in files for name in names) else _PIN_READ_TIMEOUT
 
 
+def _fresh_uploads(names: Sequence[str]) -> None:
+    """A read uploads a file pin's files again: drop what an earlier read left (it timed out), which would
+    count against the pin's limits and, for a single-file pin, refuse the new upload."""
+    files, uploads = _file_pins(), _uploads()
+    for name in names:
+        if name in files:
+            uploads.forget(name)
+
+
 def _read(name: str, raw: Any) -> Any:
     reader = _readers().get(name)
     if reader is None:
@@ -326,6 +338,7 @@ def _read(name: str, raw: Any) -> Any:
 @chose_impl
 def _pin_value(name: str) -> Generator[Any, Any, Any]:
     session = get_current_session()
+    _fresh_uploads([name])
     event = yield from session.request(
         "pin_value", dict(command="pin_value", task_id=None, spec=dict(name=name)), _read_timeout([name])
     )
@@ -340,6 +353,7 @@ def get_pin_values(names: list[str]) -> Generator[Any, Any, Any]:
     for name in names:
         _check_name(name)
     session = get_current_session()
+    _fresh_uploads(names)
     event = yield from session.request(
         "get_pin_values",
         dict(

@@ -32,6 +32,7 @@ __all__ = [
     "EVENTS",
     "CALLBACK_EVENTS",
     "CHUNK_SIZE",
+    "DEFAULT_MAX_PAYLOAD",
     "Command",
     "Event",
     "CommandMessage",
@@ -96,6 +97,11 @@ CALLBACK_EVENTS = frozenset({"callback", "file_chunk"})
 #: Largest piece of a download or upload sent in one message (1 MiB).
 CHUNK_SIZE = 1 << 20
 
+#: The web backends' default bound on one message from the page (``max_payload_size``): 8 MiB. Files travel as
+#: ``CHUNK_SIZE`` chunks, one a message, so what is left to bound is JSON: form answers, pin values, ``eval_js``
+#: results. PyWebIO's 200M let one page make the server parse a 150 MB message (+350-600 MB of memory).
+DEFAULT_MAX_PAYLOAD = 8 << 20
+
 # Bounds on untrusted input; a browser never needs more.
 _MAX_TASK_ID = 256
 _MAX_PATH_DEPTH = 32
@@ -159,6 +165,10 @@ class Transport(ABC):
     event loop. Incoming messages are handed to the callback given to ``on_message``, in arrival order.
     ``on_close`` callbacks run once when the connection ends, whichever side ends it.
     """
+
+    #: Set (to why) when the transport itself ended the connection because the page broke a bound (it stopped
+    #: reading): its session then closes, even where a lost connection could be resumed.
+    end_reason: str | None = None
 
     @abstractmethod
     def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:

@@ -404,6 +404,118 @@ def test_file_upload_takes_acknowledged_chunks_within_its_limits(run_app: Any) -
     ]
 
 
+def _chunk(browser: FakeBrowser, upload_id: str, offset: int, chunk: bytes, name: str = "data") -> None:
+    browser.send_event(
+        dict(
+            event="file_chunk",
+            task_id=forms(browser)[-1]["task_id"],
+            buffer_paths=[["data", "chunk"]],
+            data=dict(upload_id=upload_id, name=name, offset=offset, chunk=None),
+        ),
+        [chunk],
+    )
+
+
+def _acks(browser: FakeBrowser) -> list[tuple[str, int]]:
+    return [(c["spec"]["upload_id"], c["spec"]["received"]) for c in browser.commands_named("file_ack")]
+
+
+def test_file_upload_without_limits_gets_the_default_ones_which_the_page_enforces(loop: Any) -> None:
+    """PyWebIO's limits defaulted to its backend's 200M message limit; uploads here are chunked, so the
+    defaults are explicit: 64 MiB a file and in all. A limit the app gives also bounds the other one."""
+    from jupyter_session._fields import DEFAULT_UPLOAD_LIMIT
+    from jupyter_session.input import file_upload
+
+    def app() -> None:
+        input_group(
+            "Files",
+            [
+                file_upload("Plain", name="plain"),
+                file_upload("Small files", name="small", max_size="1M", multiple=True),
+                file_upload("Big files", name="big", max_size="100M", multiple=True),
+                file_upload("Big total", name="total", max_total_size="200M", multiple=True),
+            ],
+        )
+
+    browser = run(loop, app)
+    limits = {f["name"]: (f["max_size"], f["max_total_size"]) for f in forms(browser)[0]["spec"]["inputs"]}
+    assert DEFAULT_UPLOAD_LIMIT == 64 << 20
+    assert limits == {
+        "plain": (64 << 20, 64 << 20),
+        "small": (1 << 20, 64 << 20),
+        "big": (100 << 20, 100 << 20),
+        "total": (200 << 20, 200 << 20),
+    }
+    browser.close()
+
+
+def test_a_single_file_field_takes_one_upload(run_app: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A page may send chunks of many upload ids to a field; a single-file field buffers only the first."""
+    from jupyter_session.input import file_upload
+
+    browser = FakeBrowser()
+    results: list[Any] = []
+
+    def app() -> None:
+        results.append(file_upload("Doc", max_size=4))
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        _chunk(browser, "u1", 0, b"ab")
+        for n in range(2, 50):
+            _chunk(browser, f"u{n}", 0, b"wxyz")  # each within max_size, but the field takes one file
+        _chunk(browser, "u1", 2, b"cd")  # the first upload goes on
+        wait_until(lambda: len(_acks(browser)) == 2)
+        described = dict(upload_id="u1", filename="a.txt", size=4, mime_type="text/plain", last_modified=1)
+        answer(browser, "from_submit", {"data": [described]})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == [dict(filename="a.txt", content=b"abcd", mime_type="text/plain", last_modified=1)]
+    assert _acks(browser) == [("u1", 2), ("u1", 4)]
+    rejected = [r.getMessage() for r in caplog.records if "takes one file" in r.getMessage()]
+    assert len(rejected) == 48
+    assert rejected[0] == (
+        "dropped a file chunk of upload 'u2' for 'data': a single-file field takes one file, and upload 'u1' "
+        "is already there"
+    )
+
+
+def test_a_session_holds_at_most_its_upload_budget(
+    run_app: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Across its fields, forms and file pins a session buffers at most SESSION_UPLOAD_LIMIT bytes of uploads
+    (or a field's own larger max_total_size); chunks beyond are dropped unacknowledged."""
+    from jupyter_session import _fields
+    from jupyter_session.input import file_upload
+
+    monkeypatch.setattr(_fields, "SESSION_UPLOAD_LIMIT", 10)
+    browser = FakeBrowser()
+    results: list[Any] = []
+
+    def app() -> None:
+        fields = [file_upload(name, name=name, max_size=6, max_total_size=6) for name in ("a", "b")]
+        results.append(input_group("Two files", fields))
+
+    def fill() -> None:
+        wait_until(lambda: forms(browser))
+        _chunk(browser, "ua", 0, b"123456", name="a")
+        _chunk(browser, "ub", 0, b"1234", name="b")
+        _chunk(browser, "ub", 4, b"56", name="b")  # 12 bytes in all: dropped
+        wait_until(lambda: "holds" in caplog.text)
+        assert _acks(browser) == [("ua", 6), ("ub", 4)]
+        describe = dict(filename="f", mime_type="", last_modified=1)
+        answer(browser, "from_submit", {"a": [dict(describe, upload_id="ua", size=6)], "b": []})
+
+    threading.Thread(target=fill, daemon=True).start()
+    run_app(app, browser)
+    assert results == [{"a": dict(filename="f", content=b"123456", mime_type="", last_modified=1), "b": None}]
+    assert (
+        "dropped a file chunk for 'b': its session already holds 10 bytes of uploads, and keeps at most 10 "
+        "(SESSION_UPLOAD_LIMIT)"
+    ) in caplog.text
+
+
 def test_input_action_button_sets_the_value_and_a_labelled_value_comes_back(loop: Any) -> None:
     import threading
 

@@ -170,6 +170,51 @@ def test_file_pin_takes_its_chunks_through_a_callback_and_reads_as_file_upload(l
     assert [c["spec"]["received"] for c in browser.commands_named("file_ack")] == [3, 6]
 
 
+def test_a_file_pin_read_that_timed_out_leaves_no_upload_behind(loop: Any, monkeypatch: Any) -> None:
+    """A single-file pin takes one upload at a time; what a read that timed out left is dropped by the next
+    read, whose upload then arrives."""
+    from helpers import start_app
+
+    from jupyter_session.exceptions import SessionTimeout
+    from jupyter_session.pin import put_file_upload
+
+    monkeypatch.setattr(pins, "_FILE_PIN_READ_TIMEOUT", 0.5)
+    browser = FakeBrowser()
+    values: list[Any] = []
+
+    def app() -> None:
+        put_file_upload("doc", max_size=6)
+        try:
+            values.append(pins.pin.doc)
+        except SessionTimeout:
+            values.append("timed out")
+        values.append(pins.pin.doc)
+
+    def chunk(upload_id: str, content: bytes) -> None:
+        callback_id = browser.commands_named("output")[0]["spec"]["input"]["upload_callback_id"]
+        data = dict(upload_id=upload_id, name="doc", offset=0, chunk=None)
+        browser.send_event(
+            dict(event="file_chunk", task_id=callback_id, buffer_paths=[["data", "chunk"]], data=data), [content]
+        )
+
+    def answer() -> None:
+        wait_until(lambda: browser.commands_named("pin_value"))
+        chunk("u1", b"abc")  # the first read's upload, never finished: the read times out
+        wait_until(lambda: len(browser.commands_named("pin_value")) == 2)
+        chunk("u2", b"xyz")
+        wait_until(lambda: len(browser.commands_named("file_ack")) == 2)
+        described = dict(upload_id="u2", filename="b.txt", size=3, mime_type="text/plain", last_modified=1)
+        request = browser.commands_named("pin_value")[1]
+        browser.send_event(dict(event="js_yield", task_id=request["task_id"], data={"value": [described]}))
+
+    threading.Thread(target=answer, daemon=True).start()
+    session = start_app(app, browser, loop)
+    wait_until(lambda: len(values) == 2)
+    browser.close()
+    wait_until(session.closed)
+    assert values == ["timed out", dict(filename="b.txt", content=b"xyz", mime_type="text/plain", last_modified=1)]
+
+
 def test_pin_update_selects_checkbox_values_by_index_after_new_options(run_app: Any) -> None:
     def app() -> None:
         put_checkbox("extras", ["a", "b"])

@@ -138,3 +138,33 @@ def test_parse_event_rejects_malformed_events_naming_the_problem(event: object, 
 def test_protocol_names_match_the_design() -> None:
     assert {"output", "output_ctl", "run_script", "download", "set_env", "close_session", "set_session_id"} <= COMMANDS
     assert {"callback", "input_event", "from_submit", "from_cancel", "js_yield"} <= EVENTS
+
+
+def test_the_default_message_limit_holds_the_largest_message_a_page_of_ours_sends() -> None:
+    """8 MiB, not PyWebIO's 200M (a 150 MB message took 350-600 MB to parse): files come as 1 MiB chunks, one a
+    message, so the largest message of ours is a chunk, with room for the JSON a form or pin answers with."""
+    from jupyter_session.protocol import CHUNK_SIZE, DEFAULT_MAX_PAYLOAD, encode_frame
+
+    assert DEFAULT_MAX_PAYLOAD == 8 << 20
+    data = {"upload_id": "u" * 64, "name": "n" * 1000, "offset": 1 << 40, "chunk": None}
+    chunk_event = {"event": "file_chunk", "task_id": "t" * 256, "data": data, "buffer_paths": [["data", "chunk"]]}
+    assert len(encode_frame(chunk_event, [bytes(CHUNK_SIZE)])) < DEFAULT_MAX_PAYLOAD // 4
+
+
+def test_every_backend_defaults_to_the_default_message_limit() -> None:
+    import importlib
+    import inspect
+
+    from jupyter_session._utils import parse_file_size
+    from jupyter_session.protocol import DEFAULT_MAX_PAYLOAD
+
+    defaults = {}
+    for name in ("tornado", "tornado_http", "aiohttp", "fastapi", "flask", "django", "path_deploy"):
+        module = importlib.import_module(f"jupyter_session.platform.{name}")
+        for function in vars(module).values():
+            if inspect.isfunction(function) and function.__module__ == module.__name__:
+                parameter = inspect.signature(function).parameters.get("max_payload_size")
+                if parameter is not None and parameter.default is not inspect.Parameter.empty:
+                    defaults[f"{name}.{function.__name__}"] = parse_file_size(parameter.default)
+    assert len(defaults) >= 10, defaults
+    assert defaults == dict.fromkeys(defaults, DEFAULT_MAX_PAYLOAD)

@@ -17,8 +17,10 @@ import pytest
 import tornado.httpclient
 import tornado.websocket
 
+from jupyter_session.input import file_upload
+from jupyter_session.output import put_text
 from jupyter_session.platform import tornado as platform
-from jupyter_session.protocol import PROTOCOL_VERSION, decode_frame
+from jupyter_session.protocol import DEFAULT_MAX_PAYLOAD, PROTOCOL_VERSION, decode_frame, encode_frame
 from jupyter_session.session import eval_js
 
 HELLO = {
@@ -38,7 +40,7 @@ def serve(loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch) -> I
         async def setup() -> int:
             handler = platform.webio_handler(applications, **kwargs)
             server, port = platform._setup_server(
-                handler, 0, "127.0.0.1", None, 1 << 20, websocket_max_message_size=1 << 20
+                handler, 0, "127.0.0.1", None, DEFAULT_MAX_PAYLOAD, websocket_max_message_size=DEFAULT_MAX_PAYLOAD
             )
             servers.append(server)
             return port
@@ -187,3 +189,64 @@ def test_a_handler_mounted_alone_serves_the_renderer_files_itself(loop: asyncio.
         asyncio.run_coroutine_threadsafe(fetch(), loop).result(10)
     finally:
         loop.call_soon_threadsafe(server.stop)
+
+
+def _chunk_frame(task_id: str, upload_id: str, offset: int, chunk: bytes) -> bytes:
+    data = {"upload_id": upload_id, "name": "data", "offset": offset, "chunk": None}
+    event = {"event": "file_chunk", "task_id": task_id, "data": data, "buffer_paths": [["data", "chunk"]]}
+    return encode_frame(event, [chunk])
+
+
+def _described(upload_id: str, size: int) -> dict[str, Any]:
+    return dict(upload_id=upload_id, filename=f"{upload_id}.bin", size=size, mime_type="", last_modified=1)
+
+
+def test_an_upload_flood_stops_at_the_default_limit(serve: Any) -> None:
+    """A field without limits takes 64 MiB: a page that sends more gets no acknowledgement for it, and the server
+    keeps none of it (before the default, 1,024 chunks of 1 MiB took the server from 32 to 1,058 MB)."""
+    port = serve(lambda: put_text(str(len(file_upload("Data")["content"]))))
+    chunk = bytes(1 << 20)
+
+    async def page() -> tuple[str, int]:
+        client = await connect(port)
+        task_id = (await client.next_command("input_group"))["task_id"]
+        for n in range(64):  # as the page would, one acknowledgement at a time
+            await client.socket.write_message(_chunk_frame(task_id, "u1", n << 20, chunk), binary=True)
+            assert (await client.next_command("file_ack"))["spec"]["received"] == (n + 1) << 20
+        for n in range(64, 70):
+            await client.socket.write_message(_chunk_frame(task_id, "u1", n << 20, chunk), binary=True)
+        submitted = {"event": "from_submit", "task_id": task_id, "data": {"data": [_described("u1", 64 << 20)]}}
+        await client.send(submitted)
+        shown = (await client.next_command("output"))["spec"]["content"]
+        return shown, sum(command["command"] == "file_ack" for command in client.commands)
+
+    shown, more_acks = asyncio.run(page())
+    assert (shown, more_acks) == (str(64 << 20), 0)
+
+
+def test_a_single_file_field_buffers_one_upload_of_many(serve: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A page that sends chunks of 100 upload ids to a field with ``max_size='1M'`` gets one file buffered
+    (before: each was, 300 took the server from 34 to 352 MB)."""
+    port = serve(lambda: put_text(file_upload("Doc", max_size="1M")["filename"]))
+    chunk = bytes(1 << 20)
+
+    def dropped() -> int:
+        return sum("takes one file" in r.getMessage() or "is full" in r.getMessage() for r in caplog.records)
+
+    async def page() -> tuple[str, list[dict[str, Any]]]:
+        client = await connect(port)
+        task_id = (await client.next_command("input_group"))["task_id"]
+        for n in range(100):
+            await client.socket.write_message(_chunk_frame(task_id, f"u{n}", 0, chunk), binary=True)
+        assert (await client.next_command("file_ack"))["spec"] == {"upload_id": "u0", "received": 1 << 20}
+        for _ in range(100):
+            if dropped() == 99:
+                break
+            await asyncio.sleep(0.05)
+        await client.send({"event": "from_submit", "task_id": task_id, "data": {"data": [_described("u0", 1 << 20)]}})
+        shown = (await client.next_command("output"))["spec"]["content"]
+        return shown, [command for command in client.commands if command["command"] == "file_ack"]
+
+    shown, more_acks = asyncio.run(page())
+    assert (shown, more_acks) == ("u0.bin", [])
+    assert dropped() == 99

@@ -317,6 +317,50 @@ def test_a_download_address_serves_one_transfer_at_a_time(serve: Servers) -> Non
         fetch(port, address)  # that one went whole: the offer is gone
 
 
+def _page_that_never_reads(port: int) -> socket.socket:
+    """A WebSocket handshake from a client that then reads nothing, with a small receive buffer."""
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+    client.connect(("127.0.0.1", port))
+    client.sendall(
+        f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        f"Origin: http://127.0.0.1:{port}\r\n\r\n".encode()
+    )
+    return client
+
+
+def test_a_page_that_does_not_read_has_its_session_closed(
+    serve: Servers, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Output for a page that takes none of it piles up on the server (before: +1 GB in 10 s of put_text);
+    past MAX_UNREAD_BYTES behind the frame being written the session closes, with one log line."""
+    from jupyter_session.output import put_text
+    from jupyter_session.platform import _sockets
+
+    monkeypatch.setattr(_sockets, "MAX_UNREAD_BYTES", 8 << 20)
+    ended = threading.Event()
+
+    def app() -> None:
+        defer_call(ended.set)
+        while True:
+            put_text("x" * 100_000)
+
+    port = serve(app)
+    client = _page_that_never_reads(port)
+    try:
+        assert ended.wait(10), "the session of a page that reads nothing went on"
+    finally:
+        client.close()
+    lines = [r.getMessage() for r in caplog.records if "is not reading" in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert re.fullmatch(
+        r"a page's WebSocket has \d+ frames \(\d+ bytes\) waiting behind the one being written: the page is not "
+        r"reading, and its session closes \(MAX_UNREAD_BYTES is 8388608, MAX_UNREAD_FRAMES 10000\)",
+        lines[0],
+    ), lines[0]
+
+
 def test_a_foreign_origin_is_rejected_and_allowed_origins_admit_patterns(serve: Servers) -> None:
     port = serve(lambda: run_js("x"), allowed_origins=["https://*.example.com"])
 

@@ -30,6 +30,7 @@ from . import _shutdown
 from ._core import ASSET_QUERY, ASSETS_URL, CLOSE_SESSION, AppEndpoint, Offer, asset_file, session_info_from_headers
 from ._http_page import HttpPage
 from ._page import Applications, make_applications
+from ._sockets import NO_DOWNLOAD
 
 __all__ = [
     "HttpEndpoint",
@@ -228,7 +229,7 @@ class HttpEndpoint:
         token = request.query.get("download")
         if token is not None:
             offer = self.apps.download(token)
-            return HttpResponse(200, offer=offer) if offer else HttpResponse.text(404, "no such download")
+            return HttpResponse(200, offer=offer) if offer else HttpResponse.text(404, NO_DOWNLOAD)
         page = self.apps.page(request.path, request.query.get("app"), request.assets_url, protocol="http")
         return HttpResponse.text(page.status, page.html, content_type="text/html; charset=utf-8")
 

@@ -13,15 +13,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..protocol import Transport, encode_frame
-from ._sockets import offer_download
+from ._sockets import MAX_UNREAD_BYTES, MAX_UNREAD_FRAMES, offer_download
 
 __all__ = ["HttpPage", "MAX_UNACKNOWLEDGED", "MAX_UNACKNOWLEDGED_BYTES"]
 
 logger = logging.getLogger(__name__)
 
-#: A page that keeps more unacknowledged messages than this, or buffers of more bytes, is not reading.
-MAX_UNACKNOWLEDGED = 10_000
-MAX_UNACKNOWLEDGED_BYTES = 64 << 20
+#: A page that keeps more unacknowledged messages than this, or buffers of more bytes, is not reading (the
+#: bounds of a WebSocket page, ``_sockets.MAX_UNREAD_FRAMES`` and ``MAX_UNREAD_BYTES``).
+MAX_UNACKNOWLEDGED = MAX_UNREAD_FRAMES
+MAX_UNACKNOWLEDGED_BYTES = MAX_UNREAD_BYTES
 #: Events kept that came ahead of an earlier one still on its way (the page has at most 4 pushes out).
 MAX_EARLY_EVENTS = 1_000
 
@@ -68,6 +69,7 @@ class HttpPage(Transport):
                 len(self._unacknowledged),
                 self._unacknowledged_bytes,
             )
+            self.end_reason = "the page stopped reading what the server sent"
             self.close()
             return
         self._wake()

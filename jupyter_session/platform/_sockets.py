@@ -12,8 +12,9 @@ import json
 import logging
 import threading
 from abc import abstractmethod
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from .._utils import random_str
 from ..exceptions import ProtocolError
 from ..protocol import CHUNK_SIZE, Transport, decode_frame, encode_frame
 
-__all__ = ["Offer", "PageSocket", "QueuedPageSocket", "offer_download", "offers"]
+__all__ = ["NO_DOWNLOAD", "Offer", "OfferTaken", "PageSocket", "QueuedPageSocket", "offer_download", "offers"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +30,33 @@ logger = logging.getLogger(__name__)
 # -- downloads --------------------------------------------------------------------------------------------
 
 
+class OfferTaken(RuntimeError):
+    """``Offer.chunks()`` was started while another transfer of the same offer runs (or after it went)."""
+
+
+#: A backend's answer to a token that has no offer: 404 with this text.
+NO_DOWNLOAD = (
+    "no such download (unknown, being fetched by another request, already fetched, or its session ended): "
+    "wait for the other transfer, or have the app offer the file again"
+)
+
+
 @dataclass(eq=False)
 class Offer:
     """A file offered for download at ``?download=<token>``. A backend sends ``headers()`` and then each of
-    ``chunks()``, and calls ``fetched()`` once the last one is out; a transfer that fails keeps the offer (the
-    browser may try again) until its session ends."""
+    ``chunks()``, and calls ``fetched()`` once the last one is out.
+
+    The address serves one transfer at a time: ``chunks()`` claims the offer, which leaves the table of
+    ``offers`` while it runs (another request for the token gets 404), and puts it back when the transfer ends
+    without ``fetched()`` (a browser that went may try again) until its session ends."""
 
     token: str
     name: str
     content: memoryview
     on_fetched: Callable[[], None]
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _running: bool = field(default=False, repr=False)  # a transfer holds the claim
+    _ended: bool = field(default=False, repr=False)  # fetched, or withdrawn with its session
 
     @property
     def size(self) -> int:
@@ -54,36 +72,74 @@ class Offer:
             "X-Content-Type-Options": "nosniff",
         }
 
+    def claim(self) -> bool:
+        """Take the offer for one transfer; ``False`` while another runs, or once it is fetched or withdrawn.
+        ``chunks()`` claims it; call ``release()`` after a claim of your own."""
+        with self._lock:
+            if self._running or self._ended:
+                return False
+            self._running = True
+            offers.pop(self.token, None)
+            return True
+
+    def release(self) -> None:
+        """The claiming transfer ended: unless the offer was fetched or withdrawn meanwhile, its address serves
+        the next request."""
+        with self._lock:
+            self._running = False
+            if not self._ended:
+                offers[self.token] = self
+
     def chunks(self) -> Iterator[bytes]:
-        """The content in pieces of ``CHUNK_SIZE`` (1 MiB); none for an empty file."""
-        for start in range(0, self.size, CHUNK_SIZE):
-            yield bytes(self.content[start : start + CHUNK_SIZE])
+        """The content in pieces of ``CHUNK_SIZE`` (1 MiB), none for an empty file, for the transfer that claims
+        the offer on the first ``next()``: raises ``OfferTaken`` if another one runs. Closing the iterator (a
+        transfer given up) or exhausting it releases the claim."""
+        if not self.claim():
+            # Only a request that found the offer before another's transfer started gets here (on the same
+            # asyncio loop, none can: the lookup and the first chunk run without a pause between them).
+            raise OfferTaken(f"download {self.name!r} is being fetched by another request, or has gone")
+        try:
+            for start in range(0, self.size, CHUNK_SIZE):
+                yield bytes(self.content[start : start + CHUNK_SIZE])
+        finally:
+            self.release()
 
     def fetched(self) -> None:
         """The whole file went out: withdraw the offer and tell its session (once)."""
-        if offers.pop(self.token, None) is self:
-            self.on_fetched()
+        with self._lock:
+            if self._ended:
+                return
+            self._ended = True
+            offers.pop(self.token, None)
+        self.on_fetched()
+
+    def withdraw(self) -> None:
+        """Its session ended: the address answers 404 from now on (a transfer running goes on to its end)."""
+        with self._lock:
+            self._ended = True
+            offers.pop(self.token, None)
 
 
-# Files offered for download, by token. One table for the process: the unguessable token is the only key, and
-# an offer must outlive the WebSocket that announced it (the page may reconnect, or close and leave the
-# transfer to the browser's download manager).
+# Files offered for download and free for a transfer, by token. One table for the process: the unguessable token
+# is the only key, and an offer must outlive the WebSocket that announced it (the page may reconnect, or close and
+# leave the transfer to the browser's download manager).
 offers: dict[str, Offer] = {}
 
 
 def offer_download(name: str, content: memoryview, on_fetched: Callable[[], None]) -> tuple[str, Callable[[], None]]:
     """Offer ``content`` at ``?download=TOKEN`` on the page's path: the address, and a function that withdraws
     the offer (see ``Transport.offer_download``)."""
-    token = random_str(32)
-    offers[token] = Offer(token, name, content, on_fetched)
-
-    def withdraw() -> None:
-        offers.pop(token, None)
-
-    return f"?download={token}", withdraw
+    offer = Offer(random_str(32), name, content, on_fetched)
+    offers[offer.token] = offer
+    return f"?download={offer.token}", offer.withdraw
 
 
 # -- the socket -------------------------------------------------------------------------------------------
+
+#: A page that leaves more frames than this, or more bytes, waiting behind the one being written to it is not
+#: reading: its session closes. The same bounds as a page over HTTP (``_http_page.MAX_UNACKNOWLEDGED``).
+MAX_UNREAD_FRAMES = 10_000
+MAX_UNREAD_BYTES = 64 << 20
 
 
 class PageSocket(Transport):
@@ -94,11 +150,16 @@ class PageSocket(Transport):
     thread when a WebSocket opens, and hands it every frame (``receive``) and the socket's end
     (``connection_lost``). Messages that could not be written because the socket had closed are kept in
     ``undelivered``, so a reconnecting page still gets them.
+
+    What is written but not yet sent is bounded (``MAX_UNREAD_BYTES``, ``MAX_UNREAD_FRAMES``, see ``unread``):
+    past that the page is not reading, and the socket ends its session, which a reconnect cannot resume.
     """
 
     def __init__(self) -> None:
         self._loop_thread = threading.get_ident()
         self._closed = False
+        self._unsent: deque[int] = deque()  # sizes of the frames whose write futures are pending, oldest first
+        self._unsent_bytes = 0
         self.undelivered: list[tuple[dict[str, Any], Sequence[Any]]] = []
         self._receivers: list[Callable[[dict[str, Any], list[memoryview]], None]] = []
         self._close_callbacks: list[Callable[[], None]] = []
@@ -106,9 +167,11 @@ class PageSocket(Transport):
     # -- what a backend supplies ----------------------------------------------------------------------------
 
     @abstractmethod
-    def write_frame(self, frame: str | bytes) -> bool:
+    def write_frame(self, frame: str | bytes) -> bool | asyncio.Future[Any]:
         """Write one frame (``bytes`` as a binary frame, ``str`` as a text frame); called on the loop. Return
-        ``False`` if the socket has closed (the message is then kept in ``undelivered``)."""
+        ``False`` if the socket has closed (the message is then kept in ``undelivered``); else ``True``, or a
+        future that resolves once the frame has gone to the network (Tornado's ``write_message`` gives one),
+        which lets ``unread`` count what a page has not taken."""
 
     @abstractmethod
     def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
@@ -127,15 +190,57 @@ class PageSocket(Transport):
             self.call_soon(self._write, message, buffers)
 
     def _write(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview]) -> None:
+        if self.end_reason is not None:
+            return  # the session is closing: nothing more goes to a page that does not read
         if self._closed:
             self.undelivered.append((message, buffers))
             return
         if buffers:
             frame: str | bytes = encode_frame(message, buffers)
         else:
-            frame = json.dumps(message, separators=(",", ":"))
-        if not self.write_frame(frame):
+            frame = json.dumps(message, separators=(",", ":"))  # ASCII: as many bytes as characters
+        written = self.write_frame(frame)
+        if written is False:
             self.undelivered.append((message, buffers))
+            return
+        if isinstance(written, asyncio.Future):
+            self._unsent.append(len(frame))
+            self._unsent_bytes += len(frame)
+            written.add_done_callback(self._sent)
+        frames, size = self.unread()
+        if frames > MAX_UNREAD_FRAMES or size > MAX_UNREAD_BYTES:
+            self._not_reading(frames, size)
+
+    def _sent(self, future: asyncio.Future[Any]) -> None:
+        if not future.cancelled():
+            future.exception()  # retrieved: a write to a socket that went fails, which is no news here
+        # Writes complete in order: the oldest pending frame is the one done.
+        if self._unsent:
+            self._unsent_bytes -= self._unsent.popleft()
+
+    def unread(self) -> tuple[int, int]:
+        """The frames written but waiting behind the one being sent, and their bytes: what the page has not
+        taken. A single large frame may take its time; what piles up behind it is a page not reading."""
+        if not self._unsent:
+            return 0, 0
+        return len(self._unsent) - 1, self._unsent_bytes - self._unsent[0]
+
+    def drop_unsent(self) -> None:
+        """Forget the frames not yet being sent, where the framework lets us (see ``QueuedPageSocket``)."""
+
+    def _not_reading(self, frames: int, size: int) -> None:
+        logger.warning(
+            "a page's WebSocket has %d frames (%d bytes) waiting behind the one being written: the page is not "
+            "reading, and its session closes (MAX_UNREAD_BYTES is %d, MAX_UNREAD_FRAMES %d)",
+            frames,
+            size,
+            MAX_UNREAD_BYTES,
+            MAX_UNREAD_FRAMES,
+        )
+        self.end_reason = "the page stopped reading what the server sent"
+        self.drop_unsent()
+        self.close_socket(1008, "the page is not reading")
+        self.connection_lost()  # the session closes now; the framework's own report of the end comes later
 
     def on_message(self, callback: Callable[[dict[str, Any], list[memoryview]], None]) -> None:
         self._receivers.append(callback)
@@ -195,6 +300,7 @@ class QueuedPageSocket(PageSocket):
         super().__init__()
         self.loop = asyncio.get_running_loop()
         self._outbox: asyncio.Queue[str | bytes | _Close] = asyncio.Queue()
+        self._queued_bytes = 0  # of the frames in the outbox
         self._closing = False  # a close is queued: nothing may follow it
         self._broken = False  # a send failed, or the handler is done: the socket is gone
         self._writer = self.loop.create_task(self._write_all())
@@ -215,7 +321,17 @@ class QueuedPageSocket(PageSocket):
         if self._closing or self._broken or self.gone():
             return False
         self._outbox.put_nowait(frame)
+        self._queued_bytes += len(frame)
         return True
+
+    def unread(self) -> tuple[int, int]:
+        # The queue holds what waits behind the frame the writer is sending.
+        return self._outbox.qsize(), self._queued_bytes
+
+    def drop_unsent(self) -> None:
+        while not self._outbox.empty():
+            self._outbox.get_nowait()
+        self._queued_bytes = 0
 
     def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
         if not self._closing:
@@ -232,6 +348,7 @@ class QueuedPageSocket(PageSocket):
                 if isinstance(item, _Close):
                     await self.send_close(item.code or 1000, item.reason or "")
                     return
+                self._queued_bytes -= len(item)
                 await self.send_frame(item)
         # The page went while being written to: a reset, a send after the close, or whatever the server raises
         # for it (ASGI servers differ).

@@ -23,6 +23,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from .._utils import parse_file_size
+from ..protocol import DEFAULT_MAX_PAYLOAD
 from ..session import Session
 from . import _core, _shutdown
 from ._core import (
@@ -39,6 +40,7 @@ from ._core import (
 from ._core import check_bundle as _check_bundle
 from ._guard import Guard
 from ._page import Applications
+from ._sockets import NO_DOWNLOAD
 
 __all__ = ["start_server", "static_routes", "webio_handler"]
 
@@ -94,9 +96,7 @@ def _asset(name: str) -> web.StreamResponse:
 async def _send_file(request: web.Request, endpoint: AppEndpoint, token: str) -> web.StreamResponse:
     offer = endpoint.download(token)
     if offer is None:
-        raise web.HTTPNotFound(
-            text="no such download (unknown, already fetched, or its session ended): the app must offer it again"
-        )
+        raise web.HTTPNotFound(text=NO_DOWNLOAD)
     response = web.StreamResponse(headers=offer.headers())
     await response.prepare(request)
     for chunk in offer.chunks():
@@ -182,7 +182,7 @@ def webio_handler(
     reconnect_timeout: float = 0,
     allowed_origins: list[str] | None = None,
     check_origin: Callable[[str], bool] | None = None,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     websocket_settings: dict[str, Any] | None = None,
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """An aiohttp request handler that serves the apps' page and its WebSocket on the path it is routed at:
@@ -245,7 +245,7 @@ def start_server(
     allowed_origins: list[str] | None = None,
     check_origin: Callable[[str], bool] | None = None,
     auto_open_webbrowser: bool = False,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     websocket_settings: dict[str, Any] | None = None,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,

@@ -24,6 +24,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from .._utils import parse_file_size, random_str
+from ..protocol import DEFAULT_MAX_PAYLOAD
 from ..session import Session
 from . import _shutdown
 from ._core import ASSET_QUERY, ASSETS_URL, STATIC_PATH, announce_once_listening, check_bundle, free_port
@@ -101,7 +102,7 @@ def wsgi_app(
     session_expire_seconds: float | None = None,
     session_cleanup_interval: float | None = None,
     debug: bool = False,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     **django_options: Any,
 ) -> Any:
     """A Django WSGI application that serves the apps at ``/``, the renderer's files, and ``static_dir`` at
@@ -153,7 +154,7 @@ def start_server(
     session_expire_seconds: float | None = None,
     session_cleanup_interval: float | None = None,
     debug: bool = False,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,

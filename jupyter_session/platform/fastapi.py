@@ -34,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from .._utils import parse_file_size
+from ..protocol import DEFAULT_MAX_PAYLOAD
 from ..session import Session
 from . import _core, _shutdown
 from ._core import (
@@ -49,6 +50,7 @@ from ._core import (
 from ._core import check_bundle as _check_bundle
 from ._guard import Guard, asgi_guarded
 from ._page import Applications
+from ._sockets import NO_DOWNLOAD
 
 __all__ = ["asgi_app", "start_server", "webio_routes"]
 
@@ -144,7 +146,7 @@ def _routes(endpoint: AppEndpoint) -> list[BaseRoute]:
             offer = endpoint.download(token)
             if offer is None:
                 return PlainTextResponse(
-                    "no such download (unknown, already fetched, or its session ended): the app must offer it again",
+                    NO_DOWNLOAD,
                     status_code=404,
                 )
             return _DownloadResponse(offer)
@@ -269,7 +271,7 @@ def start_server(
     allowed_origins: list[str] | None = None,
     check_origin: Callable[[str], bool] | None = None,
     auto_open_webbrowser: bool = False,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,

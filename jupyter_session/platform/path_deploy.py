@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from .._utils import parse_file_size
+from ..protocol import DEFAULT_MAX_PAYLOAD
 from ..session.base import Session
 from ._core import (
     ASSETS_URL,
@@ -348,7 +349,7 @@ def path_deploy(
     debug: bool = False,
     allowed_origins: list[str] | None = None,
     check_origin: Callable[[str], bool] | None = None,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,
@@ -393,7 +394,7 @@ def path_deploy_http(
     check_origin: Callable[[str], bool] | None = None,
     session_expire_seconds: int | None = None,
     session_cleanup_interval: int | None = None,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,

@@ -25,6 +25,7 @@ import tornado.web
 import tornado.websocket
 
 from .._utils import parse_file_size
+from ..protocol import DEFAULT_MAX_PAYLOAD
 from ..session import Session
 from . import _core, _shutdown
 from ._core import (
@@ -43,6 +44,7 @@ from ._core import (
 from ._core import check_bundle as _check_bundle
 from ._guard import Guard
 from ._page import Applications
+from ._sockets import NO_DOWNLOAD
 from ._tornado_server import LimitedHTTPServer, log_request, request_summary
 
 __all__ = ["start_server", "webio_handler"]
@@ -61,12 +63,11 @@ class _TornadoSocket(PageSocket):
         self.handler = handler
         self.loop = tornado.ioloop.IOLoop.current()
 
-    def write_frame(self, frame: str | bytes) -> bool:
+    def write_frame(self, frame: str | bytes) -> bool | asyncio.Future[None]:
         try:
-            self.handler.write_message(frame, binary=isinstance(frame, bytes))
+            return self.handler.write_message(frame, binary=isinstance(frame, bytes))
         except tornado.websocket.WebSocketClosedError:
             return False
-        return True
 
     def close_socket(self, code: int | None = None, reason: str | None = None) -> None:
         self.handler.close(code, reason)
@@ -99,7 +100,7 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
         elif (token := self.get_query_argument("download", None)) is not None:
             offer = self.endpoint.download(token)
             if offer is None:
-                raise tornado.web.HTTPError(404, _NO_DOWNLOAD)
+                raise tornado.web.HTTPError(404, NO_DOWNLOAD)
             await send_offer(self, offer)
         elif (asset := self.get_query_argument(ASSET_QUERY, None)) is not None:
             send_asset(self, asset)
@@ -148,9 +149,6 @@ def apply_guard(handler: tornado.web.RequestHandler, guard: Guard | None) -> Non
         handler.finish(verdict.message)
     elif verdict.set_cookie is not None:
         handler.add_header("Set-Cookie", verdict.set_cookie)
-
-
-_NO_DOWNLOAD = "no such download (unknown, already fetched, or its session ended): the app must offer it again"
 
 
 def send_asset(handler: tornado.web.RequestHandler, name: str) -> None:
@@ -288,7 +286,7 @@ def start_server(
     allowed_origins: list[str] | None = None,
     check_origin: Callable[[str], bool] | None = None,
     auto_open_webbrowser: bool = False,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import tornado.web
 
 from .._utils import parse_file_size
+from ..protocol import DEFAULT_MAX_PAYLOAD
 from ..session import Session
 from . import _shutdown
 from ._core import ASSET_QUERY, PageResponse
@@ -127,7 +128,7 @@ def start_server(
     auto_open_webbrowser: bool = False,
     session_expire_seconds: float | None = None,
     session_cleanup_interval: float | None = None,
-    max_payload_size: int | str = "200M",
+    max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,

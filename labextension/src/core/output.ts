@@ -8,6 +8,11 @@ import type { Context, Handler } from './types';
 
 type Renderer = (spec: any, context: Context) => HTMLElement;
 
+// What markdown's HTML loses besides DOMPurify's defaults (scripts, handlers): a <style> restyles the whole page
+// (and its url()s load remote addresses), a <form> posts the fields in it elsewhere. Inline style attributes,
+// common in markdown, stay. PyWebIO's put_markdown kept both; put_html, raw HTML by design, keeps them here too.
+const MARKDOWN_PURIFY = { FORBID_TAGS: ['style', 'form'] };
+
 const renderers: Record<string, Renderer> = {
   text: spec => {
     const element = document.createElement(spec.inline ? 'span' : 'p');
@@ -27,7 +32,7 @@ const renderers: Record<string, Renderer> = {
     element.className = 'jps-markdown';
     // `async: false` last, so no option can turn the result into a promise.
     const html = marked.parse(String(spec.content ?? ''), { ...(spec.options ?? {}), async: false }) as unknown;
-    element.innerHTML = DOMPurify.sanitize(String(html)); // markdown may carry raw HTML: always sanitized
+    element.innerHTML = DOMPurify.sanitize(String(html), MARKDOWN_PURIFY); // markdown may carry raw HTML
     highlightBlocks(element);
     return element;
   },
