@@ -345,27 +345,15 @@ def test_path_deploy_passes_its_settings_to_tornado(base: Path, monkeypatch: pyt
 
     seen: dict[str, Any] = {}
 
-    def setup_server(handler: Any, port: int, host: str, static_dir: Any, max_payload: int, **settings: Any) -> Any:
-        seen.update(endpoint=handler.endpoint, port=port, host=host, max_payload=max_payload, settings=settings)
-        return None, 8123
+    def serve(handler: Any, port: int, host: str, static_dir: Any, max_payload: int, settings: Any, **kw: Any) -> None:
+        seen.update(endpoint=handler.endpoint, port=port, max_payload=max_payload, settings=settings, **kw)
 
-    def serve(listen: Any, host: str, open_browser: bool, shutdown_timeout: float, token: str | None) -> None:
-        seen.update(listened=listen(), shutdown_timeout=shutdown_timeout)
-
-    monkeypatch.setattr(tornado_module, "_setup_server", setup_server)
     monkeypatch.setattr(tornado_module, "serve", serve)
     monkeypatch.delenv("PYWEBIO_DEBUG", raising=False)
-    deploy_module.path_deploy(str(base), port=0, max_payload_size="1M", websocket_ping_timeout=None)
-    assert seen["listened"] == (None, 8123) and seen["shutdown_timeout"] == 10
+    deploy_module.path_deploy(str(base), port=0, max_payload_size="1M", websocket_ping_timeout=None, auth_token="t")
+    assert seen["path"] == r"/.*" and seen["shutdown_timeout"] == 10 and seen["auth_token"] == "t"
     assert seen["max_payload"] == 1 << 20 and seen["endpoint"].base == str(base)
-    guard = seen["settings"].pop("guard")
-    assert guard.token is None and guard.hosts("localhost") and not guard.hosts("rebound.example")
-    assert seen["settings"] == {
-        "path": r"/.*",
-        "websocket_ping_interval": 30,
-        "websocket_max_message_size": 1 << 20,
-        "debug": False,
-    }
+    assert seen["settings"] == {"websocket_ping_interval": 30, "websocket_max_message_size": 1 << 20, "debug": False}
 
 
 def test_the_console_script_takes_pywebio_path_deploys_options(base: Path, monkeypatch: pytest.MonkeyPatch) -> None:

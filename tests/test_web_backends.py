@@ -259,6 +259,12 @@ def test_a_download_nobody_fetched_is_withdrawn_when_its_session_ends(serve: Ser
         fetch(port, address)
 
 
+async def _offered_download(port: int) -> tuple[str, Page]:
+    """A page of the app at ``port``, and the address of the download its app offers first."""
+    client = await connect(port)
+    return str((await client.next_command("download"))["spec"]["url"]), client
+
+
 def test_a_download_the_browser_stops_reading_is_dropped(
     serve: Servers, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -266,11 +272,7 @@ def test_a_download_the_browser_stops_reading_is_dropped(
     content = bytes(64 << 20)
     port = serve(lambda: (download("big.bin", content), hold()))
 
-    async def page() -> tuple[str, Page]:
-        client = await connect(port)
-        return str((await client.next_command("download"))["spec"]["url"]), client
-
-    address, _page = asyncio.run(page())
+    address, _page = asyncio.run(_offered_download(port))
     with socket.create_connection(("127.0.0.1", port), timeout=10) as reader:
         reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
         reader.sendall(f"GET /{address} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
@@ -290,11 +292,7 @@ def test_a_download_address_serves_one_transfer_at_a_time(serve: Servers) -> Non
     content = bytes(64 << 20)
     port = serve(lambda: (download("big.bin", content), hold()))
 
-    async def page() -> tuple[str, Page]:
-        client = await connect(port)
-        return str((await client.next_command("download"))["spec"]["url"]), client
-
-    address, _page = asyncio.run(page())
+    address, _page = asyncio.run(_offered_download(port))
     reader = socket.create_connection(("127.0.0.1", port), timeout=10)
     reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
     reader.sendall(f"GET /{address} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())

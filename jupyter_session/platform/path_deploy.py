@@ -36,7 +36,6 @@ from ._core import (
     PageResponse,
     PageSocket,
 )
-from ._guard import Guard
 from ._shutdown import SHUTDOWN_TIMEOUT
 
 if TYPE_CHECKING:
@@ -377,9 +376,7 @@ def path_deploy(
         check_origin=check_origin,
     )
     handler = _tornado_handler(endpoint)
-    _serve(
-        handler, port, host, static_dir, max_payload, Guard(host, allowed_hosts, auth_token), shutdown_timeout, settings
-    )
+    _serve(handler, port, host, static_dir, max_payload, settings, shutdown_timeout, allowed_hosts, auth_token)
 
 
 def path_deploy_http(
@@ -416,9 +413,7 @@ def path_deploy_http(
     )
     settings = {key: value for key, value in tornado_app_settings.items() if value is not None}
     settings["debug"] = debug
-    _serve(
-        handler, port, host, static_dir, max_payload, Guard(host, allowed_hosts, auth_token), shutdown_timeout, settings
-    )
+    _serve(handler, port, host, static_dir, max_payload, settings, shutdown_timeout, allowed_hosts, auth_token)
 
 
 def _serve(
@@ -427,18 +422,26 @@ def _serve(
     host: str,
     static_dir: str | None,
     max_payload: int,
-    guard: Guard,
-    shutdown_timeout: float,
     settings: dict[str, Any],
+    shutdown_timeout: float,
+    allowed_hosts: list[str] | None,
+    auth_token: str | None,
 ) -> None:
-    """Serve ``handler`` on every path, as the Tornado backend's ``start_server`` serves its one (and shuts
-    down as it does)."""
-    from .tornado import _setup_server, serve
+    """Serve ``handler`` on every path, as the Tornado backend's ``start_server`` serves its one."""
+    from .tornado import serve
 
-    def listen() -> tuple[tornado.httpserver.HTTPServer, int]:
-        return _setup_server(handler, port, host, static_dir, max_payload, path=r"/.*", guard=guard, **settings)
-
-    serve(listen, host, False, shutdown_timeout, guard.token)
+    serve(
+        handler,
+        port,
+        host,
+        static_dir,
+        max_payload,
+        settings,
+        path=r"/.*",
+        shutdown_timeout=shutdown_timeout,
+        allowed_hosts=allowed_hosts,
+        auth_token=auth_token,
+    )
 
 
 # -- the console script -----------------------------------------------------------------------------------

@@ -246,22 +246,33 @@ def _setup_server(
 
 
 def serve(
-    listen: Callable[[], tuple[tornado.httpserver.HTTPServer, int]],
+    handler: type[tornado.web.RequestHandler],
+    port: int,
     host: str,
-    open_browser: bool,
-    shutdown_timeout: float,
-    token: str | None = None,
+    static_dir: str | None,
+    max_payload: int,
+    settings: dict[str, Any],
+    *,
+    path: str = "/",
+    open_browser: bool = False,
+    shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
+    allowed_hosts: list[str] | None = None,
+    auth_token: str | None = None,
 ) -> None:
-    """Run a new loop with the server ``listen()`` starts (on ``host``) until SIGTERM or SIGINT, then shut down
-    gracefully: stop listening, end every session (``_shutdown.end_sessions``), close the connections left,
-    and return (or exit with status 1 when sessions did not finish within ``shutdown_timeout`` seconds)."""
+    """Serve ``handler`` at ``path`` (``_setup_server``'s arguments, behind a ``Guard``) on a new loop until
+    SIGTERM or SIGINT, then shut down gracefully: stop listening, end every session (``_shutdown.end_sessions``),
+    close the connections left, and return (or exit with status 1 when sessions did not finish within
+    ``shutdown_timeout`` seconds)."""
+    guard = Guard(host, allowed_hosts, auth_token)
 
     async def until_stopped() -> int:
         loop = asyncio.get_running_loop()
         stopped = asyncio.Event()
         _shutdown.on_stop_signal(lambda: loop.call_soon_threadsafe(stopped.set))
-        server, port = listen()
-        announce(host, port, open_browser, token)
+        server, listening = _setup_server(
+            handler, port, host, static_dir, max_payload, path=path, guard=guard, **settings
+        )
+        announce(host, listening, open_browser, guard.token)
         await stopped.wait()
         server.stop()
         unfinished = await _shutdown.end_sessions_async(shutdown_timeout)
@@ -330,11 +341,15 @@ def start_server(
         allowed_origins=allowed_origins,
         check_origin=check_origin,
     )
-    guard = Guard(host, allowed_hosts, auth_token)
     serve(
-        lambda: _setup_server(handler, port, host, static_dir, max_payload, guard=guard, **tornado_app_settings),
+        handler,
+        port,
         host,
-        auto_open_webbrowser,
-        shutdown_timeout,
-        guard.token,
+        static_dir,
+        max_payload,
+        tornado_app_settings,
+        open_browser=auto_open_webbrowser,
+        shutdown_timeout=shutdown_timeout,
+        allowed_hosts=allowed_hosts,
+        auth_token=auth_token,
     )

@@ -22,7 +22,7 @@ from ._guard import Guard
 from ._http import HttpEndpoint, HttpRequest
 from ._page import Applications
 from ._tornado_server import request_summary
-from .tornado import _setup_server, apply_guard, send_offer, serve
+from .tornado import apply_guard, send_offer, serve
 
 __all__ = ["start_server", "webio_handler"]
 
@@ -151,11 +151,15 @@ def start_server(
         )
     )
     tornado_app_settings["debug"] = debug
-    guard = Guard(host, allowed_hosts, auth_token)
     serve(
-        lambda: _setup_server(handler, port, host, static_dir, max_payload, guard=guard, **tornado_app_settings),
+        handler,
+        port,
         host,
-        auto_open_webbrowser,
-        shutdown_timeout,
-        guard.token,
+        static_dir,
+        max_payload,
+        tornado_app_settings,
+        open_browser=auto_open_webbrowser,
+        shutdown_timeout=shutdown_timeout,
+        allowed_hosts=allowed_hosts,
+        auth_token=auth_token,
     )
