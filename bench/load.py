@@ -1,31 +1,43 @@
-"""``python -m bench.load [--sessions 200] [--seconds 30] [--json FILE]``: many sessions at once on one server.
+"""``python -m bench.load [--sessions 200] [--seconds 30] [--nginx [--processes 4]] [--json FILE]``: many
+sessions at once on one server.
 
 A jupyter_session server (a subprocess) runs an app that, for ``--seconds``, writes a line with ``put_text`` and
 then waits on ``eval_js``, in turn. This process opens ``--sessions`` WebSocket pages at once (``bench/client.py``:
 no browser) that answer every ``eval_js``. The app times its own round trips; the run reports the throughput
 (round trips per second over all sessions), the p50 and p99 latency, and the errors: a wrong answer, an exception
 in an app, a session that never reported, or a page that failed. Every loop is bounded by ``--seconds``.
+
+With ``--nginx`` the same load then runs again through Debian's nginx to ``--processes`` servers, configured as
+docs/deploy.md says (``tests/e2e/deploy_cluster.py``: the app at ``/tools/``, each page's process chosen by its
+affinity key; these pages send no cookie, so each is a new browser to nginx), and both runs are printed side by
+side.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
+import sys
+import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from .__main__ import save
-from .cases import server
+from .cases import ROOT, free_port, server
 from .client import Page
 
 
-async def _pages(port: int, sessions: int, seconds: float) -> list[str]:
-    """Open every page, answer until each app is done; returns the failures of the pages themselves."""
+async def _pages(port: int, sessions: int, seconds: float, path: str = "") -> list[str]:
+    """Open every page (at ``path`` on ``port``), answer until each app is done; returns the failures of the
+    pages themselves."""
 
     async def one() -> str | None:
         try:
-            page = await Page.open(port)
+            page = await Page.open(port, path)
             await asyncio.wait_for(page.serve(), seconds + 60)
             page.close()
             return None if page.closed_by_server else "the connection ended before the session did"
@@ -36,12 +48,9 @@ async def _pages(port: int, sessions: int, seconds: float) -> list[str]:
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def run(sessions: int, seconds: int) -> dict[str, Any]:
-    with server("jupyter_session", "load", seconds) as app:
-        started = time.monotonic()
-        page_errors = asyncio.run(_pages(app.port, sessions, seconds))
-        elapsed = time.monotonic() - started
-        reports = list(app.results)
+def _figures(
+    sessions: int, seconds: int, elapsed: float, reports: list[dict[str, Any]], page_errors: list[str]
+) -> dict[str, Any]:
     latencies = sorted(latency for report in reports for latency in report["latencies_us"])
     errors = page_errors + [report["error"] for report in reports if "error" in report]
     errors += [f"{report['wrong']} wrong answers" for report in reports if report["wrong"]]
@@ -62,10 +71,56 @@ def run(sessions: int, seconds: int) -> dict[str, Any]:
     )
 
 
+def run(sessions: int, seconds: int) -> dict[str, Any]:
+    with server("jupyter_session", "load", seconds) as app:
+        started = time.monotonic()
+        page_errors = asyncio.run(_pages(app.port, sessions, seconds))
+        elapsed = time.monotonic() - started
+        reports = list(app.results)
+    return dict(_figures(sessions, seconds, elapsed, reports, page_errors), processes=1)
+
+
+def _deploy_cluster() -> ModuleType:
+    """The deployment tests' helper (nginx, and the site configuration docs/deploy.md shows)."""
+    sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+    return importlib.import_module("deploy_cluster")
+
+
+def run_through_nginx(sessions: int, seconds: int, processes: int = 4) -> dict[str, Any]:
+    """The same load, through nginx to ``processes`` servers."""
+    cluster = _deploy_cluster()
+    with ExitStack() as stack:
+        apps = [stack.enter_context(server("jupyter_session", "load", seconds)) for _ in range(processes)]
+        directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-nginx-")))
+        port = free_port()
+        upstreams = [f"127.0.0.1:{app.port}" for app in apps]
+        site = cluster.nginx_site(f"127.0.0.1:{port}", upstreams, str(directory / "deploy.log"))
+        # Each page holds two connections in nginx: the browser's and the upstream's.
+        nginx = cluster.Nginx(directory, site=site, ports=[port], connections=2 * sessions + 64)
+        stack.callback(nginx.stop)
+        started = time.monotonic()
+        page_errors = asyncio.run(_pages(port, sessions, seconds, "tools/"))
+        elapsed = time.monotonic() - started
+        reports = [report for app in apps for report in app.results]
+        per_process = [len(app.results) for app in apps]
+    return dict(
+        _figures(sessions, seconds, elapsed, reports, page_errors), processes=processes, per_process=per_process
+    )
+
+
+def _row(label: str, result: dict[str, Any]) -> str:
+    return (
+        f"{label:<24} {result['sessions']:>8} {result['round_trips']:>12} {result['round_trips_per_s']:>10.0f} "
+        f"{result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {result['errors']:>7}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--nginx", action="store_true", help="then the same through nginx to --processes servers")
+    parser.add_argument("--processes", type=int, default=4, help="servers behind nginx (with --nginx)")
     parser.add_argument("--json", type=Path, help="write the results here")
     arguments = parser.parse_args()
     result = run(arguments.sessions, arguments.seconds)
@@ -74,11 +129,19 @@ def main() -> None:
         f"and as many put_text, {result['round_trips_per_s']:.0f} round trips/s; latency p50 "
         f"{result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms; errors {result['errors']}"
     )
-    for message in result["error_messages"]:
-        print(f"  error: {message}")
+    results = dict(load=result)
+    if arguments.nginx:
+        results["load_nginx"] = run_through_nginx(arguments.sessions, arguments.seconds, arguments.processes)
+        print(f"\n{'':<24} {'sessions':>8} {'round trips':>12} {'per s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        print(_row("one process", result))
+        print(_row(f"nginx, {arguments.processes} processes", results["load_nginx"]))
+        print(f"sessions per process behind nginx: {results['load_nginx']['per_process']}")
+    for run_result in results.values():
+        for message in run_result["error_messages"]:
+            print(f"  error: {message}")
     if arguments.json:
-        save(arguments.json, load=result)
-    raise SystemExit(1 if result["errors"] else 0)
+        save(arguments.json, **results)
+    raise SystemExit(1 if any(run_result["errors"] for run_result in results.values()) else 0)
 
 
 if __name__ == "__main__":

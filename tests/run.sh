@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the tests need, then run the whole suite: `bash tests/run.sh [pytest options]`.
-# Browser tests use Debian's chromium (never a downloaded browser), deployment tests its nginx; building the
+# Browser tests use Debian's chromium (never a downloaded browser), deployment tests its nginx and HAProxy; building the
 # renderer needs Node.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v npm >/dev/null || missing+=(nodejs npm)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)  # the deployment tests put it in front
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)  # and HAProxy
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
   $sudo apt-get update -qq

@@ -8,109 +8,13 @@ machine without it fails this test (tests/run.sh installs it)."""
 from __future__ import annotations
 
 import json
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-from pages import free_port, screenshot, stop_process, wait_text
+from deploy_cluster import Nginx, nginx_path
+from pages import free_port, screenshot, wait_text
 from test_backends import use_tool
-
-CONFIG = """\
-{user}
-worker_processes 1;
-error_log {dir}/error.log info;
-events {{ worker_connections 256; }}
-http {{
-    log_format exchange '$server_port "$request" $status $request_time upgrade="$http_upgrade"';
-    access_log {dir}/access.log exchange;
-    client_body_temp_path {dir}/client_body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    # Pulls are held up to 20 s: answers must go to the page as they come, and nginx must wait longer.
-    proxy_buffering off;
-    proxy_read_timeout {read_timeout}s;
-    # The browser's Host, so that the app's origin check matches it with the page's Origin.
-    proxy_set_header Host $http_host;
-{servers}}}
-"""
-
-SERVER = """\
-    server {{
-        listen 127.0.0.1:{port};
-        if ($http_upgrade) {{ return 403; }}
-        location / {{ proxy_pass http://127.0.0.1:{upstream}; }}
-    }}
-"""
-
-
-def nginx_path() -> str:
-    """Debian's nginx (in /usr/sbin, which a user's PATH may lack); a machine without it fails the test."""
-    path = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
-    if path is None:
-        pytest.fail("this test needs Debian's nginx: `apt-get install -y nginx` (tests/run.sh does)", pytrace=False)
-    return path
-
-
-class Nginx:
-    """nginx in the foreground, with its config, logs, temp files and pid under ``directory``, proxying
-    ``127.0.0.1:PORT`` to ``127.0.0.1:UPSTREAM`` for each ``(PORT, UPSTREAM)`` of ``routes``; every request
-    with an ``Upgrade`` header gets 403. nginx answers 504 to a request its upstream has not answered within
-    ``read_timeout`` seconds."""
-
-    def __init__(self, directory: Path, routes: list[tuple[int, int]], read_timeout: int = 60) -> None:
-        self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
-        # As root, nginx would run its worker as nobody, who cannot enter the test's private temp directory.
-        user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.geteuid() == 0 else ""
-        servers = "".join(SERVER.format(port=port, upstream=upstream) for port, upstream in routes)
-        config = CONFIG.format(user=user, dir=directory, servers=servers, read_timeout=read_timeout)
-        (directory / "nginx.conf").write_text(config)
-        argv = [nginx_path(), "-p", str(directory), "-c", str(directory / "nginx.conf")]
-        self.process = subprocess.Popen(
-            [*argv, "-g", f"daemon off; pid {directory}/nginx.pid;"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.output: list[str] = []
-        self._reader = threading.Thread(target=self._drain, daemon=True)
-        self._reader.start()
-        for port, _upstream in routes:
-            self._wait_for(port)
-
-    def _drain(self) -> None:
-        for line in self.process.stdout:  # type: ignore[union-attr]
-            self.output.append(line)
-
-    def _wait_for(self, port: int) -> None:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {''.join(self.output)}{self.log('error.log')}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise TimeoutError(f"nginx did not listen on {port}: {self.log('error.log')}")
-
-    def log(self, name: str) -> str:
-        path = self.directory / name
-        return path.read_text() if path.exists() else ""
-
-    def stop(self) -> str:
-        """Stop nginx; returns its access log."""
-        stop_process(self.process, self._reader, self.output, timeout=10)
-        return self.log("access.log")
 
 
 def test_behind_nginx_that_refuses_websockets_the_http_page_works(
