@@ -261,21 +261,25 @@ class Connection:
         elif session is not None:
             session.close(nonblock=True, reason=transport.end_reason or "the browser page was closed")
 
-    def resume(self, transport: Transport) -> None:
-        """Continue over a new transport: first what the old one could not deliver, then what was queued
-        while detached, in order; then running downloads restart from their last acknowledged byte."""
+    def resume(self, transport: Transport, applied: int) -> bool:
+        """Continue over a new transport, for a page that has applied ``applied`` of the messages sent to it:
+        first the rest of what the old transport carried (its ``continue_after``), then what was queued while
+        detached, in order; then running downloads restart from their last acknowledged byte. ``False`` (and
+        the session stays detached) when the old transport cannot give the page what it missed."""
         with self._lock:
-            # Read only now: writes scheduled before the loss may have failed after it was noticed.
-            undelivered: list[Message] = list(getattr(self._lost_transport, "undelivered", ()))
+            continue_after = getattr(transport, "continue_after", None)
+            if continue_after is None or not continue_after(self._lost_transport, applied):
+                return False
             self._lost_transport = None
             self._use(transport)
             pending, self._detached_messages = self._detached_messages, []
-            for message, buffers in undelivered + pending:
+            for message, buffers in pending:
                 transport.send(message, buffers)
             for download in list(self._downloads.values()):
                 if download.withdraw is None:  # an offered file is still at its address
                     download.sent, download.all_sent = download.acked, False
                     self._pump(download)
+        return True
 
 
 def start_session(

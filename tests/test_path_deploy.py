@@ -256,12 +256,14 @@ class Client:
 
     def __init__(self, socket: tornado.websocket.WebSocketClientConnection) -> None:
         self.socket = socket
+        self.received = 0  # messages read: what a reconnecting page says it applied (?applied=)
 
     async def command(self, name: str) -> dict[str, Any]:
         while True:
             frame = await asyncio.wait_for(self.socket.read_message(), 5)
             if frame is None:
                 raise ConnectionError(f"closed ({self.socket.close_code}) while waiting for {name}")
+            self.received += 1
             for command in json.loads(frame)["commands"]:
                 if command["command"] == name:
                     return dict(command)
@@ -307,7 +309,7 @@ def test_reload_runs_the_new_code_and_a_dropped_page_still_resumes(base: Path, d
         command = await client.command("run_script")
         assert command["spec"]["code"] == "hello v1"
         client.socket.close()
-        return session_id, command
+        return f"{session_id}&applied={client.received}", command
 
     session_id, command = asyncio.run(first())
     (base / "hello.py").write_text(APP.format(title="Hello app", first="hello v2"))

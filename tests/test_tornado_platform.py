@@ -58,6 +58,7 @@ class Page:
     def __init__(self, socket: tornado.websocket.WebSocketClientConnection) -> None:
         self.socket = socket
         self.commands: list[dict[str, Any]] = []
+        self.received = 0  # messages read: what a reconnecting page says it applied (?applied=)
 
     async def next_command(self, name: str, timeout: float = 5) -> dict[str, Any]:
         for command in self.commands:
@@ -68,6 +69,7 @@ class Page:
             frame = await asyncio.wait_for(self.socket.read_message(), timeout)
             if frame is None:
                 raise ConnectionError(f"closed while waiting for {name}; got {self.commands}")
+            self.received += 1
             if isinstance(frame, bytes):
                 message, buffers = decode_frame(frame)
                 for path, buffer in zip(message.pop("buffer_paths"), buffers):

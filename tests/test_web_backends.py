@@ -515,7 +515,7 @@ def test_reconnect_resumes_the_session_with_queued_commands_in_order(serve: Serv
         await asyncio.sleep(0.2)
         dropped.set()
         await asyncio.sleep(0.3)
-        resumed = await connect(port, f"?session_id={session_id}")
+        resumed = await connect(port, f"?session_id={session_id}&applied={client.received}")
         order = [(await resumed.next_command("run_script"))["spec"]["args"]["n"] for _ in range(3)]
         assert order == [0, 1, 2]
         command = await resumed.next_command("run_script")
@@ -526,18 +526,55 @@ def test_reconnect_resumes_the_session_with_queued_commands_in_order(serve: Serv
     assert results == [1, 2]
 
 
+def test_a_reconnecting_page_gets_again_what_was_lost_on_the_way(serve: Servers) -> None:
+    """Messages the server wrote to the old socket but the page never applied (lost in a proxy's buffers) come
+    again, once each, after what the page says it applied; what it acknowledged is forgotten, so it cannot ask
+    for that again."""
+    written = threading.Event()
+
+    def app() -> None:
+        for n in range(20):
+            run_js("line", n=n)
+            time.sleep(0.02)  # one message each
+        written.set()
+        eval_js("last", timeout=30)
+
+    port = serve(app, reconnect_timeout=5)
+
+    async def pages() -> None:
+        client = await connect(port)
+        session_id = (await client.next_command("set_session_id"))["spec"]
+        assert written.wait(5)
+        await asyncio.sleep(0.2)  # every line is written to this socket
+        lines = [(await client.next_command("run_script"))["spec"]["args"]["n"] for _ in range(5)]
+        applied = client.received
+        await client.send({"ack": applied})
+        client.socket.close()  # whatever else it was sent is dropped unread
+        await asyncio.sleep(0.3)
+        too_early = await connect(port, f"?session_id={session_id}&applied={applied - 1}")
+        await too_early.next_command("close_session")  # it acknowledged more than that: nothing to go on from
+        resumed = await connect(port, f"?session_id={session_id}&applied={applied}")
+        while len(lines) < 20:
+            lines.append((await resumed.next_command("run_script"))["spec"]["args"].get("n"))
+        assert lines == list(range(20))
+        command = await resumed.next_command("run_script")
+        assert command["spec"]["code"] == "last"
+
+    asyncio.run(pages())
+
+
 def test_a_guessed_or_expired_session_id_gets_close_session(serve: Servers) -> None:
     port = serve(lambda: eval_js("x", timeout=30), reconnect_timeout=0.3)
 
     async def pages() -> None:
-        stranger = await connect(port, "?session_id=guessed0000000000000000000")
+        stranger = await connect(port, "?session_id=guessed0000000000000000000&applied=0")
         await stranger.next_command("close_session")
         assert await asyncio.wait_for(stranger.socket.read_message(), 5) is None  # the close after it
         client = await connect(port)
         session_id = (await client.next_command("set_session_id"))["spec"]
         client.socket.close()
         await asyncio.sleep(0.8)  # past reconnect_timeout: the session expired
-        late = await connect(port, f"?session_id={session_id}")
+        late = await connect(port, f"?session_id={session_id}&applied={client.received}")
         await late.next_command("close_session")
 
     asyncio.run(pages())

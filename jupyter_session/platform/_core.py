@@ -68,6 +68,8 @@ ASSET_QUERY = "_jupyter_session_asset"
 DOWNLOAD_STALL_TIMEOUT = 60.0
 #: The command that tells the page its session is over.
 CLOSE_SESSION: Command = dict(command="close_session", task_id=None, spec=None)
+# What a page that comes back for a session this process does not hold is told.
+_UNKNOWN_SESSION = "the server no longer holds it (it expired, or its process restarted): reload the page"
 # A WebSocket close frame carries at most 125 bytes: the code's two and the reason's.
 _MAX_CLOSE_REASON = 123
 
@@ -134,6 +136,13 @@ class OriginCheck:
         if self._check_origin is not None:
             return bool(self._check_origin(origin))
         return any(fnmatch.fnmatch(origin, pattern) for pattern in self._patterns)
+
+
+def _count(value: str | None) -> int | None:
+    """A count of messages from a query string (``?applied=``), or ``None`` if it is none."""
+    if value is None or not value.isdigit() or len(value) > 12:
+        return None
+    return int(value)
 
 
 def _fit_close_reason(reason: str) -> str:
@@ -211,14 +220,15 @@ class _DetachedSessions:
         if session_id is not None:
             self._expiry[session_id] = asyncio.get_running_loop().call_later(self.timeout, self._expire, session_id)
 
-    def resume(self, session_id: str, transport: Transport) -> bool:
+    def resume(self, session_id: str, transport: Transport, applied: int) -> bool:
         connection = self._connections.get(session_id)
         if connection is None or not connection.detached:
             return False  # unknown, expired, or still attached to another page
+        if not connection.resume(transport, applied):
+            return False  # the page missed more than the server kept: it cannot go on
         timer = self._expiry.pop(session_id, None)
         if timer is not None:
             timer.cancel()
-        connection.resume(transport)
         return True
 
     def _expire(self, session_id: str) -> None:
@@ -260,10 +270,17 @@ class Endpoint(ABC):
 
     @abstractmethod
     def open(
-        self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
+        self,
+        socket: PageSocket,
+        *,
+        app: str | None,
+        session_id: str | None,
+        session_info: dict[str, Any],
+        applied: str | None = None,
     ) -> Connection | None:
-        """A WebSocket opened (``?app=`` ``app``, ``?session_id=`` ``session_id``): start or resume its session,
-        or close the socket; returns the connection, if any. Called on the loop."""
+        """A WebSocket opened (``?app=`` ``app``, ``?session_id=`` ``session_id``, and with it ``?applied=``
+        ``applied``, how many messages the page applied): start or resume its session, or close the socket;
+        returns the connection, if any. Called on the loop."""
 
     def download(self, token: str) -> Offer | None:
         """The file offered at ``?download=<token>``, or ``None`` (unknown, already fetched, or its session
@@ -318,7 +335,13 @@ class AppEndpoint(Endpoint):
         return self._origins(origin, host)
 
     def open(
-        self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
+        self,
+        socket: PageSocket,
+        *,
+        app: str | None,
+        session_id: str | None,
+        session_info: dict[str, Any],
+        applied: str | None = None,
     ) -> Connection | None:
         """Resume the session ``session_id`` names (an unknown or expired one gets ``close_session`` and the
         socket closed), or start a session of the app (an unknown app closes the socket with code 4004). While
@@ -327,8 +350,9 @@ class AppEndpoint(Endpoint):
             socket.close_socket(code=1001, reason=_shutdown.GOING_AWAY)
             return None
         if session_id is not None:
-            if self._detached is None or not self._detached.resume(session_id, socket):
-                socket.send({"commands": [CLOSE_SESSION]})
+            count = _count(applied)
+            if self._detached is None or count is None or not self._detached.resume(session_id, socket, count):
+                socket.send({"commands": [{**CLOSE_SESSION, "spec": _UNKNOWN_SESSION}]})
                 socket.close_socket(reason="unknown or expired session: reload the page to start a new one")
             return None
         name = self.app_name(app)
@@ -347,6 +371,7 @@ class AppEndpoint(Endpoint):
         )
         _shutdown.track(connection)
         if detached is not None:
+            socket.keep_for_replay()
             session_id = detached.add(connection)
             connection.send_commands([dict(command="set_session_id", task_id=None, spec=session_id)])
         return connection

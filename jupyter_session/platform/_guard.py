@@ -3,9 +3,10 @@ asked for (against DNS rebinding) and, when it has one, the access token; and th
 
 Host: a page at ``http://evil.example:8080/`` whose name an attacker has pointed at 127.0.0.1 reaches a server
 on this machine with ``Host: evil.example:8080`` and runs its app beside the attacker's script. A server
-therefore answers only Host names it knows: IP literals (a rebound name never arrives as one), ``localhost``
-and its subdomains, this machine's own names when it listens beyond loopback, and ``allowed_hosts`` (shell
-patterns; ``"*"`` answers every name, as behind a proxy that checks them). Others get 400 with what to add.
+therefore answers only Host names it knows: IP literals (a rebound name never arrives as one), none at all
+(not a browser: a health check), ``localhost`` and its subdomains, this machine's own names when it listens
+beyond loopback, and ``allowed_hosts`` (shell patterns; ``"*"`` answers every name, as behind a proxy that
+checks them). Others get 400 with what to add.
 
 Token, as Jupyter's: with ``auth_token`` (or ``JUPYTER_SESSION_TOKEN``) every request carries it, as
 ``?token=`` (the address the server prints has it), an ``Authorization: token ...`` header, or the cookie the
@@ -88,7 +89,7 @@ class HostCheck:
 
     def __call__(self, host_header: str | None) -> bool:
         if not host_header:
-            return False  # HTTP/1.1 requires it; without one the name cannot be checked
+            return True  # not a browser (they all send one): a health check, or HTTP/1.0; no rebinding either
         name = _name_of(host_header)
         return _is_ip(name) or any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns)
 

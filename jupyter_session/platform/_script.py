@@ -178,7 +178,13 @@ class _ScriptModeEndpoint(Endpoint):
         return PageResponse(200, render_page(page_settings(None, os.path.basename(_script_name())), path, assets_url))
 
     def open(
-        self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
+        self,
+        socket: PageSocket,
+        *,
+        app: str | None,
+        session_id: str | None,
+        session_info: dict[str, Any],
+        applied: str | None = None,
     ) -> Connection | None:
         if ScriptModeSession.instance is not None:
             if self.page_transport is not None and self.page_transport.take_over(socket):

@@ -148,8 +148,13 @@ class PageSocket(Transport):
 
     A backend subclasses it with ``write_frame``, ``close_socket`` and ``call_soon``, creates one on its loop's
     thread when a WebSocket opens, and hands it every frame (``receive``) and the socket's end
-    (``connection_lost``). Messages that could not be written because the socket had closed are kept in
-    ``undelivered``, so a reconnecting page still gets them.
+    (``connection_lost``).
+
+    With ``keep_for_replay()`` (a page that may reconnect) the messages are numbered, and each is kept until
+    the page acknowledges it (``{"ack": N}``: it has applied every message up to the N-th of its session); a
+    page that reconnects says how many it applied, and ``continue_after`` sends it the rest, whether they were
+    never written or were lost on the way (in a proxy's buffers, say). At most ``MAX_UNREAD_FRAMES`` and
+    ``MAX_UNREAD_BYTES`` are kept: beyond that the oldest go, and a page that still needed them cannot resume.
 
     What is written but not yet sent is bounded (``MAX_UNREAD_BYTES``, ``MAX_UNREAD_FRAMES``, see ``unread``):
     past that the page is not reading, and the socket ends its session, which a reconnect cannot resume.
@@ -160,7 +165,10 @@ class PageSocket(Transport):
         self._closed = False
         self._unsent: deque[int] = deque()  # sizes of the frames whose write futures are pending, oldest first
         self._unsent_bytes = 0
-        self.undelivered: list[tuple[dict[str, Any], Sequence[Any]]] = []
+        self._replay = False
+        self._count = 0  # messages of the session sent so far, this socket's and its predecessors'
+        self._kept: deque[tuple[dict[str, Any], Sequence[Any], int]] = deque()  # the last ones, with sizes
+        self._kept_bytes = 0
         self._receivers: list[Callable[[dict[str, Any], list[memoryview]], None]] = []
         self._close_callbacks: list[Callable[[], None]] = []
 
@@ -169,7 +177,7 @@ class PageSocket(Transport):
     @abstractmethod
     def write_frame(self, frame: str | bytes) -> bool | asyncio.Future[Any]:
         """Write one frame (``bytes`` as a binary frame, ``str`` as a text frame); called on the loop. Return
-        ``False`` if the socket has closed (the message is then kept in ``undelivered``); else ``True``, or a
+        ``False`` if the socket has closed (a page that may reconnect gets it again); else ``True``, or a
         future that resolves once the frame has gone to the network (Tornado's ``write_message`` gives one),
         which lets ``unread`` count what a page has not taken."""
 
@@ -192,16 +200,17 @@ class PageSocket(Transport):
     def _write(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview]) -> None:
         if self.end_reason is not None:
             return  # the session is closing: nothing more goes to a page that does not read
-        if self._closed:
-            self.undelivered.append((message, buffers))
-            return
         if buffers:
             frame: str | bytes = encode_frame(message, buffers)
         else:
             frame = json.dumps(message, separators=(",", ":"))  # ASCII: as many bytes as characters
+        self._count += 1
+        if self._replay:
+            self._keep(message, buffers, len(frame))
+        if self._closed:
+            return
         written = self.write_frame(frame)
         if written is False:
-            self.undelivered.append((message, buffers))
             return
         if isinstance(written, asyncio.Future):
             self._unsent.append(len(frame))
@@ -242,6 +251,40 @@ class PageSocket(Transport):
         self.close_socket(1008, "the page is not reading")
         self.connection_lost()  # the session closes now; the framework's own report of the end comes later
 
+    # -- replay to a page that reconnects --------------------------------------------------------------------
+
+    def keep_for_replay(self) -> None:
+        """Number the messages and keep each until the page acknowledges it (see the class doc)."""
+        self._replay = True
+
+    def _keep(self, message: dict[str, Any], buffers: Sequence[Any], size: int) -> None:
+        self._kept.append((message, buffers, size))
+        self._kept_bytes += size
+        while len(self._kept) > MAX_UNREAD_FRAMES or self._kept_bytes > MAX_UNREAD_BYTES:
+            self._kept_bytes -= self._kept.popleft()[2]
+
+    def _acknowledge(self, applied: Any) -> None:
+        if not isinstance(applied, int) or isinstance(applied, bool) or not 0 <= applied <= self._count:
+            logger.warning("dropped an acknowledgement that names no message sent: %.40r", applied)
+            return
+        while self._kept and self._count - len(self._kept) < applied:
+            self._kept_bytes -= self._kept.popleft()[2]
+
+    def continue_after(self, lost: Any, applied: int) -> bool:
+        """Take over from ``lost``, the socket of the same session that dropped, for a page that has applied
+        ``applied`` of the session's messages: send it the ones after, which ``lost`` kept. ``False`` (and
+        nothing sent) when ``lost`` is no such socket, no longer has them all, or fewer were sent."""
+        if not isinstance(lost, PageSocket):
+            return False
+        first_kept = lost._count - len(lost._kept) + 1
+        if not first_kept - 1 <= applied <= lost._count:
+            return False
+        self._count = applied
+        self.keep_for_replay()
+        for message, buffers, _size in list(lost._kept)[applied - first_kept + 1 :]:
+            self.send(message, buffers)
+        return True
+
     def on_message(self, callback: Callable[[dict[str, Any], list[memoryview]], None]) -> None:
         self._receivers.append(callback)
 
@@ -272,6 +315,9 @@ class PageSocket(Transport):
         except (ProtocolError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
             # The message, not the exception: its traceback holds the hostile input.
             logger.warning("dropped a malformed WebSocket frame: %s", str(exc))
+            return
+        if isinstance(message, dict) and message.keys() == {"ack"}:
+            self._acknowledge(message["ack"])
             return
         for receive in self._receivers:
             receive(message, buffers)

@@ -136,7 +136,14 @@ async def _open_socket(
         request.headers, user_ip=request.remote, backend="aiohttp", protocol="websocket", request=request
     )
     try:
-        endpoint.open(page, app=request.query.get("app"), session_id=request.query.get("session_id"), session_info=info)
+        query = request.query
+        endpoint.open(
+            page,
+            app=query.get("app"),
+            session_id=query.get("session_id"),
+            session_info=info,
+            applied=query.get("applied"),
+        )
         async for message in ws:
             if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                 page.receive(message.data)

@@ -178,6 +178,7 @@ def _routes(endpoint: AppEndpoint) -> list[BaseRoute]:
                 app=websocket.query_params.get("app"),
                 session_id=websocket.query_params.get("session_id"),
                 session_info=info,
+                applied=websocket.query_params.get("applied"),
             )
             while True:
                 message = await websocket.receive()

@@ -259,7 +259,13 @@ class PathDeployEndpoint(Endpoint):
         return self._origins(origin, host)
 
     def open(
-        self, socket: PageSocket, *, app: str | None, session_id: str | None, session_info: dict[str, Any]
+        self,
+        socket: PageSocket,
+        *,
+        app: str | None,
+        session_id: str | None,
+        session_info: dict[str, Any],
+        applied: str | None = None,
     ) -> Connection | None:
         """Start (or resume) a session of the app at the socket's request path; close the socket if there is
         no app there (code 4003 refused, 4004 not found, 1011 the file failed)."""
@@ -270,7 +276,11 @@ class PathDeployEndpoint(Endpoint):
             socket.close_socket(code=code, reason=reason)
             return None
         return found.open(
-            socket, app=app if app in found.apps else None, session_id=session_id, session_info=session_info
+            socket,
+            app=app if app in found.apps else None,
+            session_id=session_id,
+            session_info=session_info,
+            applied=applied,
         )
 
 
@@ -376,7 +386,8 @@ def path_deploy(
         check_origin=check_origin,
     )
     handler = _tornado_handler(endpoint)
-    _serve(handler, port, host, static_dir, max_payload, settings, shutdown_timeout, allowed_hosts, auth_token)
+    options = dict(shutdown_timeout=shutdown_timeout, allowed_hosts=allowed_hosts, auth_token=auth_token)
+    _serve(handler, port, host, static_dir, max_payload, settings, **options)
 
 
 def path_deploy_http(
@@ -413,35 +424,15 @@ def path_deploy_http(
     )
     settings = {key: value for key, value in tornado_app_settings.items() if value is not None}
     settings["debug"] = debug
-    _serve(handler, port, host, static_dir, max_payload, settings, shutdown_timeout, allowed_hosts, auth_token)
+    options = dict(shutdown_timeout=shutdown_timeout, allowed_hosts=allowed_hosts, auth_token=auth_token)
+    _serve(handler, port, host, static_dir, max_payload, settings, **options)
 
 
-def _serve(
-    handler: type[tornado.web.RequestHandler],
-    port: int,
-    host: str,
-    static_dir: str | None,
-    max_payload: int,
-    settings: dict[str, Any],
-    shutdown_timeout: float,
-    allowed_hosts: list[str] | None,
-    auth_token: str | None,
-) -> None:
+def _serve(handler: type[tornado.web.RequestHandler], *args: Any, **options: Any) -> None:
     """Serve ``handler`` on every path, as the Tornado backend's ``start_server`` serves its one."""
     from .tornado import serve
 
-    serve(
-        handler,
-        port,
-        host,
-        static_dir,
-        max_payload,
-        settings,
-        path=r"/.*",
-        shutdown_timeout=shutdown_timeout,
-        allowed_hosts=allowed_hosts,
-        auth_token=auth_token,
-    )
+    serve(handler, *args, path=r"/.*", **options)
 
 
 # -- the console script -----------------------------------------------------------------------------------

@@ -125,6 +125,7 @@ class _PageHandler(tornado.websocket.WebSocketHandler):
             app=self.get_query_argument("app", None),
             session_id=self.get_query_argument("session_id", None),
             session_info=info,
+            applied=self.get_query_argument("applied", None),
         )
 
     def on_message(self, message: str | bytes) -> None:

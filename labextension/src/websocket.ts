@@ -1,11 +1,16 @@
 // The standalone page's Model over a WebSocket to the server that served the page (Tornado, aiohttp,
-// Starlette), which resumes a dropped connection by session id for RECONNECT_FOR_MS.
+// Starlette), which resumes a dropped connection by session id for RECONNECT_FOR_MS. A page with a session id
+// counts the messages it has applied, acknowledges them ({"ack": N}), and says how many when it comes back
+// (?applied=N), so the server sends again what was lost on the way.
 import { decodeFrame, encodeFrame } from './core/buffers';
 import type { Model } from './core/types';
 import { appUrl, showLost } from './page';
 import type { Listener } from './page';
 
 const RECONNECT_FOR_MS = 30_000;
+// Acknowledge after this many messages, or this long after the first one not acknowledged yet.
+const ACK_EVERY = 64;
+const ACK_AFTER_MS = 1_000;
 
 export function websocketModel(wsPath: string, host: HTMLElement): Model {
   const listeners = new Set<Listener>();
@@ -13,6 +18,20 @@ export function websocketModel(wsPath: string, host: HTMLElement): Model {
   let socket: WebSocket;
   let sessionId: string | null = null;
   let ended = false;
+  let applied = 0; // messages of this session handed on (or unreadable), over every socket
+  let acknowledged = 0;
+  let ackTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const acknowledge = () => {
+    if (ackTimer !== null) {
+      clearTimeout(ackTimer);
+      ackTimer = null;
+    }
+    if (sessionId && applied > acknowledged && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ ack: applied }));
+      acknowledged = applied;
+    }
+  };
 
   const model: Model = {
     send(message, buffers = []) {
@@ -36,6 +55,7 @@ export function websocketModel(wsPath: string, host: HTMLElement): Model {
     address.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     if (resume && sessionId) {
       address.searchParams.set('session_id', sessionId);
+      address.searchParams.set('applied', String(applied));
     }
     return address.href;
   };
@@ -52,6 +72,7 @@ export function websocketModel(wsPath: string, host: HTMLElement): Model {
       }
     };
     socket.onmessage = event => {
+      applied += 1; // the server numbered it, readable or not
       let message: unknown;
       let buffers: DataView[] = [];
       try {
@@ -65,6 +86,11 @@ export function websocketModel(wsPath: string, host: HTMLElement): Model {
         return;
       }
       listeners.forEach(listener => listener(message, buffers));
+      if (applied - acknowledged >= ACK_EVERY) {
+        acknowledge();
+      } else if (sessionId && ackTimer === null) {
+        ackTimer = setTimeout(acknowledge, ACK_AFTER_MS);
+      }
     };
     socket.onclose = event => {
       host.classList.add('jps-disconnected');
