@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
+import os
+import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -125,16 +128,42 @@ class Choices:
         return [index for index, value in enumerate(self.values) if value in wanted]
 
 
+class AnswerError(ValueError):
+    """An answer a field cannot take, with a message for the user (shown under the field)."""
+
+
 def as_text(answer: Any) -> str:
     if not isinstance(answer, str):
         raise ValueError(f"expected text, not {answer!r}")
     return answer
 
 
+# What a browser's number field gives (HTML's floating-point numbers), not all Python reads: no `1_000`, `nan`.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_WHOLE = re.compile(r"[+-]?\d+")
+_MAX_NUMBER_TEXT = 400
+
+
 def number_from_text(kind: type) -> Callable[[Any], Any]:
+    """A NUMBER (``kind`` int) or FLOAT field's text as a number; ``None`` for an empty field only. A text that is
+    no number, or a fraction for NUMBER, raises ``AnswerError``: the app never gets ``None`` for it."""
+
     def convert(answer: Any) -> Any:
         text = as_text(answer).strip()
-        return None if text == "" else kind(text)
+        if text == "":
+            return None
+        if len(text) > _MAX_NUMBER_TEXT or not _NUMBER.fullmatch(text):
+            raise AnswerError("Please enter a number.")
+        if kind is int and _WHOLE.fullmatch(text):
+            return int(text)  # exact, however large
+        number = float(text)
+        if not math.isfinite(number):
+            raise AnswerError("Please enter a number.")
+        if kind is int:
+            if not number.is_integer():
+                raise AnswerError("Please enter a whole number.")
+            return int(number)
+        return number
 
     return convert
 
@@ -266,15 +295,20 @@ class Uploads:
         for item in answer:
             if not isinstance(item, dict) or not isinstance(item.get("upload_id"), str):
                 raise ValueError("malformed file description")
+            modified = item.get("last_modified")
+            if not isinstance(modified, (int, float)) or isinstance(modified, bool) or not math.isfinite(modified):
+                raise ValueError("malformed file description: last_modified is not a time")
             owner, content = self.files.get(item["upload_id"], (None, bytearray()))
             if owner != name or len(content) != item.get("size"):
                 raise ValueError(f"file {item.get('filename')!r} did not arrive whole")
+            # PyWebIO's keys and order; the name loses any folder a page put in it, as in PyWebIO.
             files.append(
                 dict(
-                    filename=str(item.get("filename", "")),
-                    content=bytes(content),
+                    filename=os.path.basename(str(item.get("filename", ""))),
+                    size=len(content),
                     mime_type=str(item.get("mime_type", "")),
-                    last_modified=item.get("last_modified"),
+                    last_modified=modified,
+                    content=bytes(content),
                 )
             )
         self.forget(name)

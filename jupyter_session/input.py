@@ -19,6 +19,7 @@ from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from ._fields import (
+    AnswerError,
     Choices,
     Field,
     Uploads,
@@ -82,19 +83,7 @@ TEXTAREA = "textarea"
 
 _INPUT_TYPES = {TEXT, NUMBER, FLOAT, PASSWORD, URL, DATE, TIME, COLOR, DATETIME_LOCAL}
 # Attributes ``input_update`` may not change.
-_FIXED = {
-    "action",
-    "buttons",
-    "code",
-    "inline",
-    "max_size",
-    "max_total_size",
-    "multiple",
-    "name",
-    "onchange",
-    "type",
-    "validate",
-}
+_FIXED = set("action buttons code inline max_size max_total_size multiple name onchange type validate".split())
 
 
 def _single(field: Field) -> Any:
@@ -291,8 +280,8 @@ def file_upload(
     help_text: str | None = None,
     **other_html_attrs: Any,
 ) -> Any:
-    """Files from the user's computer: a dict ``filename``, ``content`` (bytes), ``mime_type``,
-    ``last_modified`` (ms since the epoch), or a list of them with ``multiple``; ``None`` when no file was
+    """Files from the user's computer: a dict ``filename``, ``size``, ``mime_type``, ``last_modified`` (seconds
+    since the epoch, a float), ``content`` (bytes), or a list of them with ``multiple``; ``None`` when no file was
     chosen. ``max_size`` (each file) and ``max_total_size`` take bytes or strings such as ``'4M'``; without
     either, 64 MiB (``DEFAULT_UPLOAD_LIMIT``). ``accept`` is a MIME type, an extension (``'.csv'``) or a list."""
     arguments = dict(locals())
@@ -390,6 +379,8 @@ class _Form:
             else:
                 value = value if is_file else field.preprocess(answer)
                 error = field.validate(value)
+        except AnswerError as exc:
+            value, error = None, str(exc)
         except Exception as exc:
             logger.info("input %r: %r is not valid: %s", name, answer, exc)
             value, error = None, "字段内容不合法" if "zh" in (info.user_language or "") else "Your input is not valid"
@@ -399,6 +390,25 @@ class _Form:
         if clear_valid:
             self.update(name, dict(valid_status=0))
         return True, value
+
+    def input_event(self, data: Any) -> None:
+        """A field's blur (validate it) or change (run its ``onchange``), as the page reports them."""
+        kind, name = (data.get("event_name"), data.get("name")) if isinstance(data, dict) else (None, None)
+        if kind not in ("blur", "change") or not isinstance(name, str):
+            logger.warning("dropped a malformed input_event: %.200r", data)
+            return
+        blur = kind == "blur"
+        field = self.fields.get(name)
+        if field is None:
+            # The page reports a blur or change as it happens: one of the task's previous form can arrive after
+            # this form opened (sent before the page had taken the previous one away).
+            logger.debug("dropped an input_event for %.100r, which is not a field of the open form", name)
+        elif not (field.spec.get("onblur") and field.spec["type"] != "file" if blur else field.onchange is not None):
+            logger.debug("dropped a %s input_event for %.100r, which has no function for it", kind, name)
+        elif blur:
+            self.check(name, data.get("value"), clear_valid=True)
+        else:
+            self.changed(name, data.get("value"))
 
     def changed(self, name: str, answer: Any) -> None:
         field = self.fields[name]
@@ -462,11 +472,8 @@ def _run_form(
         while True:
             event = yield session.next_client_event()
             kind, data = event["event"], event.get("data")
-            if kind == "input_event" and isinstance(data, dict) and data.get("name") in fields:
-                if data.get("event_name") == "blur":
-                    form.check(data["name"], data.get("value"), clear_valid=True)
-                elif data.get("event_name") == "change":
-                    form.changed(data["name"], data.get("value"))
+            if kind == "input_event":
+                form.input_event(data)
             elif kind == "from_submit":
                 values = form.submitted(data)
                 if values is not None:

@@ -164,7 +164,7 @@ def test_file_pin_takes_its_chunks_through_a_callback_and_reads_as_file_upload(l
     browser.close()  # the file pin's upload callback keeps the session open
     wait_until(session.closed)
     assert values == [
-        dict(filename="a.txt", content=b"abcdef", mime_type="text/plain", last_modified=1),
+        dict(filename="a.txt", size=6, mime_type="text/plain", last_modified=1, content=b"abcdef"),
         {"doc": None, "title": "Report"},
     ]
     assert [c["spec"]["received"] for c in browser.commands_named("file_ack")] == [3, 6]
@@ -212,7 +212,10 @@ def test_a_file_pin_read_that_timed_out_leaves_no_upload_behind(loop: Any, monke
     wait_until(lambda: len(values) == 2)
     browser.close()
     wait_until(session.closed)
-    assert values == ["timed out", dict(filename="b.txt", content=b"xyz", mime_type="text/plain", last_modified=1)]
+    assert values == [
+        "timed out",
+        dict(filename="b.txt", size=3, mime_type="text/plain", last_modified=1, content=b"xyz"),
+    ]
 
 
 def test_pin_update_selects_checkbox_values_by_index_after_new_options(run_app: Any) -> None:

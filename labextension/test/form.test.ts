@@ -55,6 +55,95 @@ describe('input_group', () => {
   });
 });
 
+describe('actions in a form', () => {
+  const chat = [
+    { type: 'input', name: 'msg' },
+    { type: 'actions', name: 'cmd', buttons: [{ label: 'Send', value: 0, type: 'submit' },
+      { label: 'Multiline', value: 1, type: 'submit' }, { label: 'Exit', value: 2, type: 'cancel' }] }
+  ];
+
+  it('a last actions replaces the form buttons; Enter submits with its first submit button, once', async () => {
+    inputGroup(chat);
+    expect(form().querySelector('.jps-form-buttons')).toBeNull();
+    // What Enter in a one-line field does: the browser clicks the form's first submit button (its default).
+    const submitButtons = [...form().querySelectorAll<HTMLButtonElement>('button[type=submit]')];
+    expect(submitButtons.map(button => button.textContent)).toEqual(['Send', 'Multiline']);
+    field('msg').querySelector('input')!.value = 'hi';
+    submitButtons[0].click();
+    await settle();
+    expect(page.events()).toEqual([{ event: 'from_submit', task_id: 'input-1', data: { msg: 'hi', cmd: 0 } }]);
+    submitButtons[1].click();
+    await settle();
+    expect(page.events('from_submit')[1].data).toEqual({ msg: 'hi', cmd: 1 });
+    [...form().querySelectorAll('button')].find(button => button.textContent === 'Exit')!.click();
+    expect(page.events().at(-1)).toEqual({ event: 'from_cancel', task_id: 'input-1', data: null });
+  });
+
+  it('actions that are not last keep the form buttons, as in PyWebIO; their own submit button comes first', async () => {
+    inputGroup([chat[1], chat[0]]);
+    expect(form().querySelector('.jps-form-buttons')).not.toBeNull();
+    expect(form().querySelector('button[type=submit]')?.textContent).toBe('Send');
+    [...form().querySelectorAll('button')].find(button => button.textContent === 'Submit')!.click();
+    await settle();
+    expect(page.events()).toEqual([{ event: 'from_submit', task_id: 'input-1', data: { msg: '', cmd: null } }]);
+  });
+});
+
+describe('field messages', () => {
+  it('each submit clears every field\'s message, as on PyWebIO\'s page', async () => {
+    inputGroup([{ type: 'input', name: 'name' }, { type: 'input', name: 'age', input_type: 'number' }]);
+    page.deliver({ command: 'update_input', task_id: 'input-1',
+      spec: { target_name: 'name', attributes: { valid_status: false, invalid_feedback: 'Name too long!' } } });
+    expect(field('name').classList.contains('jps-field--invalid')).toBe(true);
+    form().requestSubmit();
+    await settle();
+    expect(field('name').classList.contains('jps-field--invalid')).toBe(false);
+    expect(field('name').querySelector('.jps-field-feedback')?.textContent).toBe('');
+    expect(page.events('from_submit')).toHaveLength(1);
+  });
+
+  it('a number field refuses a fraction where a whole number is expected, and text that is no number', async () => {
+    inputGroup([{ type: 'input', name: 'count', input_type: 'number' },
+      { type: 'input', name: 'ratio', input_type: 'number', step: 'any' }]);
+    const count = field('count').querySelector('input')!;
+    const ratio = field('ratio').querySelector('input')!;
+    count.value = '2.5';
+    ratio.value = '2.5';
+    form().requestSubmit();
+    await settle();
+    expect(page.events()).toEqual([]);
+    expect(field('count').querySelector('.jps-field-feedback')?.textContent).toBe('Please enter a whole number.');
+    expect(field('ratio').classList.contains('jps-field--invalid')).toBe(false);
+    count.value = '3';
+    // What the browser reports for `1e` typed into a number field, whose value then reads as empty.
+    Object.defineProperty(ratio, 'validity', { value: { valid: false, badInput: true, valueMissing: false } });
+    ratio.value = '';
+    form().requestSubmit();
+    await settle();
+    expect(page.events()).toEqual([]);
+    expect(field('count').querySelector('.jps-field-feedback')?.textContent).toBe('');
+    expect(field('ratio').querySelector('.jps-field-feedback')?.textContent).toBe('Please enter a number.');
+  });
+});
+
+describe('input events', () => {
+  it('a field reports leaving it only with text in it, and a closed form reports nothing', () => {
+    inputGroup([{ type: 'input', name: 'nick', onblur: true }, { type: 'textarea', name: 'note', onblur: true }]);
+    const nick = field('nick').querySelector('input')!;
+    nick.dispatchEvent(new FocusEvent('focusout', { bubbles: true }));
+    field('note').querySelector('textarea')!.dispatchEvent(new FocusEvent('focusout', { bubbles: true }));
+    expect(page.events()).toEqual([]); // as PyWebIO's page: nothing typed yet, and a text area never
+    nick.value = 'ada';
+    nick.dispatchEvent(new FocusEvent('focusout', { bubbles: true }));
+    expect(page.events()).toEqual([{ event: 'input_event', task_id: 'input-1',
+      data: { event_name: 'blur', name: 'nick', value: 'ada' } }]);
+    // Chrome fires blur on the focused field while destroy_form removes it.
+    page.deliver({ command: 'destroy_form', task_id: 'input-1' });
+    nick.dispatchEvent(new FocusEvent('focusout', { bubbles: true }));
+    expect(page.events()).toHaveLength(1);
+  });
+});
+
 describe('file uploads', () => {
   function chooseFiles(name: string, files: File[]): void {
     Object.defineProperty(field(name).querySelector('input[type=file]'), 'files', { value: files, configurable: true });
@@ -62,7 +151,7 @@ describe('file uploads', () => {
 
   it('sends the bytes as file_chunk and submits once the session acknowledged them', async () => {
     inputGroup([{ type: 'file', name: 'doc' }]);
-    chooseFiles('doc', [new File(['hello'], 'hi.txt', { type: 'text/plain', lastModified: 5 })]);
+    chooseFiles('doc', [new File(['hello'], 'hi.txt', { type: 'text/plain', lastModified: 1600000000250 })]);
     form().requestSubmit();
     await vi.waitFor(() => expect(page.events('file_chunk')).toHaveLength(1));
     const [chunk] = page.sent.filter(item => item.message.event === 'file_chunk');
@@ -74,7 +163,7 @@ describe('file uploads', () => {
     page.deliver({ command: 'file_ack', task_id: 'input-1', spec: { upload_id: data.upload_id, received: 5 } });
     await vi.waitFor(() => expect(page.events('from_submit')).toHaveLength(1));
     expect(page.events('from_submit')[0].data).toEqual({ doc: [{ upload_id: data.upload_id, filename: 'hi.txt',
-      size: 5, mime_type: 'text/plain', last_modified: 5 }] });
+      size: 5, mime_type: 'text/plain', last_modified: 1600000000.25 }] }); // seconds, as PyWebIO's page
   });
 
   it('refuses a file over max_size: the field says so, nothing is sent', async () => {

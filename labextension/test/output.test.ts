@@ -60,6 +60,15 @@ describe('output', () => {
     expect(shown.querySelector('code')?.textContent).toBe('code');
   });
 
+  it('renders markdown as PyWebIO: a single newline is a line break, GFM tables; the app\'s options win', () => {
+    page.deliver(output({ type: 'markdown', content: 'one\ntwo\n\n| a | b |\n|---|---|\n| 1 | 2 |' }),
+      output({ type: 'markdown', content: 'three\nfour', options: { breaks: false } }));
+    const [first, second] = scope(page, 'ROOT')!.querySelectorAll('.jps-markdown');
+    expect(first.querySelector('p')?.innerHTML).toBe('one<br>two');
+    expect([...first.querySelectorAll('td')].map(cell => cell.textContent)).toEqual(['1', '2']);
+    expect(second.querySelector('br')).toBeNull();
+  });
+
   it('sanitizes the HTML in markdown: an <img onerror> runs nothing, a <script> is dropped', async () => {
     page.deliver(output({ type: 'markdown',
       content: 'before <img src="x" onerror="window.__jpsRan = 1"> after\n\n<script>window.__jpsRan = 2</script>' }));
@@ -108,6 +117,40 @@ describe('output', () => {
   it('draws an unknown output type as a placeholder', () => {
     page.deliver(output({ type: 'hologram' }));
     expect(scope(page, 'ROOT')!.querySelector('.jps-unsupported')?.textContent).toBe('[unsupported output: hologram]');
+  });
+});
+
+describe('auto_scroll_bottom', () => {
+  const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+
+  it('scrolls a page to its end (the form after the outputs included), once a frame, for ROOT output only', async () => {
+    const scrollTo = vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined);
+    const own = mount({ ownsDocument: true });
+    Object.defineProperty(document.documentElement, 'scrollHeight', { value: 4321, configurable: true });
+    own.deliver(output({ type: 'text', content: 'before' }));
+    await frame();
+    expect(scrollTo).not.toHaveBeenCalled(); // not asked for yet
+    own.deliver({ command: 'set_env', spec: { auto_scroll_bottom: true } },
+      output({ type: 'scope', dom_id: 'pywebio-scope-box', contents: [] }),
+      output({ type: 'text', content: 'a' }), output({ type: 'text', content: 'b' }));
+    await frame();
+    expect(scrollTo.mock.calls).toEqual([[{ top: 4321, behavior: 'smooth' }]]);
+    own.deliver(output({ type: 'text', content: 'in a scope' }, 'box'));
+    await frame();
+    expect(scrollTo).toHaveBeenCalledTimes(1);
+    own.cleanup();
+    delete (document.documentElement as any).scrollHeight;
+    scrollTo.mockRestore();
+  });
+
+  it('in a notebook cell scrolls the end of the cell\'s output into view', async () => {
+    const scrollIntoView = vi.fn();
+    (Element.prototype as any).scrollIntoView = scrollIntoView;
+    page.deliver({ command: 'set_env', spec: { auto_scroll_bottom: true } }, output({ type: 'text', content: 'a' }));
+    await frame();
+    expect(scrollIntoView.mock.calls).toEqual([[{ block: 'end', behavior: 'smooth' }]]);
+    expect(scrollIntoView.mock.contexts[0]).toBe(page.el.querySelector('.jps-root'));
+    delete (Element.prototype as any).scrollIntoView;
   });
 });
 

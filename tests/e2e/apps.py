@@ -12,7 +12,19 @@ from hostile_apps import js_arguments, xss_sweep  # noqa: F401  (served by name)
 
 from jupyter_session import config
 from jupyter_session.exceptions import JSError, SessionClosedException
-from jupyter_session.input import NUMBER, checkbox, file_upload, input, input_group, radio, select, slider
+from jupyter_session.input import (
+    FLOAT,
+    NUMBER,
+    actions,
+    checkbox,
+    file_upload,
+    input,
+    input_group,
+    radio,
+    select,
+    slider,
+    textarea,
+)
 from jupyter_session.output import (
     close_popup,
     popup,
@@ -397,4 +409,84 @@ def burst() -> None:
     for i in range(200):
         put_text(f"burst {i}")
     put_text("BURST DONE")
+    hold()
+
+
+async def chat() -> None:
+    """PyWebIO's chat_room demo, its forms as they are: a nickname, then messages sent with `actions`."""
+    nickname = await input("Your nickname", required=True, validate=lambda n: "Taken" if n == "taken" else None)
+    put_text(f"NICK {nickname}")
+    while True:
+        data = await input_group(
+            "Send message",
+            [
+                input(name="msg", help_text="Message content supports inline Markdown syntax"),
+                actions(name="cmd", buttons=["Send", "Multiline Input", {"label": "Exit", "type": "cancel"}]),
+            ],
+            validate=lambda d: (
+                ("msg", "Message content cannot be empty") if d["cmd"] == "Send" and not d["msg"] else None
+            ),
+        )
+        if data is None:
+            break
+        if data["cmd"] == "Multiline Input":
+            data["msg"] = "\n" + await textarea("Message content")
+        put_text(f"SENT {data['cmd']} {json.dumps(data['msg'])}")
+    put_text("LEFT")
+
+
+def group_errors() -> None:
+    """A group validation that blames one field, then another once the first is fixed."""
+
+    def check(data: dict) -> tuple[str, str] | None:
+        if len(data["name"]) > 4:
+            return ("name", "Name too long!")
+        if data["age"] is None or data["age"] < 0:
+            return ("age", "bad age")
+        return None
+
+    data = input_group("Person", [input("Name", name="name"), input("Age", name="age", type=NUMBER)], validate=check)
+    put_text(f"PERSON {json.dumps(data, sort_keys=True)}")
+
+
+def numbers() -> None:
+    put_text(f"RATIO {input('Ratio', type=FLOAT)!r}")
+    put_text(f"COUNT {input('Count', type=NUMBER)!r}")
+
+
+def upload_dicts() -> None:
+    """What file_upload and a file pin give the app: their keys and the units of size and last_modified."""
+    from jupyter_session.pin import pin_wait_change, put_file_upload
+
+    def described(file: dict) -> str:
+        return json.dumps({key: len(value) if key == "content" else value for key, value in file.items()})
+
+    put_text(f"FORM {described(file_upload('A file'))}")
+    put_file_upload("doc", label="Document")
+    put_text(f"PIN {described(pin_wait_change('doc')['value'])}")
+    hold()
+
+
+def scroll_bottom() -> None:
+    """set_env_demo's auto_scroll_bottom: output arrives while a form is open at the end of the page."""
+    set_env(auto_scroll_bottom=True)
+    for i in range(40):
+        put_text(f"line {i}")
+
+    def more() -> None:
+        time.sleep(0.5)
+        for i in range(20):
+            put_text(f"more {i}")
+        put_text("MORE DONE")
+
+    writer = threading.Thread(target=more)
+    register_thread(writer)
+    writer.start()
+    put_text(f"KEY {actions('Select the setting item to be changed', ['title', 'output_animation'])}")
+    hold()
+
+
+def markdown_breaks() -> None:
+    put_markdown("first line\nsecond line\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    put_markdown("one\ntwo", options={"breaks": False})
     hold()

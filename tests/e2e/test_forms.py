@@ -1,8 +1,11 @@
-"""Forms on the page, on each web backend: validation messages, choices, cancel; labels stay text."""
+"""Forms on the page: validation messages, choices, cancel, labels that stay text (on each web backend); Enter,
+field messages, numbers and file dicts as PyWebIO's page has them (on Tornado)."""
 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from pages import screenshot, wait_text
@@ -44,3 +47,91 @@ def test_a_form_shows_errors_then_returns_the_fixed_value(serve: Any, page: Any,
     assert wait_text(page, "CANCELLED") == "None"
     assert page.locator(".jps-form").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_enter_sends_with_the_first_action_and_chat_room_logs_no_stray_event(serve: Any, page: Any) -> None:
+    """PyWebIO's chat_room: Enter in the message box sends with the first action ("Send"), as the browser's
+    implicit submission clicks a form's first submit button; Enter in a textarea is a new line. Its forms
+    send no event the session has to drop with a warning."""
+    server = serve("chat")
+    page.goto(server.url)
+    nickname = page.locator(".jps-form", has_text="Your nickname").locator("input")
+    nickname.fill("ada")
+    nickname.press("Enter")
+    assert wait_text(page, "NICK") == "ada"
+    message = page.locator(".jps-form", has_text="Send message").locator("input")
+    message.fill("hello")
+    message.press("Enter")
+    assert wait_text(page, "SENT Send") == '"hello"'
+    page.locator(".jps-form", has_text="Send message").locator("input").press("Enter")
+    page.locator(".jps-field-feedback", has_text="Message content cannot be empty").wait_for()
+    page.get_by_role("button", name="Multiline Input").click()
+    area = page.locator(".jps-form", has_text="Message content").locator("textarea")
+    area.press_sequentially("a")
+    area.press("Enter")
+    area.press_sequentially("b")
+    page.get_by_role("button", name="Submit").click()
+    assert wait_text(page, "SENT Multiline Input") == json.dumps("\na\nb")
+    page.locator(".jps-form", has_text="Send message").get_by_role("button", name="Exit").click()
+    wait_text(page, "LEFT")
+    output = server.stop()
+    assert "dropped" not in output, output
+
+
+def test_a_fixed_field_loses_its_error_when_the_group_blames_another(serve: Any, page: Any) -> None:
+    """As on PyWebIO's page, each submit clears every field's error; the session's answer shows the new one."""
+    server = serve("group_errors")
+    page.goto(server.url)
+    name, age = page.get_by_label("Name"), page.get_by_label("Age")
+    name.fill("Alexander")
+    age.fill("30")
+    page.get_by_role("button", name="Submit").click()
+    name_feedback = page.locator(".jps-field[data-name=name] .jps-field-feedback")
+    name_feedback.filter(has_text="Name too long!").wait_for()
+    name.fill("Al")
+    age.fill("-1")
+    page.get_by_role("button", name="Submit").click()
+    page.locator(".jps-field[data-name=age] .jps-field-feedback", has_text="bad age").wait_for()
+    assert name_feedback.inner_text() == ""
+    assert page.locator(".jps-field--invalid").count() == 1
+    age.fill("30")
+    page.get_by_role("button", name="Submit").click()
+    assert json.loads(wait_text(page, "PERSON")) == {"age": 30, "name": "Al"}
+
+
+def test_number_fields_refuse_what_is_not_their_number_in_the_browser(serve: Any, page: Any) -> None:
+    """PyWebIO's page refused these with the browser's own check; the app never sees `None` for them."""
+    server = serve("numbers")
+    page.goto(server.url)
+    ratio = page.locator(".jps-form", has_text="Ratio").locator("input")
+    ratio.press_sequentially("1e")
+    page.get_by_role("button", name="Submit").click()
+    page.locator(".jps-field-feedback", has_text="Please enter a number.").wait_for()
+    ratio.fill("2.5")
+    ratio.press("Enter")
+    assert wait_text(page, "RATIO") == "2.5"
+    count = page.locator(".jps-form", has_text="Count").locator("input")
+    count.fill("2.5")
+    page.get_by_role("button", name="Submit").click()
+    page.locator(".jps-field-feedback", has_text="Please enter a whole number.").wait_for()
+    count.fill("3")
+    page.get_by_role("button", name="Submit").click()
+    assert wait_text(page, "COUNT") == "3"
+    assert page.locator(".jps-text", has_text="None").count() == 0
+    assert "is not valid" not in server.stop()  # the session never had to refuse an answer
+
+
+def test_file_dicts_have_pywebio_keys_and_units(serve: Any, page: Any, tmp_path: Path) -> None:
+    """`filename`, `size`, `mime_type`, `last_modified` (seconds, as PyWebIO's page sends it), `content`."""
+    server = serve("upload_dicts")
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"hello")
+    os.utime(path, (1600000000.25, 1600000000.25))
+    page.goto(server.url)
+    page.locator(".jps-form input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="Submit").click()
+    expected = {"filename": "a.txt", "size": 5, "mime_type": "text/plain", "last_modified": 1600000000.25, "content": 5}
+    described = json.loads(wait_text(page, "FORM"))
+    assert list(described.items()) == list(expected.items())
+    page.locator(".jps-pin input[type=file]").set_input_files(str(path))
+    assert list(json.loads(wait_text(page, "PIN")).items()) == list(expected.items())

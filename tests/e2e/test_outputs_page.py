@@ -163,3 +163,26 @@ def test_a_few_outputs_fade_in_and_a_burst_shows_at_once(serve: Any, page: Any) 
     assert animated[:3] == ["few 0", "few 1", "few 2"]
     # 8 a frame; on a slow machine the burst may arrive over a few frames, yet most of it shows at once.
     assert 0 < len([text for text in animated if text.startswith("burst")]) <= 100
+
+
+def test_auto_scroll_bottom_keeps_the_end_of_the_page_in_view(serve: Any, page: Any) -> None:
+    """PyWebIO scrolls to the bottom of the whole page (its form included) as output reaches the ROOT scope."""
+    page.set_viewport_size({"width": 800, "height": 400})
+    server = serve("scroll_bottom")
+    page.goto(server.url)
+    wait_text(page, "MORE DONE")
+    at_bottom = "Math.abs(scrollY + innerHeight - document.documentElement.scrollHeight) <= 2"
+    page.wait_for_function(f"() => {at_bottom}", timeout=3000)
+    assert page.evaluate("document.querySelector('.jps-form').getBoundingClientRect().bottom <= innerHeight")
+    screenshot(page, "tornado-auto-scroll-bottom")
+
+
+def test_markdown_keeps_single_line_breaks_as_pywebio(serve: Any, page: Any) -> None:
+    """PyWebIO sets marked's `breaks: true` (and GFM); an app's own options still override it."""
+    server = serve("markdown_breaks")
+    page.goto(server.url)
+    first, second = page.locator(".jps-markdown").nth(0), page.locator(".jps-markdown").nth(1)
+    second.wait_for()
+    assert first.locator("p").first.evaluate("p => p.innerHTML") == "first line<br>second line"
+    assert first.locator("table td").all_inner_texts() == ["1", "2"]
+    assert second.locator("br").count() == 0

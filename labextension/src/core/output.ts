@@ -30,8 +30,10 @@ const renderers: Record<string, Renderer> = {
   markdown: spec => {
     const element = document.createElement('div');
     element.className = 'jps-markdown';
+    // PyWebIO's defaults first (a single newline is a line break, GitHub's markdown), then the app's options;
     // `async: false` last, so no option can turn the result into a promise.
-    const html = marked.parse(String(spec.content ?? ''), { ...(spec.options ?? {}), async: false }) as unknown;
+    const options = { breaks: true, gfm: true, ...(spec.options ?? {}), async: false };
+    const html = marked.parse(String(spec.content ?? ''), options) as unknown;
     element.innerHTML = DOMPurify.sanitize(String(html), MARKDOWN_PURIFY); // markdown may carry raw HTML
     highlightBlocks(element);
     return element;
@@ -107,6 +109,27 @@ export const output: Handler = (context, command) => {
   }
   insertAt(container, element, typeof spec.position === 'number' ? spec.position : -1);
   if (context.env.auto_scroll_bottom === true && container === context.outputArea) {
-    element.scrollIntoView({ block: 'end' });
+    scrollToEnd(context);
   }
 };
+
+const scrollScheduled = new WeakSet<Context>();
+
+/**
+ * `auto_scroll_bottom`, as PyWebIO's page: output to the ROOT scope scrolls, smoothly, to the end of the page,
+ * the form after the outputs included (of the renderer, in a notebook cell). Once a frame: a burst lays out once.
+ */
+function scrollToEnd(context: Context): void {
+  if (scrollScheduled.has(context)) {
+    return;
+  }
+  scrollScheduled.add(context);
+  requestAnimationFrame(() => {
+    scrollScheduled.delete(context);
+    if (context.ownsDocument) {
+      window.scrollTo({ top: document.documentElement.scrollHeight, behavior: 'smooth' });
+    } else {
+      context.root.scrollIntoView?.({ block: 'end', behavior: 'smooth' });
+    }
+  });
+}

@@ -13,6 +13,8 @@ export interface Field {
   element: HTMLElement;
   value(): unknown;
   set(attributes: Record<string, unknown>): void;
+  /** Why the browser refuses the field's value (a number that is not one, say), or null. */
+  refusal(): string | null;
 }
 
 /** A new element with a class and (set with textContent, never parsed) a text. */
@@ -33,6 +35,25 @@ function passAttributes(control: HTMLElement, spec: any): void {
       control.setAttribute(name, String(spec[name]));
     }
   }
+}
+
+// PyWebIO's page let the browser check a field's HTML constraints on submit. A form here is `noValidate` (the
+// browser's bubbles would hide the session's messages), so it checks them itself, all but `required`, which the
+// session checks: above all a number field's text that is no number, whose value reads as empty (no answer).
+function refusalOf(control: HTMLInputElement | HTMLTextAreaElement): string | null {
+  const { validity } = control;
+  if (!control.willValidate || validity.valid || (validity.valueMissing && !validity.badInput)) {
+    return null;
+  }
+  if (control.type === 'number' && validity.badInput) {
+    return 'Please enter a number.';
+  }
+  const step = control.getAttribute('step');
+  const base = Number(control.getAttribute('min') ?? 0);
+  if (validity.stepMismatch && (step === null || Number(step) === 1) && Number.isInteger(base)) {
+    return 'Please enter a whole number.';
+  }
+  return control.validationMessage || 'Please enter a valid value.';
 }
 
 function choiceList(spec: any, kind: 'checkbox' | 'radio', groupName: string): HTMLElement {
@@ -99,6 +120,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   let setValue: (next: unknown) => void = () => undefined;
   let setOptions: (options: any[]) => void = () => undefined;
   let setSelected: (indexes: number[]) => void = () => undefined;
+  let refusal: () => string | null = () => null;
 
   switch (spec.type) {
     case 'textarea':
@@ -125,6 +147,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       }
       control = input;
       value = () => input.value;
+      refusal = () => refusalOf(input);
       setValue = next => { input.value = next === null || next === undefined ? '' : String(next); };
       if (spec.action && typeof spec.action.callback_id === 'string') {
         // `input(action=(label, callback))`: a button beside the field; the session fills the field in.
@@ -205,15 +228,19 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       (spec.buttons ?? []).forEach((button: any, index: number) => {
         const color = colorOr(button.color, button.type === 'submit' ? 'primary' : 'secondary');
         const node = element('button', `jps-button jps-button--${color}`, button.label);
-        node.type = 'button';
+        // Submit buttons, as on PyWebIO's page: Enter in a one-line field of the form then submits with the
+        // first of them, which the browser's implicit submission clicks. The form reads `submitter`.
+        node.type = button.type === 'reset' || button.type === 'cancel' ? 'button' : 'submit';
+        node.value = String(index);
+        node.dataset.jpsAction = name;
         node.disabled = Boolean(button.disabled);
         node.addEventListener('click', () => {
           if (button.type === 'reset') {
             form.reset();
           } else if (button.type === 'cancel') {
             cancel();
-          } else {
-            submitWith(name, index);
+          } else if (node.form !== form) {
+            submitWith(name, index); // a pin's buttons are in no form: the click is the submission
           }
         });
         bar.appendChild(node);
@@ -234,8 +261,13 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   const report = (eventName: 'blur' | 'change') => context.send({
     event: 'input_event', task_id: taskId, data: { event_name: eventName, name, value: value() }
   });
-  if (spec.onblur) {
-    control.addEventListener('focusout', () => report('blur'));
+  // As PyWebIO's page: a one-line field reports leaving it only with something in it, a text area never.
+  if (spec.onblur && spec.type !== 'textarea') {
+    control.addEventListener('focusout', () => {
+      if (spec.type !== 'input' || value() !== '') {
+        report('blur');
+      }
+    });
   }
   if (spec.onchange) {
     control.addEventListener('change', () => report('change'));
@@ -244,6 +276,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
     spec,
     element: wrapper,
     value,
+    refusal: () => refusal(),
     set(attributes) {
       for (const [key, next] of Object.entries(attributes)) {
         if (key === 'valid_status') {

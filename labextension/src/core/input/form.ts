@@ -9,6 +9,7 @@ import { uploadFiles } from './uploads';
 interface OpenForm {
   element: HTMLFormElement;
   fields: Map<string, Field>;
+  close(): void;
 }
 
 const forms = new WeakMap<Context, Map<string, OpenForm>>();
@@ -26,15 +27,35 @@ export const inputGroup: Handler = (context, command) => {
   const spec = command.spec ?? {};
   const taskId = command.task_id;
   const open = formsOf(context);
-  open.get(String(taskId))?.element.remove();
+  open.get(String(taskId))?.close();
   const form = element('form', 'jps-form');
   form.noValidate = true; // the session validates; the browser's own bubbles would hide its messages
   if (spec.label) {
     form.appendChild(element('div', 'jps-form-title', spec.label));
   }
   const fields = new Map<string, Field>();
+  let closed = false;
+  // Chrome fires `blur` on a focused field as its form is removed: a closed form's fields send nothing more.
+  const formContext: Context = {
+    ...context,
+    send(event, buffers) {
+      if (!closed) {
+        context.send(event, buffers);
+      }
+    }
+  };
   const gather = () => Object.fromEntries([...fields].map(([name, field]) => [name, field.value()]));
   const submit = async (data: Record<string, unknown>) => {
+    // As PyWebIO's page: each submit clears every field's message; the session's answer shows the new ones.
+    let refused = false;
+    for (const field of fields.values()) {
+      const why = field.refusal();
+      field.set(why === null ? { valid_status: 0 } : { valid_status: false, invalid_feedback: why });
+      refused ||= why !== null;
+    }
+    if (refused) {
+      return;
+    }
     for (const [name, field] of fields) {
       if (field.spec.type === 'file') {
         const uploaded = await uploadFiles(context, taskId, field, data[name] as File[]);
@@ -48,13 +69,16 @@ export const inputGroup: Handler = (context, command) => {
   };
   const cancel = () => context.send({ event: 'from_cancel', task_id: taskId, data: null });
   const submitWith = (name: string, index: number) => void submit({ ...gather(), [name]: index });
-  for (const item of Array.isArray(spec.inputs) ? spec.inputs : []) {
-    const field = buildField(item, form, context, taskId, submitWith, cancel);
+  const inputs: any[] = Array.isArray(spec.inputs) ? spec.inputs : [];
+  for (const item of inputs) {
+    const field = buildField(item, form, formContext, taskId, submitWith, cancel);
     fields.set(String(item.name), field);
     form.appendChild(field.element);
   }
-  const hasActions = [...fields.values()].some(field => field.spec.type === 'actions');
-  if (!hasActions) {
+  // As in PyWebIO: a last `actions` with a submit button replaces the form's own buttons.
+  const last = inputs[inputs.length - 1];
+  const replaced = last?.type === 'actions' && (last.buttons ?? []).some((button: any) => button.type === 'submit');
+  if (!replaced) {
     const bar = element('div', 'jps-buttons jps-form-buttons');
     const submitButton = element('button', 'jps-button jps-button--primary', 'Submit');
     submitButton.type = 'submit';
@@ -71,13 +95,21 @@ export const inputGroup: Handler = (context, command) => {
   }
   form.addEventListener('submit', event => {
     event.preventDefault();
-    if (!hasActions) {
+    const submitter = (event as SubmitEvent).submitter;
+    const action = submitter?.dataset.jpsAction;
+    if (submitter instanceof HTMLButtonElement && action !== undefined) {
+      submitWith(action, Number(submitter.value));
+    } else {
       void submit(gather());
     }
   });
-  open.set(String(taskId), { element: form, fields });
+  const close = () => {
+    closed = true;
+    form.remove();
+  };
+  open.set(String(taskId), { element: form, fields, close });
   context.root.appendChild(form);
-  const focus = Array.isArray(spec.inputs) ? spec.inputs.find((item: any) => item.auto_focus) : undefined;
+  const focus = inputs.find((item: any) => item.auto_focus);
   if (focus && context.env.input_auto_focus !== false) {
     fields.get(String(focus.name))?.element.querySelector<HTMLElement>('input, select, textarea')?.focus();
   }
@@ -94,6 +126,6 @@ export const updateInput: Handler = (context, command) => {
 
 export const destroyForm: Handler = (context, command) => {
   const open = formsOf(context);
-  open.get(String(command.task_id))?.element.remove();
+  open.get(String(command.task_id))?.close();
   open.delete(String(command.task_id));
 };

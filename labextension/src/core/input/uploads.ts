@@ -47,8 +47,9 @@ export async function uploadFiles(context: Context, taskId: string | null, field
     } finally {
       uploadAcks.delete(uploadId);
     }
+    // In seconds, as PyWebIO's page sends it (and its apps read it).
     described.push({ upload_id: uploadId, filename: file.name, size: file.size, mime_type: file.type,
-      last_modified: file.lastModified });
+      last_modified: file.lastModified / 1000 });
   }
   return described;
 }
