@@ -1,7 +1,8 @@
-"""Production: four Tornado ``start_server`` processes (``reconnect_timeout`` 30 s) behind Debian's nginx, the
-app at ``/tools/`` with the prefix stripped, session affinity by a cookie nginx sets (``deploy_cluster.NGINX_SITE``,
-the configuration docs/deploy.md shows), pages in headless Chromium. Also the same processes behind HAProxy
-(cookie ``SERVERID``). Each page shows the pid of its process, so a test knows where each session lives.
+"""Production: four ``start_server`` processes (Tornado's, then uvicorn's; ``reconnect_timeout`` 30 s) behind
+Debian's nginx, the app at ``/tools/`` with the prefix stripped, session affinity by a cookie nginx sets
+(``deploy_cluster.NGINX_SITE``, the configuration docs/deploy.md shows), pages in headless Chromium. Also the
+same processes behind HAProxy (cookie ``SERVERID``). Each page shows the pid of its process, so a test knows
+where each session lives.
 
 A machine without nginx or haproxy fails these tests (``apt-get install -y nginx haproxy``)."""
 
@@ -66,11 +67,11 @@ class Tab:
 
 
 class Cluster:
-    """``PROCESSES`` servers of ``deploy_cluster.cluster_app`` behind nginx at ``url``."""
+    """``PROCESSES`` servers of ``deploy_cluster.cluster_app`` on ``backend`` behind nginx at ``url``."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, backend: str = "tornado") -> None:
         def start(_: int) -> Server:
-            return Server("deploy_cluster:cluster_app", "--reconnect-timeout", "30")
+            return Server("deploy_cluster:cluster_app", "--reconnect-timeout", "30", backend=backend)
 
         with ThreadPoolExecutor(PROCESSES) as pool:  # each takes a second to import and listen
             self.servers = list(pool.map(start, range(PROCESSES)))
@@ -152,9 +153,10 @@ class Cluster:
             server.stop()
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    running = Cluster(tmp_path_factory.mktemp("nginx"))
+# uvicorn's processes as well as Tornado's: the FastAPI backend's start_server.
+@pytest.fixture(scope="module", params=["tornado", "fastapi"])
+def cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    running = Cluster(tmp_path_factory.mktemp("nginx"), backend=request.param)
     yield running
     running.stop()
 
