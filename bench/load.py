@@ -1,5 +1,5 @@
-"""``python -m bench.load [--sessions 200] [--seconds 30] [--nginx [--processes 4]] [--json FILE]``: many
-sessions at once on one server.
+"""``python -m bench.load [--sessions 200] [--seconds 30] [--nginx [--processes 4] [--kill-one]] [--json FILE]``:
+many sessions at once on one server.
 
 A jupyter_session server (a subprocess) runs an app that, for ``--seconds``, writes a line with ``put_text`` and
 then waits on ``eval_js``, in turn. This process opens ``--sessions`` WebSocket pages at once (``bench/client.py``:
@@ -10,7 +10,8 @@ in an app, a session that never reported, or a page that failed. Every loop is b
 With ``--nginx`` the same load then runs again through Debian's nginx to ``--processes`` servers, configured as
 docs/deploy.md says (``tests/e2e/deploy_cluster.py``: the app at ``/tools/``, each page's process chosen by its
 affinity key; these pages send no cookie, so each is a new browser to nginx), and both runs are printed side by
-side.
+side. With ``--kill-one`` a third run kills one of those processes (SIGKILL) half way: its pages' connections end,
+and the sessions of the other processes must see no error.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import asyncio
 import importlib
 import sys
 import tempfile
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -86,8 +88,8 @@ def _deploy_cluster() -> ModuleType:
     return importlib.import_module("deploy_cluster")
 
 
-def run_through_nginx(sessions: int, seconds: int, processes: int = 4) -> dict[str, Any]:
-    """The same load, through nginx to ``processes`` servers."""
+def run_through_nginx(sessions: int, seconds: int, processes: int = 4, kill_one: bool = False) -> dict[str, Any]:
+    """The same load, through nginx to ``processes`` servers; with ``kill_one``, the first killed half way."""
     cluster = _deploy_cluster()
     with ExitStack() as stack:
         apps = [stack.enter_context(server("jupyter_session", "load", seconds)) for _ in range(processes)]
@@ -98,14 +100,23 @@ def run_through_nginx(sessions: int, seconds: int, processes: int = 4) -> dict[s
         # Each page holds two connections in nginx: the browser's and the upstream's.
         nginx = cluster.Nginx(directory, site=site, ports=[port], connections=2 * sessions + 64)
         stack.callback(nginx.stop)
+        if kill_one:
+            killer = threading.Timer(seconds / 2, apps[0].process.kill)
+            killer.start()
+            stack.callback(killer.cancel)
         started = time.monotonic()
         page_errors = asyncio.run(_pages(port, sessions, seconds, "tools/"))
         elapsed = time.monotonic() - started
         reports = [report for app in apps for report in app.results]
         per_process = [len(app.results) for app in apps]
-    return dict(
-        _figures(sessions, seconds, elapsed, reports, page_errors), processes=processes, per_process=per_process
-    )
+    figures = _figures(sessions, seconds, elapsed, reports, page_errors)
+    if kill_one:
+        # The killed process's sessions report nothing and their pages' connections end: those are expected.
+        # What counts is the others: an error in any of their sessions, or more pages cut than it held.
+        elsewhere = [report for report in reports if "error" in report or report["wrong"]]
+        figures.update(killed_sessions=sessions - len(reports), pages_cut=len(page_errors))
+        figures.update(errors=len(elsewhere) + max(0, len(page_errors) - figures["killed_sessions"]))
+    return dict(figures, processes=processes, per_process=per_process)
 
 
 def _row(label: str, result: dict[str, Any]) -> str:
@@ -121,6 +132,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--nginx", action="store_true", help="then the same through nginx to --processes servers")
     parser.add_argument("--processes", type=int, default=4, help="servers behind nginx (with --nginx)")
+    parser.add_argument("--kill-one", action="store_true", help="then through nginx again, one process killed")
     parser.add_argument("--json", type=Path, help="write the results here")
     arguments = parser.parse_args()
     result = run(arguments.sessions, arguments.seconds)
@@ -135,10 +147,19 @@ def main() -> None:
         print(f"\n{'':<24} {'sessions':>8} {'round trips':>12} {'per s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         print(_row("one process", result))
         print(_row(f"nginx, {arguments.processes} processes", results["load_nginx"]))
+        if arguments.kill_one:
+            killed = run_through_nginx(arguments.sessions, arguments.seconds, arguments.processes, kill_one=True)
+            results["load_nginx_killed"] = killed
+            print(_row("the same, one killed", killed))
+            print(
+                f"one process killed half way: {killed['killed_sessions']} sessions were its, "
+                f"{killed['pages_cut']} pages saw their connection end; errors elsewhere: {killed['errors']}"
+            )
         print(f"sessions per process behind nginx: {results['load_nginx']['per_process']}")
-    for run_result in results.values():
-        for message in run_result["error_messages"]:
-            print(f"  error: {message}")
+    for name, run_result in results.items():
+        if name != "load_nginx_killed":  # its pages' errors are the expected cut connections
+            for message in run_result["error_messages"]:
+                print(f"  error: {message}")
     if arguments.json:
         save(arguments.json, **results)
     raise SystemExit(1 if any(run_result["errors"] for run_result in results.values()) else 0)

@@ -254,6 +254,7 @@ def start_server(
     auto_open_webbrowser: bool = False,
     max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
     websocket_settings: dict[str, Any] | None = None,
+    *,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,

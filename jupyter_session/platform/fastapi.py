@@ -273,6 +273,7 @@ def start_server(
     check_origin: Callable[[str], bool] | None = None,
     auto_open_webbrowser: bool = False,
     max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
+    *,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,

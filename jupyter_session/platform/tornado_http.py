@@ -129,6 +129,7 @@ def start_server(
     session_expire_seconds: float | None = None,
     session_cleanup_interval: float | None = None,
     max_payload_size: int | str = DEFAULT_MAX_PAYLOAD,
+    *,
     shutdown_timeout: float = _shutdown.SHUTDOWN_TIMEOUT,
     allowed_hosts: list[str] | None = None,
     auth_token: str | None = None,
