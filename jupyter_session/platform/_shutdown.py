@@ -2,8 +2,7 @@
 
 On SIGTERM or SIGINT a backend's ``start_server`` stops taking new pages (``draining``), then ``end_sessions``
 tells every open page that the server is going away, closes every session (its ``defer_call`` functions run)
-and waits, within a bound, for the deferred functions to finish. A second signal exits at
-once. The sessions are the ones ``track`` was given: every page session started by an ``AppEndpoint`` or an
+and waits, within a bound, for the deferred functions to finish. A second signal exits at once. The sessions are the ones ``track`` was given: every page session started by an ``AppEndpoint`` or an
 ``HttpEndpoint`` in this process.
 """
 
@@ -39,7 +38,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Seconds the sessions get to run their deferred functions and stop their threads after a stop signal.
+#: Seconds the sessions get to run their deferred functions after a stop signal.
 SHUTDOWN_TIMEOUT = 10.0
 #: What a page is told, and why its session closed.
 GOING_AWAY = "the server is shutting down"
