@@ -2,8 +2,9 @@
 
 On SIGTERM or SIGINT a backend's ``start_server`` stops taking new pages (``draining``), then ``end_sessions``
 tells every open page that the server is going away, closes every session (its ``defer_call`` functions run)
-and waits, within a bound, for the deferred functions to finish. A second signal exits at once. The sessions are the ones ``track`` was given: every page session started by an ``AppEndpoint`` or an
-``HttpEndpoint`` in this process.
+and waits, within a bound, for the deferred functions to finish. A second signal exits at once. The sessions
+are the ones ``track`` was given: every page session started by an ``AppEndpoint`` or an ``HttpEndpoint`` in
+this process.
 """
 
 from __future__ import annotations
