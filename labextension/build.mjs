@@ -1,15 +1,29 @@
-// Bundles the standalone page script (src/standalone.ts) and its stylesheet into ../jupyter_session/static/.
+// Bundles the standalone page script (src/standalone.ts) with its stylesheet, and each page theme (src/themes/:
+// Bootstrap 4 and GitHub's markdown look) into ../jupyter_session/static/.
+import { readdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outdir = new URL('../jupyter_session/static/', import.meta.url).pathname;
+const themes = readdirSync(new URL('./src/themes/', import.meta.url)).filter(name => name.endsWith('.css'));
 
+// Bootswatch's themes @import web fonts from Google: a page that waits on a remote stylesheet renders late or not
+// at all offline, and tells a third party who opened it. The fonts fall back to the system's.
+const localOnly = {
+  name: 'local-only',
+  setup(builder) {
+    builder.onLoad({ filter: /bootswatch[\\/].*\.css$/ }, async args => {
+      const { readFile } = await import('node:fs/promises');
+      const css = await readFile(args.path, 'utf8');
+      return { contents: css.replace(/@import url\(https?:[^)]*\);/g, ''), loader: 'css' };
+    });
+  }
+};
+
+const common = { bundle: true, minify: true, target: 'es2020', outdir, logLevel: 'info' };
+await build({ ...common, entryPoints: { jupyter_session: 'src/standalone.ts' }, format: 'iife', sourcemap: true });
+// Third-party stylesheets as published: a source map would only map minified CSS to itself.
 await build({
-  entryPoints: { jupyter_session: 'src/standalone.ts' },
-  bundle: true,
-  minify: true,
-  sourcemap: true,
-  target: 'es2020',
-  format: 'iife',
-  outdir,
-  logLevel: 'info'
+  ...common,
+  entryPoints: Object.fromEntries(themes.map(name => [`theme-${name.slice(0, -4)}`, `src/themes/${name}`])),
+  plugins: [localOnly]
 });

@@ -327,7 +327,7 @@ class AppEndpoint(Endpoint):
             return PageResponse(503, f"<!doctype html><title>503</title><p>{_shutdown.GOING_AWAY}: try again soon.")
         name = self.app_name(app)
         if name not in self.apps:
-            return PageResponse(404 if name is not None else 200, render_index(self.apps))
+            return PageResponse(404 if name is not None else 200, render_index(self.apps, assets_url))
         settings = page_settings(self.apps[name], name)
         return PageResponse(200, render_page(settings, ws_path=path, static_url=assets_url, protocol=protocol))
 

@@ -60,7 +60,8 @@ def make_applications(applications: Applications) -> dict[str, Callable[[], Any]
 
 # -- config ----------------------------------------------------------------------------------------------
 
-#: PyWebIO's themes. "dark" has colours of its own (JupyterLab's dark ones); the others keep the default look.
+#: PyWebIO's themes besides the default: on the page each is a Bootswatch build of Bootstrap 4 ("dark" is
+#: Bootswatch's darkly), in a notebook none changes anything.
 THEMES = ("dark", "sketchy", "minty", "yeti")
 _SETTINGS = ("title", "description", "theme", "js_code", "js_file", "css_style", "css_file", "manifest")
 # Where an app's own settings are kept: PyWebIO's attribute names, so an app decorated by either works.
@@ -129,7 +130,8 @@ def page_settings(app: Callable[..., Any] | None, name: str) -> dict[str, Any]:
     settings = {key: own.get(key) or _defaults.get(key) for key in _SETTINGS}
     settings["title"] = own.get("title") or title.replace("\n", " ") or _defaults.get("title") or name
     settings["description"] = own.get("description") or description or _defaults.get("description")
-    settings["theme"] = os.environ.get("PYWEBIO_THEME") or settings["theme"]
+    chosen = os.environ.get("PYWEBIO_THEME")
+    settings["theme"] = chosen if chosen in THEMES else settings["theme"]
     return settings
 
 
@@ -150,46 +152,65 @@ def render_page(settings: Mapping[str, Any], ws_path: str, static_url: str, prot
     head += [f"<style>{_in_element(settings['css_style'])}</style>" if settings.get("css_style") else ""]
     scripts = [f'<script src="{html.escape(url)}"></script>' for url in settings.get("js_file") or ()]
     scripts += [f"<script>{_in_element(settings['js_code'])}</script>" if settings.get("js_code") else ""]
-    theme = f' class="jps-theme-{html.escape(settings["theme"])}"' if settings.get("theme") else ""
+    return _page(
+        settings["title"],
+        static_url,
+        settings.get("theme"),
+        head="".join(head),
+        body=f"""<div id="jupyter-session-root"></div>
+<script src="{html.escape(static_url)}/jupyter_session.js" data-ws-path="{html.escape(ws_path)}"
+ data-protocol="{html.escape(protocol)}"></script>
+{"".join(scripts)}""",
+    )
+
+
+def render_index(apps: Mapping[str, Callable[[], Any]], static_url: str) -> str:
+    """The index of the apps, for a server with several apps and none called ``index``: as PyWebIO's, each
+    app's title as its link, then its description."""
+    items = []
+    for name, app in apps.items():
+        settings = page_settings(app, name)
+        description = settings.get("description")
+        items.append(
+            f'<li><a href="?app={html.escape(name)}">{html.escape(settings["title"])}</a>: '
+            + (html.escape(description) if description else "<i>No description.</i>")
+            + "</li>"
+        )
+    listing = "\n".join(items)
+    return _page(
+        "Applications index",
+        static_url,
+        None,
+        body=f"""<div class="pywebio"><div class="container"><div class="markdown-body">
+<h1>Applications index</h1>
+<ul>
+{listing}
+</ul>
+</div></div></div>""",
+    )
+
+
+def _page(title: str, static_url: str, theme: str | None, *, body: str, head: str = "") -> str:
+    """An HTML page with the page look (the theme's Bootstrap, then the renderer's stylesheet) and the footer."""
+    static = html.escape(static_url)
+    body_class = f' class="jps-theme-{html.escape(theme)}"' if theme else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(settings["title"])}</title>
+<title>{html.escape(title)}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="{html.escape(static_url)}/jupyter_session.css">
-{"".join(head)}
+<link rel="stylesheet" href="{static}/theme-{html.escape(theme or "default")}.css">
+<link rel="stylesheet" href="{static}/jupyter_session.css">
+{head}
 </head>
-<body{theme}>
-<div id="jupyter-session-root"></div>
-<script src="{html.escape(static_url)}/jupyter_session.js" data-ws-path="{html.escape(ws_path)}"
- data-protocol="{html.escape(protocol)}"></script>
-{"".join(scripts)}
+<body{body_class}>
+{body}
+<footer class="footer">Powered by <a href="https://pypi.org/project/jupyter-session/" target="_blank"
+ rel="noopener">jupyter_session</a></footer>
 </body>
 </html>
-"""
-
-
-def render_index(apps: Mapping[str, Callable[[], Any]]) -> str:
-    """A list of the apps, for a server with several apps and none called ``index``."""
-    titles = {name: page_settings(app, name)["title"] for name, app in apps.items()}
-    items = "\n".join(
-        f'<li><a href="?app={html.escape(name)}">{html.escape(name)}</a>'
-        f"<p>{html.escape(title if title != name else '')}</p></li>"
-        for name, title in titles.items()
-    )
-    return f"""<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Apps</title><link rel="icon" href="data:,">
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 880px; margin: 3rem auto; padding: 0 1rem; color: #1f2328; }}
-li {{ margin: 0.75rem 0; }} a {{ font-size: 1.1rem; color: #0b57d0; }} p {{ margin: 0.2rem 0; color: #59636e; }}
-</style></head>
-<body><h1>Apps</h1><ul>
-{items}
-</ul></body></html>
 """
 
 

@@ -5,7 +5,7 @@ import { render } from './core/render';
 import { httpModel } from './http';
 import { appUrl } from './page';
 import { websocketModel } from './websocket';
-import './core/style.css';
+import './page.css';
 
 function start(): void {
   const script = document.currentScript as HTMLScriptElement | null;

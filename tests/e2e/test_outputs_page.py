@@ -99,7 +99,7 @@ def test_images_files_tabs_progress_and_clickable_outputs(serve: Any, page: Any,
     assert page.get_by_text("first tab").is_visible() and not page.get_by_text("second tab").is_visible()
     page.get_by_role("tab", name="Second").click()
     assert page.get_by_text("second tab").is_visible() and not page.get_by_text("first tab").is_visible()
-    assert page.locator(".jps-progress-bar").inner_text() == "25%"
+    assert page.locator(".jps-progress-bar").inner_text() == "25.0%"  # PyWebIO's label, one decimal
     screenshot(page, "tornado-media")
     page.get_by_text("CLICK ME").click()
     page.get_by_text("TEXT CLICKED").wait_for()

@@ -46,7 +46,7 @@ def test_a_plain_script_serves_its_page_and_ends_cleanly(page: Any) -> None:
         process.kill()
     assert process.returncode == 0, out
     assert "SCRIPT DONE" in out and "Traceback" not in out
-    page.locator(".jps-notice", has_text="This session has ended.").wait_for()
+    page.locator(".jps-root.jps-closed").wait_for()  # the session ended: as on PyWebIO's page, no line says so
 
 
 def test_the_demo_shows_every_seed_function(page: Any) -> None:

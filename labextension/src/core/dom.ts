@@ -31,6 +31,18 @@ export function applyStyle(element: HTMLElement, css: unknown): void {
 const COLORS: ReadonlySet<string> = new Set(['primary', 'secondary', 'success', 'danger', 'warning', 'info',
   'light', 'dark']);
 
+/**
+ * The classes of a button: this renderer's (its notebook look) and Bootstrap's, as PyWebIO names them
+ * (`btn btn-primary`, `btn-outline-*`, `btn-link`), which the page's look and apps' CSS use.
+ */
+export function buttonClass(color: string, { outline = false, link = false } = {}): string {
+  if (link) {
+    return `jps-button jps-button--${color} jps-button--link btn btn-link`;
+  }
+  return outline ? `jps-button jps-button--${color} jps-button--outline btn btn-outline-${color}`
+    : `jps-button jps-button--${color} btn btn-${color}`;
+}
+
 /** `color` when it is one of COLORS, else `fallback`: a colour becomes part of a class name. */
 export function colorOr(color: unknown, fallback: string): string {
   return typeof color === 'string' && COLORS.has(color) ? color : fallback;

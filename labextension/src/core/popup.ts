@@ -7,36 +7,42 @@ export const popup: Handler = (context, command) => {
   const spec = command.spec ?? {};
   context.root.querySelector('.jps-popup-backdrop')?.remove();
   const backdrop = document.createElement('div');
-  backdrop.className = 'jps-popup-backdrop';
+  // Bootstrap's modal classes, as on PyWebIO's page, beside this renderer's own.
+  backdrop.className = 'jps-popup-backdrop modal show';
+  const size = ['large', 'small'].includes(spec.size) ? spec.size : 'normal';
   const dialog = document.createElement('div');
-  dialog.className = `jps-popup jps-popup--${['large', 'small'].includes(spec.size) ? spec.size : 'normal'}`;
+  const bootstrapSize = size === 'large' ? ' modal-lg' : size === 'small' ? ' modal-sm' : '';
+  dialog.className = `jps-popup jps-popup--${size} modal-dialog${bootstrapSize}`;
   dialog.setAttribute('role', 'dialog');
   dialog.setAttribute('aria-modal', 'true');
+  const content = document.createElement('div');
+  content.className = 'modal-content';
   const header = document.createElement('div');
-  header.className = 'jps-popup-header';
-  const title = document.createElement('div');
-  title.className = 'jps-popup-title';
+  header.className = 'jps-popup-header modal-header';
+  const title = document.createElement('h5');
+  title.className = 'jps-popup-title modal-title';
   title.textContent = String(spec.title ?? '');
   header.appendChild(title);
   const close = () => backdrop.remove();
   if (spec.closable !== false) {
     const button = document.createElement('button');
     button.type = 'button';
-    button.className = 'jps-popup-close';
+    button.className = 'jps-popup-close close';
     button.setAttribute('aria-label', 'Close');
     button.textContent = '×';
     button.addEventListener('click', close);
     header.appendChild(button);
   }
   const body = document.createElement('div');
-  body.className = 'jps-popup-body';
+  body.className = 'jps-popup-body modal-body';
   if (typeof spec.dom_id === 'string') {
     body.id = spec.dom_id;
   }
   for (const item of Array.isArray(spec.contents) ? spec.contents : []) {
     body.appendChild(renderOutput(item, context));
   }
-  dialog.append(header, body);
+  content.append(header, body);
+  dialog.appendChild(content);
   backdrop.appendChild(dialog);
   if (spec.implicit_close !== false) {
     backdrop.addEventListener('click', event => {

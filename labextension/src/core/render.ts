@@ -51,15 +51,29 @@ export function registerCommand(name: string, handler: Handler): void {
 }
 
 export function render({ model, el, ownsDocument = false, snapshot }: RenderProps): () => void {
+  // PyWebIO's page structure and class names, which apps' own CSS targets (`.pywebio`, `.markdown-body`), in a
+  // notebook too; its element ids only on a page of the renderer's own.
   const root = document.createElement('div');
-  root.className = ownsDocument ? 'jps-root jps-page' : 'jps-root';
+  root.className = ownsDocument ? 'jps-root jps-page pywebio' : 'jps-root pywebio';
   const outputArea = document.createElement('div');
   outputArea.id = 'pywebio-scope-ROOT';
   outputArea.className = 'jps-output';
   if (snapshot) {
     outputArea.innerHTML = DOMPurify.sanitize(snapshot);
   }
-  root.appendChild(outputArea);
+  const markdownBody = document.createElement('div');
+  markdownBody.className = 'markdown-body';
+  markdownBody.appendChild(outputArea);
+  if (ownsDocument) {
+    markdownBody.id = 'markdown-body';
+    const container = document.createElement('div');
+    container.className = 'container';
+    container.id = 'output-container';
+    container.appendChild(markdownBody);
+    root.appendChild(container);
+  } else {
+    root.appendChild(markdownBody);
+  }
   el.appendChild(root);
 
   let closed = false;

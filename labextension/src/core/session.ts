@@ -3,12 +3,15 @@ import type { Handler } from './types';
 
 export const closeSession: Handler = (context, command) => {
   context.root.classList.add('jps-closed');
-  const notice = document.createElement('div');
-  notice.className = 'jps-notice';
-  // The server may say why (it is shutting down); PyWebIO's close_session carries nothing.
+  // The server may say why (it is shutting down), and that deserves a line. An app that ended gets none on its
+  // own page, as on PyWebIO's; under a notebook cell the line tells why its buttons do nothing more.
   const reason = typeof command.spec === 'string' && command.spec ? `: ${command.spec}` : '';
-  notice.textContent = `This session has ended${reason}.`;
-  context.root.appendChild(notice);
+  if (reason || !context.ownsDocument) {
+    const notice = document.createElement('div');
+    notice.className = 'jps-notice';
+    notice.textContent = `This session has ended${reason}.`;
+    context.root.appendChild(notice);
+  }
   context.root.dispatchEvent(new CustomEvent('jupyter-session:closed', { bubbles: true }));
 };
 
@@ -27,8 +30,10 @@ export const toast: Handler = (context, command) => {
     context.root.appendChild(shelf);
   }
   const item = document.createElement('div');
-  item.className = `jps-toast jps-toast-${['info', 'error', 'warn', 'success'].includes(color) ? color : 'custom'}`;
-  if (!item.className.endsWith(color)) {
+  const known = ['info', 'error', 'warn', 'success'].includes(color);
+  // `toastify on`: the class names of PyWebIO's toasts, which apps select (`$('.toastify')`).
+  item.className = `jps-toast jps-toast-${known ? color : 'custom'} toastify on`;
+  if (!known) {
     item.style.background = String(color);
   }
   item.textContent = String(content ?? '');
@@ -38,6 +43,19 @@ export const toast: Handler = (context, command) => {
     }
     item.remove();
   });
+  if (!(duration > 0)) {
+    // A toast that stays has a ✖, as PyWebIO's: closing it is not clicking it (no onclick).
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'jps-toast-close';
+    close.setAttribute('aria-label', 'Close');
+    close.textContent = '✖';
+    close.addEventListener('click', event => {
+      event.stopPropagation();
+      item.remove();
+    });
+    item.appendChild(close);
+  }
   shelf.appendChild(item);
   if (duration > 0) {
     setTimeout(() => item.remove(), duration * 1000);

@@ -1,7 +1,7 @@
 // The fields of forms and pins: `buildField` turns one input spec into its control, with a label, a
 // feedback line and a help text, and reports `input_event` (blur/change) when the spec asks.
 // Choices travel as indexes; the session maps them back to its own values.
-import { colorOr } from '../dom';
+import { buttonClass, colorOr } from '../dom';
 import type { Context } from '../types';
 
 // HTML attributes a field spec may set on its control; anything else is ignored.
@@ -59,15 +59,19 @@ function refusalOf(control: HTMLInputElement | HTMLTextAreaElement): string | nu
 function choiceList(spec: any, kind: 'checkbox' | 'radio', groupName: string): HTMLElement {
   const list = element('div', `jps-choices${spec.inline ? ' jps-choices--inline' : ''}`);
   (spec.options ?? []).forEach((option: any, index: number) => {
-    const label = element('label', 'jps-choice');
+    // Bootstrap's check layout (PyWebIO's), inside this renderer's own.
+    const check = element('div', `form-check${spec.inline ? ' form-check-inline' : ''}`);
+    const label = element('label', 'jps-choice form-check-label');
     const box = element('input');
     box.type = kind;
     box.name = groupName;
     box.value = String(index);
     box.checked = Boolean(option.selected);
     box.disabled = Boolean(option.disabled);
+    box.className = 'form-check-input';
     label.append(box, element('span', '', option.label));
-    list.appendChild(label);
+    check.appendChild(label);
+    list.appendChild(check);
   });
   return list;
 }
@@ -108,12 +112,12 @@ function makeCodeField(area: HTMLTextAreaElement, indent: number): void {
 export function buildField(spec: any, form: HTMLFormElement, context: Context, taskId: string | null,
   submitWith: (name: string, index: number) => void, cancel: () => void): Field {
   const name = String(spec.name);
-  const wrapper = element('div', 'jps-field');
+  const wrapper = element('div', 'jps-field form-group');
   wrapper.dataset.name = name;
   const label = element('label', 'jps-field-label', spec.label || undefined);
   const feedback = element('div', 'jps-field-feedback');
   const validity = { status: null as boolean | null, valid_feedback: '', invalid_feedback: '' };
-  const help = element('div', 'jps-field-help', spec.help_text || undefined);
+  const help = element('small', 'jps-field-help form-text text-muted', spec.help_text || undefined);
   let control: HTMLElement;
   let shown: HTMLElement | undefined; // what the page shows when it is more than the control
   let value: () => unknown;
@@ -125,7 +129,8 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   switch (spec.type) {
     case 'textarea':
     case 'input': {
-      const input = spec.type === 'textarea' ? element('textarea', 'jps-control') : element('input', 'jps-control');
+      const input = spec.type === 'textarea' ? element('textarea', 'jps-control form-control')
+        : element('input', 'jps-control form-control');
       if (input instanceof HTMLInputElement) {
         input.type = String(spec.input_type ?? 'text');
         if (Array.isArray(spec.datalist)) {
@@ -151,16 +156,17 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       setValue = next => { input.value = next === null || next === undefined ? '' : String(next); };
       if (spec.action && typeof spec.action.callback_id === 'string') {
         // `input(action=(label, callback))`: a button beside the field; the session fills the field in.
-        const button = element('button', 'jps-button jps-button--secondary jps-button--outline', spec.action.label);
+        const button = element('button', buttonClass('secondary', { outline: true }), spec.action.label);
         button.type = 'button';
         button.addEventListener('click', () => context.send({ event: 'callback', task_id: spec.action.callback_id, data: null }));
-        shown = element('div', 'jps-input-group');
-        shown.append(input, button);
+        shown = element('div', 'jps-input-group input-group');
+        shown.append(input, element('div', 'input-group-append'));
+        shown.lastElementChild!.appendChild(button);
       }
       break;
     }
     case 'file': {
-      const input = element('input', 'jps-control');
+      const input = element('input', 'jps-control form-control-file');
       input.type = 'file';
       input.name = name;
       input.multiple = Boolean(spec.multiple);
@@ -173,7 +179,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
     }
     case 'slider': {
       const row = element('div', 'jps-slider');
-      const range = element('input', 'jps-control jps-slider-range');
+      const range = element('input', 'jps-control jps-slider-range form-control-range');
       range.type = 'range';
       range.name = name;
       range.min = String(spec.min_value ?? 0);
@@ -189,7 +195,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       break;
     }
     case 'select': {
-      const select = element('select', 'jps-control');
+      const select = element('select', 'jps-control form-control');
       select.name = name;
       select.multiple = Boolean(spec.multiple);
       select.required = Boolean(spec.required);
@@ -226,8 +232,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
     case 'actions': {
       const bar = element('div', 'jps-buttons');
       (spec.buttons ?? []).forEach((button: any, index: number) => {
-        const color = colorOr(button.color, button.type === 'submit' ? 'primary' : 'secondary');
-        const node = element('button', `jps-button jps-button--${color}`, button.label);
+        const node = element('button', buttonClass(colorOr(button.color, 'primary')), button.label); // as PyWebIO's
         // Submit buttons, as on PyWebIO's page: Enter in a one-line field of the form then submits with the
         // first of them, which the browser's implicit submission clicks. The form reads `submitter`.
         node.type = button.type === 'reset' || button.type === 'cancel' ? 'button' : 'submit';
@@ -304,6 +309,13 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       // As in PyWebIO: the invalid feedback shows while the field is invalid, the valid one while it is valid.
       wrapper.classList.toggle('jps-field--invalid', validity.status === false);
       wrapper.classList.toggle('jps-field--valid', validity.status === true);
+      // Bootstrap's names too: the control's icon and colour, and the message under it.
+      wrapper.querySelectorAll('.jps-control').forEach(node => {
+        node.classList.toggle('is-invalid', validity.status === false);
+        node.classList.toggle('is-valid', validity.status === true);
+      });
+      feedback.className = `jps-field-feedback${validity.status === null ? ''
+        : validity.status ? ' valid-feedback d-block' : ' invalid-feedback d-block'}`;
       feedback.textContent = validity.status === null ? ''
         : validity.status ? validity.valid_feedback : validity.invalid_feedback;
     }

@@ -2,6 +2,7 @@
 // removes it. Answers go back as `input_event` (blur/change), `from_submit` (sic) and `from_cancel`.
 // The fields are built by fields.ts; file fields upload through uploads.ts before the form is submitted.
 import type { Context, Handler } from '../types';
+import { buttonClass } from '../dom';
 import { buildField, element } from './fields';
 import type { Field } from './fields';
 import { uploadFiles } from './uploads';
@@ -28,11 +29,13 @@ export const inputGroup: Handler = (context, command) => {
   const taskId = command.task_id;
   const open = formsOf(context);
   open.get(String(taskId))?.close();
-  const form = element('form', 'jps-form');
+  // A Bootstrap card, as PyWebIO's forms: the title in its header band, the fields in its body.
+  const form = element('form', 'jps-form card');
   form.noValidate = true; // the session validates; the browser's own bubbles would hide its messages
   if (spec.label) {
-    form.appendChild(element('div', 'jps-form-title', spec.label));
+    form.appendChild(element('h5', 'jps-form-title card-header', spec.label));
   }
+  const body = form.appendChild(element('div', 'jps-form-body card-body'));
   const fields = new Map<string, Field>();
   let closed = false;
   // Chrome fires `blur` on a focused field as its form is removed: a closed form's fields send nothing more.
@@ -73,25 +76,26 @@ export const inputGroup: Handler = (context, command) => {
   for (const item of inputs) {
     const field = buildField(item, form, formContext, taskId, submitWith, cancel);
     fields.set(String(item.name), field);
-    form.appendChild(field.element);
+    body.appendChild(field.element);
   }
   // As in PyWebIO: a last `actions` with a submit button replaces the form's own buttons.
   const last = inputs[inputs.length - 1];
   const replaced = last?.type === 'actions' && (last.buttons ?? []).some((button: any) => button.type === 'submit');
   if (!replaced) {
     const bar = element('div', 'jps-buttons jps-form-buttons');
-    const submitButton = element('button', 'jps-button jps-button--primary', 'Submit');
+    // PyWebIO's colours on its page (Reset yellow, Cancel red); in a notebook quieter outlines (style.css).
+    const submitButton = element('button', buttonClass('primary'), 'Submit');
     submitButton.type = 'submit';
-    const resetButton = element('button', 'jps-button jps-button--secondary jps-button--outline', 'Reset');
+    const resetButton = element('button', `${buttonClass('warning')} jps-form-reset`, 'Reset');
     resetButton.type = 'reset';
     bar.append(submitButton, resetButton);
     if (spec.cancelable) {
-      const cancelButton = element('button', 'jps-button jps-button--secondary jps-button--outline', 'Cancel');
+      const cancelButton = element('button', `${buttonClass('danger')} jps-form-cancel`, 'Cancel');
       cancelButton.type = 'button';
       cancelButton.addEventListener('click', cancel);
       bar.appendChild(cancelButton);
     }
-    form.appendChild(bar);
+    body.appendChild(bar);
   }
   form.addEventListener('submit', event => {
     event.preventDefault();

@@ -26,6 +26,7 @@ registerOutputType('code', spec => {
   code.textContent = String(spec.content ?? '');
   if (spec.language) {
     code.dataset.language = String(spec.language);
+    code.className = `language-${String(spec.language).replace(/[^\w-]/g, '')}`; // Prism's theme styles it
     highlight(code, String(spec.language));
   }
   if (typeof spec.rows === 'number' && spec.rows > 0) {
@@ -50,11 +51,12 @@ registerOutputType('link', spec => {
 });
 
 registerOutputType('alert', (spec, context) => {
-  const box = make('div', `jps-alert jps-alert--${colorOr(spec.color, 'info')}`);
+  const color = colorOr(spec.color, 'info');
+  const box = make('div', `jps-alert jps-alert--${color} alert alert-${color}${spec.closable ? ' alert-dismissible' : ''}`);
   box.setAttribute('role', 'alert');
   appendAll(box, spec.contents, context);
   if (spec.closable) {
-    const close = make('button', 'jps-alert-close');
+    const close = make('button', 'jps-alert-close close');
     close.type = 'button';
     close.setAttribute('aria-label', 'Close');
     close.textContent = '×';
@@ -140,7 +142,8 @@ registerOutputType('collapse', (spec, context) => {
 });
 
 registerOutputType('scrollable', (spec, context) => {
-  const box = make('div', `jps-scrollable${spec.border === false ? '' : ' jps-scrollable--border'}`);
+  const box = make('div', `jps-scrollable webio-scrollable${spec.border === false ? ''
+    : ' jps-scrollable--border scrollable-border'}`);
   box.style.minHeight = `${Number(spec.min_height) || 0}px`;
   box.style.maxHeight = `${Number(spec.max_height) || 400}px`;
   appendAll(box, spec.contents, context);
@@ -163,9 +166,12 @@ registerOutputType('loading', spec => {
 });
 
 function spinnerOf(spec: any): HTMLElement {
-  const spinner = make('div', `jps-loading jps-loading--${spec.shape === 'grow' ? 'grow' : 'border'}`);
+  const shape = spec.shape === 'grow' ? 'grow' : 'border';
+  const color = colorOr(spec.color, 'dark');
+  const spinner = make('div', `jps-loading jps-loading--${shape} spinner-${shape} text-${color}`);
   spinner.setAttribute('role', 'status');
-  spinner.setAttribute('aria-label', 'Loading');
-  spinner.style.setProperty('--jps-loading-color', `var(--jps-color-${colorOr(spec.color, 'dark')})`);
+  spinner.style.setProperty('--jps-loading-color', `var(--jps-color-${color})`);
+  // Read by screen readers, as on PyWebIO's page, and hidden from sight by `.sr-only`.
+  spinner.appendChild(make('span', 'sr-only')).textContent = 'Loading...';
   return spinner;
 }

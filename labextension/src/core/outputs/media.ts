@@ -46,7 +46,7 @@ registerOutputType('file', spec => {
 
 registerOutputType('tabs', (spec, context: Context) => {
   const box = document.createElement('div');
-  box.className = 'jps-tabs';
+  box.className = 'jps-tabs webio-tabs';
   const bar = document.createElement('div');
   bar.className = 'jps-tab-bar';
   bar.setAttribute('role', 'tablist');
@@ -78,18 +78,19 @@ registerOutputType('tabs', (spec, context: Context) => {
 });
 
 function setBar(bar: HTMLElement, value: number, label: unknown): void {
-  const percent = Math.round(Math.min(Math.max(value, 0), 1) * 1000) / 10;
+  const percent = Math.min(Math.max(value, 0), 1) * 100;
   bar.style.width = `${percent}%`;
-  bar.textContent = label === null || label === undefined ? `${percent}%` : String(label);
+  bar.textContent = label === null || label === undefined ? `${percent.toFixed(1)}%` : String(label); // "60.0%"
+  bar.setAttribute('aria-valuenow', String(value));
 }
 
 registerOutputType('processbar', spec => {
   const track = document.createElement('div');
-  track.className = 'jps-progress';
+  track.className = 'jps-progress progress';
   track.dataset.name = String(spec.name ?? '');
   track.dataset.autoClose = String(Boolean(spec.auto_close));
   const bar = document.createElement('div');
-  bar.className = 'jps-progress-bar';
+  bar.className = 'jps-progress-bar progress-bar bg-info progress-bar-striped progress-bar-animated';
   bar.setAttribute('role', 'progressbar');
   setBar(bar, Number(spec.value) || 0, spec.label);
   track.appendChild(bar);
