@@ -10,7 +10,7 @@ import pytest
 
 from jupyter_session import config
 from jupyter_session.platform import _page
-from jupyter_session.platform._page import page_settings, render_page
+from jupyter_session.platform._page import page_settings, render_index, render_page
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +110,20 @@ def test_the_page_carries_the_settings_and_nothing_closes_its_elements_early() -
     assert "<script>window.late = '<\\/script><b>'</script>" in page
     assert page.index('<script src="https://example.org/a.js">') > page.index("jupyter_session.js")
     assert '<body class="jps-theme-dark">' in page
+    # The theme's Bootstrap comes first, so the renderer's and then the app's own rules win over it.
+    assert page.index("/static/theme-dark.css") < page.index("/static/jupyter_session.css") < page.index("a.css")
+
+
+def test_the_index_lists_each_app_by_title_with_its_description_as_pywebios() -> None:
+    def chat() -> None:
+        """Chat <room>
+
+        Talk to everyone here."""
+
+    def bare() -> None: ...
+
+    page = render_index({"chat": chat, "bare": bare}, "/static")
+    assert "<title>Applications index</title>" in page and "<h1>Applications index</h1>" in page
+    assert '<li><a href="?app=chat">Chat &lt;room&gt;</a>: Talk to everyone here.</li>' in page
+    assert '<li><a href="?app=bare">bare</a>: <i>No description.</i></li>' in page
+    assert '<link rel="stylesheet" href="/static/theme-default.css">' in page
