@@ -10,6 +10,9 @@ const config = {
     path: new URL('./dist/', import.meta.url).pathname,
     filename: 'index.js',
     library: { type: 'amd' },
+    // One file: html-manager requires only dist/index.js (the package publishes no other), so the jQuery that
+    // the JupyterLab build loads as a chunk of its own for run_js code is inside it.
+    asyncChunks: false,
     clean: true
   },
   externals: ['@jupyter-widgets/base'],

@@ -109,7 +109,7 @@ def test_the_page_carries_the_settings_and_nothing_closes_its_elements_early() -
     assert "<style>p::after { content: '<\\/style>' }</style>" in page
     assert "<script>window.late = '<\\/script><b>'</script>" in page
     assert page.index('<script src="https://example.org/a.js">') > page.index("jupyter_session.js")
-    assert '<body class="jps-theme-dark">' in page
+    assert '<body class="webio-theme-dark jps-theme-dark">' in page
     # The theme's Bootstrap comes first, so the renderer's and then the app's own rules win over it.
     assert page.index("/static/theme-dark.css") < page.index("/static/jupyter_session.css") < page.index("a.css")
 

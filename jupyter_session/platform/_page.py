@@ -60,8 +60,8 @@ def make_applications(applications: Applications) -> dict[str, Callable[[], Any]
 
 # -- config ----------------------------------------------------------------------------------------------
 
-#: PyWebIO's themes besides the default: on the page each is a Bootswatch build of Bootstrap 4 ("dark" is
-#: Bootswatch's darkly), in a notebook none changes anything.
+#: PyWebIO's themes besides the default, from the same builds of Bootstrap 4 as PyWebIO's on the page ("dark"
+#: ForEvolve's bootstrap-dark, the others Bootswatch's); in a notebook none changes anything.
 THEMES = ("dark", "sketchy", "minty", "yeti")
 _SETTINGS = ("title", "description", "theme", "js_code", "js_file", "css_style", "css_file", "manifest")
 # Where an app's own settings are kept: PyWebIO's attribute names, so an app decorated by either works.
@@ -193,7 +193,9 @@ def render_index(apps: Mapping[str, Callable[[], Any]], static_url: str) -> str:
 def _page(title: str, static_url: str, theme: str | None, *, body: str, head: str = "") -> str:
     """An HTML page with the page look (the theme's Bootstrap, then the renderer's stylesheet) and the footer."""
     static = html.escape(static_url)
-    body_class = f' class="jps-theme-{html.escape(theme)}"' if theme else ""
+    # PyWebIO's class, which apps' CSS targets (`.webio-theme-dark ...`), and the renderer's own.
+    name = html.escape(theme or "default")
+    body_class = f' class="webio-theme-{name} jps-theme-{name}"'
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -201,7 +203,7 @@ def _page(title: str, static_url: str, theme: str | None, *, body: str, head: st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="{static}/theme-{html.escape(theme or "default")}.css">
+<link rel="stylesheet" href="{static}/theme-{name}.css">
 <link rel="stylesheet" href="{static}/jupyter_session.css">
 {head}
 </head>

@@ -281,7 +281,9 @@ def set_env(**env_info: Any) -> None:
     Keys: ``title`` (str), ``output_animation`` (bool), ``auto_scroll_bottom`` (bool), ``http_pull_interval``
     (int, ms, > 0; no effect over WebSocket or comm), ``output_max_width`` (str such as ``'1080px'`` or
     ``'80%'``), ``input_panel_min_height`` (int px, >= 75), ``input_panel_init_height`` (int px, >= 175),
-    ``input_panel_fixed`` (bool), ``input_auto_focus`` (bool).
+    ``input_panel_fixed`` (bool), ``input_auto_focus`` (bool). The ``input_panel_*`` keys shape the standalone
+    page's input panel, at the bottom of the window; in a notebook forms stay in the cell's output and they change
+    nothing.
 
     Raises ``TypeError`` for an unknown key or a value of the wrong type and ``ValueError`` for a value out
     of range (PyWebIO asserted only the keys).

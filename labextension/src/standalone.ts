@@ -2,10 +2,17 @@
 // or (`data-protocol="http"`, for WSGI servers and proxies that refuse the upgrade) plain HTTP requests.
 import { helloEvent } from './core/hello';
 import { render } from './core/render';
+import { useJQuery } from './core/script';
 import { httpModel } from './http';
 import { appUrl } from './page';
 import { websocketModel } from './websocket';
 import './page.css';
+import jQuery from 'jquery';
+
+// PyWebIO's page has jQuery as the globals `$` and `jQuery`, which apps' `run_js` code and `config(js_code=...)`
+// use: set here, before the app's own scripts (after this one in the page) run.
+Object.assign(window, { $: jQuery, jQuery });
+useJQuery(jQuery);
 
 function start(): void {
   const script = document.currentScript as HTMLScriptElement | null;

@@ -110,6 +110,17 @@ function onlyReplayed(content: unknown, buffers: DataView[]): Message | null {
   return [{ commands, buffer_paths: paths }, kept];
 }
 
+/** What `area` shows, without the scripts of put_html: a snapshot shows them sanitized, so they would only
+ * weigh on the kernel and the saved notebook (an inline plotly.js is 5 MB). */
+function drawnHTML(area: Element): string {
+  if (!area.querySelector('script')) {
+    return area.innerHTML;
+  }
+  const copy = area.cloneNode(true) as Element;
+  copy.querySelectorAll('script').forEach(script => script.remove());
+  return copy.innerHTML;
+}
+
 export class SessionView extends DOMWidgetView {
   private cleanup: (() => void) | null = null;
   private observer: MutationObserver | null = null;
@@ -141,8 +152,9 @@ export class SessionView extends DOMWidgetView {
     window.clearTimeout(this.snapshotTimer);
     this.snapshotTimer = window.setTimeout(() => {
       const area = this.el.querySelector('.jps-output');
-      if (area && this.model.comm_live && area.innerHTML !== this.model.get('snapshot')) {
-        this.model.set('snapshot', area.innerHTML);
+      const html = area ? drawnHTML(area) : '';
+      if (area && this.model.comm_live && html !== this.model.get('snapshot')) {
+        this.model.set('snapshot', html);
         this.model.save_changes();
       }
     }, SNAPSHOT_DELAY_MS);

@@ -176,3 +176,57 @@ describe('file uploads', () => {
     expect(field('big').querySelector('.jps-field-feedback')?.textContent).toContain('big.bin is');
   });
 });
+
+describe('forms of several tasks', () => {
+  const formOf = (label: string) => [...page.el.querySelectorAll<HTMLFormElement>('form.jps-form')]
+    .find(element => element.querySelector('.jps-form-title')?.textContent === label)!;
+  const shown = () => [...page.el.querySelectorAll<HTMLFormElement>('form.jps-form')]
+    .filter(element => element.style.display !== 'none')
+    .map(element => element.querySelector('.jps-form-title')?.textContent);
+
+  it('shows only the newest; the older comes back with its text and its focus when the newer goes', () => {
+    inputGroup([{ type: 'input', name: 'who', auto_focus: true }], { label: 'Thread' }, 'thread-1');
+    formOf('Thread').querySelector('input')!.value = 'ada';
+    inputGroup([{ type: 'input', name: 'what', auto_focus: true }], { label: 'Main' }, 'main');
+    expect(shown()).toEqual(['Main']);
+    expect(document.activeElement).toBe(formOf('Main').querySelector('input'));
+    page.deliver({ command: 'destroy_form', task_id: 'main' });
+    expect(shown()).toEqual(['Thread']);
+    expect(formOf('Thread').querySelector('input')!.value).toBe('ada');
+    expect(document.activeElement).toBe(formOf('Thread').querySelector('input'));
+    formOf('Thread').requestSubmit();
+    return settle().then(() => {
+      expect(page.events('from_submit')).toEqual([{ event: 'from_submit', task_id: 'thread-1', data: { who: 'ada' } }]);
+    });
+  });
+
+  it('update_input reaches a hidden form; closing a hidden form leaves the shown one', () => {
+    inputGroup([{ type: 'input', name: 'who' }], { label: 'Thread' }, 'thread-1');
+    inputGroup([{ type: 'input', name: 'what' }], { label: 'Main' }, 'main');
+    page.deliver({ command: 'update_input', task_id: 'thread-1',
+      spec: { target_name: 'who', attributes: { value: 'bob' } } });
+    expect(formOf('Thread').querySelector('input')!.value).toBe('bob');
+    expect(shown()).toEqual(['Main']);
+    page.deliver({ command: 'destroy_form', task_id: 'thread-1' });
+    expect(shown()).toEqual(['Main']);
+    expect(page.el.querySelectorAll('form.jps-form')).toHaveLength(1);
+  });
+
+  it('no input_auto_focus: a form that comes back takes no focus', () => {
+    page.deliver({ command: 'set_env', spec: { input_auto_focus: false } });
+    inputGroup([{ type: 'input', name: 'who', auto_focus: true }], { label: 'Thread' }, 'thread-1');
+    expect(document.activeElement).toBe(document.body);
+  });
+
+  it('on a page of its own the forms go into the input panel; in a notebook after the outputs', () => {
+    expect(page.el.querySelector('#input-container')).toBeNull();
+    inputGroup([{ type: 'input', name: 'who' }]);
+    expect(form().parentElement).toBe(page.el.querySelector('.jps-root'));
+    const own = mount({ ownsDocument: true });
+    own.deliver({ command: 'input_group', task_id: 'input-1', spec: { label: 'Who', inputs: [] } });
+    const cards = own.el.querySelector('#input-container > #input-cards.container')!;
+    expect(cards.querySelector('form.jps-form')).not.toBeNull();
+    expect(own.el.querySelector('#output-container > #end-space')).not.toBeNull();
+    own.cleanup();
+  });
+});

@@ -100,3 +100,24 @@ describe('run_script without eval', () => {
     expect(console.error).toHaveBeenCalled();
   });
 });
+
+describe('run_script and jQuery', () => {
+  // First: jQuery loads once per page, on the first code that names it.
+  it('keeps run_js calls in order while jQuery loads', async () => {
+    page.deliver({ command: 'run_script', task_id: 'app-1', spec: { code: 'window.__jpsRan = [$.fn.jquery]', args: {} } },
+      { command: 'run_script', task_id: 'app-2', spec: { code: 'window.__jpsRan.push("after")', args: {} } });
+    await vi.waitFor(() => expect((window as any).__jpsRan).toEqual(['3.7.1', 'after']));
+  });
+
+  it('gives code that names `$` or `jQuery` the real jQuery as parameters, with no global', async () => {
+    page.deliver(evalJs('[typeof $, jQuery.fn.jquery, $ === jQuery]'));
+    expect((await replies())[0].data).toEqual(['function', '3.7.1', true]);
+    expect((window as any).$).toBeUndefined();
+    expect((window as any).jQuery).toBeUndefined();
+  });
+
+  it("lets the app's own argument named `$` win", async () => {
+    page.deliver(evalJs('[$, typeof jQuery]', { $: 'mine' }));
+    expect((await replies())[0].data).toEqual(['mine', 'function']);
+  });
+});

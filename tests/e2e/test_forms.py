@@ -1,5 +1,6 @@
 """Forms on the page: validation messages, choices, cancel, labels that stay text (on each web backend); Enter,
-field messages, numbers and file dicts as PyWebIO's page has them (on Tornado)."""
+field messages, numbers and file dicts as PyWebIO's page has them, two tasks' forms stacked, and the input panel
+fixed to the bottom of the window (on Tornado)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pages import screenshot, wait_text
 
 
@@ -135,3 +137,106 @@ def test_file_dicts_have_pywebio_keys_and_units(serve: Any, page: Any, tmp_path:
     assert list(described.items()) == list(expected.items())
     page.locator(".jps-pin input[type=file]").set_input_files(str(path))
     assert list(json.loads(wait_text(page, "PIN")).items()) == list(expected.items())
+
+
+@pytest.mark.parametrize("app", ["two_forms_thread", "two_forms_coroutine"])
+def test_only_the_newest_form_shows_and_the_older_comes_back_with_its_text(serve: Any, page: Any, app: str) -> None:
+    """As PyWebIO's page: forms of two tasks stack; the older one waits hidden, and keeps what was typed in it."""
+    server = serve(f"form_apps:{app}")
+    page.goto(server.url)
+    older = page.locator(".jps-form", has_text="Background name")
+    older.locator("input").fill("ada")
+    newer = page.locator(".jps-form", has_text="Main name")
+    newer.wait_for()
+    older.wait_for(state="hidden", timeout=5000)
+    assert page.locator(".jps-form:visible").count() == 1
+    newer.locator("input").fill("bob")
+    newer.get_by_role("button", name="Submit").click()
+    assert wait_text(page, "MAIN") == "bob"
+    older.wait_for(state="visible", timeout=5000)
+    assert older.locator("input").input_value() == "ada"
+    assert page.locator(".jps-form").count() == 1
+    older.get_by_role("button", name="Submit").click()
+    assert wait_text(page, "BACKGROUND") == "ada"
+
+
+# The input panel, its form's card and the last output, in the window's coordinates.
+_PANEL = """() => {
+  const box = element => { const r = element.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; };
+  const panel = document.querySelector('#input-container');
+  const texts = document.querySelectorAll('#pywebio-scope-ROOT .jps-text');
+  return { fixed: panel.classList.contains('fixed'), panel: box(panel), height: panel.offsetHeight,
+    card: box(document.querySelector('#input-cards > .jps-form')), last: box(texts[texts.length - 1]),
+    window: innerHeight, page: document.documentElement.scrollHeight, scroll: scrollY };
+}"""
+
+
+def test_the_form_is_pinned_to_the_bottom_of_the_window_under_many_outputs(serve: Any, page: Any) -> None:
+    """PyWebIO's default input panel: fixed to the bottom, as tall as the form up to 300 px; at the end of the page
+    the last output is above it, and scrolling back up pins it again."""
+    page.set_viewport_size({"width": 800, "height": 600})
+    server = serve("form_apps:panel_under_outputs")
+    page.goto(server.url)
+    page.locator("#input-container #input-cards.container .jps-form", has_text="Your name").wait_for()
+    shown = page.evaluate(_PANEL)
+    assert shown["page"] > 3 * shown["window"]  # the outputs overflow the window
+    assert shown["fixed"] and abs(shown["panel"]["bottom"] - shown["window"]) <= 1, shown
+    assert 0 <= shown["card"]["top"] < shown["card"]["bottom"] <= shown["window"], shown
+    assert abs(shown["height"] - min(shown["card"]["bottom"] - shown["card"]["top"] + 80, 300)) <= 1, shown
+    assert page.evaluate("document.activeElement.closest('.jps-form') !== null")  # input_auto_focus
+    screenshot(page, "tornado-input-panel-fixed")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(300)
+    end = page.evaluate(_PANEL)
+    assert 0 <= end["last"]["top"] and end["last"]["bottom"] <= end["panel"]["top"], end
+    assert end["card"]["bottom"] <= end["window"], end
+    screenshot(page, "tornado-input-panel-end")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_function("() => document.querySelector('#input-container').classList.contains('fixed')")
+    page.locator("#input-cards input").fill("ada")
+    page.locator("#input-cards input").press("Enter")
+    assert wait_text(page, "NAME") == "ada"
+    assert page.evaluate("document.querySelector('#input-container').classList.contains('fixed')") is False
+    assert page.evaluate("document.querySelector('#end-space').offsetHeight") == 0
+
+
+def test_input_panel_fixed_false_puts_the_form_in_the_page_flow(serve: Any, page: Any) -> None:
+    page.set_viewport_size({"width": 800, "height": 600})
+    server = serve("form_apps:panel_in_flow")
+    page.goto(server.url)
+    page.locator("#input-cards .jps-form", has_text="Your name").wait_for()
+    shown = page.evaluate(_PANEL)
+    # Under the outputs, beyond the first window of the page (the focus on its field scrolled it into view).
+    assert not shown["fixed"] and shown["card"]["top"] + shown["scroll"] > shown["window"], shown
+    assert shown["card"]["top"] >= shown["last"]["bottom"], shown
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(300)
+    end = page.evaluate(_PANEL)
+    assert not end["fixed"] and end["last"]["bottom"] <= end["card"]["top"] < end["card"]["bottom"] <= end["window"]
+
+
+def test_input_panel_heights_follow_set_env(serve: Any, page: Any) -> None:
+    """`input_panel_init_height` is the panel's height for a taller form (300 by default); the wheel over the panel
+    resizes it, down to `input_panel_min_height` and up to the whole form, as on PyWebIO's page."""
+    page.set_viewport_size({"width": 800, "height": 700})
+    server = serve("form_apps:panel_heights")
+    page.goto(server.url)
+    first = page.locator("#input-cards .jps-form", has_text="Default heights")
+    first.wait_for()
+    assert page.evaluate(_PANEL)["height"] == 300
+    first.locator("textarea").fill("one")
+    first.evaluate("form => form.requestSubmit()")
+    assert wait_text(page, "FIRST") == "'one'"
+    page.locator("#input-cards .jps-form", has_text="Heights of set_env").wait_for()
+    shown = page.evaluate(_PANEL)
+    card = shown["card"]["bottom"] - shown["card"]["top"]
+    assert shown["fixed"] and shown["height"] == 400 and card + 80 > 400, shown
+    page.mouse.move(400, 650)
+    page.mouse.wheel(0, -1000)
+    page.wait_for_function("() => document.querySelector('#input-container').offsetHeight === 250")
+    page.mouse.wheel(0, 2000)
+    page.wait_for_function(
+        "h => Math.abs(document.querySelector('#input-container').offsetHeight - h) <= 1", arg=min(card + 80, 700)
+    )
+    shown = page.evaluate(_PANEL)
+    assert shown["fixed"] and 0 <= shown["card"]["top"] and shown["card"]["bottom"] <= shown["window"] + 1, shown

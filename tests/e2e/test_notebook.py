@@ -83,6 +83,22 @@ def test_run_js_and_js_errors(notebook: NotebookPage) -> None:
     )
     assert "JSError: TypeError" in notebook.output_text(cell)
     assert notebook.page.evaluate("document.body.dataset.fromKernel") == "yes"
+    # PyWebIO apps' jQuery code (its wordle demo) gets `$` as a parameter; JupyterLab's page gets no global.
+    jquery = notebook.run(
+        "put_buttons(['P', 'Q'], onclick=print)\n"
+        'run_js(\'$("button:contains(P)").css("background-color", "rgb(1, 2, 3)")\')\n'
+        "print('JQUERY', eval_js('jQuery.fn.jquery'))"
+    )
+    assert "JQUERY 3.7.1" in notebook.output_text(jquery)
+    button = jquery.get_by_role("button", name="P")
+    assert button.evaluate("button => getComputedStyle(button).backgroundColor") == "rgb(1, 2, 3)"
+    assert notebook.page.evaluate("[window.$ === undefined, window.jQuery === undefined]") == [True, True]
+    # The scripts of put_html run: an offline plotly chart draws.
+    chart = notebook.run(
+        "import plotly.graph_objects as go\n"
+        "put_html(go.Figure(go.Bar(y=[2, 3, 1])).to_html(include_plotlyjs=True, full_html=False))"
+    )
+    chart.locator(".jps-output .plotly-graph-div .main-svg").first.wait_for(timeout=30_000)
 
 
 def test_a_wait_times_out_and_the_next_cell_runs(notebook: NotebookPage) -> None:
@@ -243,6 +259,40 @@ def test_a_cell_waits_for_input_filled_in_the_browser(notebook: NotebookPage, se
     screenshot(page, f"notebook-{server.app}-input")
     cell.get_by_role("button", name="Submit").click()
     cell.locator(".jp-OutputArea-output", has_text="hello Ada").wait_for(timeout=30_000)
+    assert cell.locator(".jps-form").count() == 0
+
+
+def test_a_cells_forms_stack_as_on_a_pywebio_page(notebook: NotebookPage, server: JupyterServer) -> None:
+    """A registered thread and the cell ask at once: the cell's widget shows the newest form only, and the
+    thread's comes back, with what was typed in it, once the cell's is answered."""
+    page = notebook.page
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    index = cells.count() - 1
+    cells.nth(index).locator(".cm-content").click()
+    page.keyboard.insert_text(
+        "import threading\n"
+        "from jupyter_session.input import input as ask\n"
+        "thread = threading.Thread(target=lambda: put_text('BACKGROUND ' + ask('Background name')))\n"
+        "register_thread(thread)\n"
+        "thread.start()\n"
+        'eval_js(\'new Promise(r => { const t = () => [...document.querySelectorAll(".jps-form input")]'
+        ".some(f => f.value) ? r() : setTimeout(t, 20); t(); })', timeout=60)\n"
+        "put_text('MAIN ' + ask('Main name'))"
+    )
+    page.keyboard.press("Shift+Enter")
+    cell = cells.nth(index)
+    older = cell.locator(".jps-form", has_text="Background name")
+    older.locator("input").fill("ada", timeout=30_000)
+    newer = cell.locator(".jps-form", has_text="Main name")
+    newer.wait_for(timeout=30_000)
+    older.wait_for(state="hidden")
+    newer.locator("input").fill("bob")
+    newer.get_by_role("button", name="Submit").click()
+    cell.locator(".jps-text", has_text="MAIN bob").wait_for(timeout=30_000)
+    older.wait_for(state="visible")
+    assert older.locator("input").input_value() == "ada"
+    older.get_by_role("button", name="Submit").click()
+    cell.locator(".jps-text", has_text="BACKGROUND ada").wait_for(timeout=30_000)
     assert cell.locator(".jps-form").count() == 0
 
 

@@ -123,7 +123,7 @@ def test_config_gives_the_page_its_title_theme_style_and_script(serve: Any, page
             )
         )
 
-    assert luminance("body", "backgroundColor") < 0.15 and luminance(".jps-text", "color") > 0.8
+    assert luminance("body", "backgroundColor") < 0.1 and luminance(".jps-text", "color") > 0.8
     assert luminance(".jps-code", "backgroundColor") < 0.2
     page.locator(".jps-text.shout").wait_for()
     assert page.locator(".jps-text.shout").evaluate("node => getComputedStyle(node).letterSpacing") == "3px"

@@ -1,5 +1,6 @@
 // The `set_env` command. Every key is kept in `context.env` and as a data attribute on the root; the width
-// is a CSS variable the styles read. Forms always sit in the page flow, so the input panel keys change nothing.
+// is a CSS variable the styles read. The `input_panel_*` keys place the standalone page's input panel
+// (input/panel.ts); in a notebook the forms follow the cell's outputs, and they change nothing.
 import type { Handler } from './types';
 
 const CSS_VARIABLES: Record<string, string> = {
@@ -19,6 +20,9 @@ export const setEnv: Handler = (context, command) => {
   }
   if (typeof spec.title === 'string' && context.ownsDocument) {
     document.title = spec.title;
+  }
+  if (Object.keys(spec).some(key => key.startsWith('input_panel_'))) {
+    context.inputPanel?.configured();
   }
   if ('output_animation' in spec) {
     context.root.classList.toggle('jps-no-animation', spec.output_animation === false);

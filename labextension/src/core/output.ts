@@ -4,6 +4,7 @@ import { marked } from 'marked';
 
 import { applyStyle, findScope, insertAt } from './dom';
 import { highlightBlocks } from './highlight';
+import { runScriptsWhenShown } from './htmlscripts';
 import type { Context, Handler } from './types';
 
 type Renderer = (spec: any, context: Context) => HTMLElement;
@@ -25,6 +26,9 @@ const renderers: Record<string, Renderer> = {
     element.className = 'jps-html';
     const html = String(spec.content ?? '');
     element.innerHTML = spec.sanitize ? DOMPurify.sanitize(html) : html;
+    if (!spec.sanitize) {
+      runScriptsWhenShown(element);
+    }
     return element;
   },
   markdown: spec => {

@@ -14,12 +14,13 @@ import { processbar } from './outputs/media';
 import { pinOnChange, pinUpdate, pinValue, pinValues, pinWait } from './pin';
 import { closePopup, popup } from './popup';
 import { destroyForm, inputGroup, updateInput } from './input/form';
+import { inputPanel } from './input/panel';
 import { fileAck } from './input/uploads';
 import { outputControl } from './scope';
 import { runScript } from './script';
 import { closeSession, setSessionId, toast } from './session';
 import { commandError } from './errors';
-import type { Command, Context, Event, Handler, RenderProps } from './types';
+import type { Command, Context, Event, Handler, InputPanel, RenderProps } from './types';
 
 const handlers: Record<string, Handler> = {
   output,
@@ -64,6 +65,8 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
   const markdownBody = document.createElement('div');
   markdownBody.className = 'markdown-body';
   markdownBody.appendChild(outputArea);
+  const env: Record<string, unknown> = {};
+  let panel: InputPanel | undefined;
   if (ownsDocument) {
     markdownBody.id = 'markdown-body';
     const container = document.createElement('div');
@@ -71,6 +74,8 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
     container.id = 'output-container';
     container.appendChild(markdownBody);
     root.appendChild(container);
+    // PyWebIO's page has its forms in a panel at the bottom of the window; a notebook cell has them in its flow.
+    panel = inputPanel(root, container, env);
   } else {
     root.appendChild(markdownBody);
   }
@@ -82,7 +87,7 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
     root,
     outputArea,
     ownsDocument,
-    env: {},
+    env,
     send(event: Event, buffers?: (ArrayBuffer | ArrayBufferView)[]) {
       if (event.event === 'js_yield' && event.task_id !== null) {
         running.forEach(run => { run.answered ||= run.taskId === event.task_id; });
@@ -92,7 +97,8 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
         model.send(event, buffers);
       }
     },
-    scope: selector => findScope(root, selector)
+    scope: selector => findScope(root, selector),
+    inputPanel: panel
   };
   listenForClicks(context);
 
@@ -119,6 +125,7 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
   return () => {
     closed = true;
     model.off?.('msg', onMessage);
+    panel?.dispose();
     root.remove();
   };
 }

@@ -53,6 +53,22 @@ export interface Context {
   send(event: Event, buffers?: (ArrayBuffer | ArrayBufferView)[]): void;
   /** Find a scope (a CSS selector such as `#pywebio-scope-ROOT`) inside this renderer only. */
   scope(selector: string): HTMLElement | null;
+  /** The standalone page's input panel (input/panel.ts); none in a notebook, where forms follow the outputs. */
+  inputPanel?: InputPanel;
+}
+
+/** Where the page's forms go, at the bottom of the window as PyWebIO's (`set_env(input_panel_*)`). */
+export interface InputPanel {
+  /** The element the forms go into. */
+  readonly cards: HTMLElement;
+  /** A form came on show: a new one, or one back from under another. */
+  shown(): void;
+  /** The last form went. */
+  emptied(): void;
+  /** `set_env` changed an `input_panel_*` key. */
+  configured(): void;
+  /** Stop listening to the window. */
+  dispose(): void;
 }
 
 export type Handler = (context: Context, command: Command) => void | Promise<void>;

@@ -214,7 +214,9 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
     case 'checkbox':
     case 'radio': {
       const kind = spec.type as 'checkbox' | 'radio';
-      let list = choiceList(spec, kind, `${name}-${Math.random().toString(36).slice(2)}`);
+      // The field's name, as PyWebIO's (apps select `[name=...]`). Radios of one name group by their form: a
+      // form's are in its <form>, and two pins have two names.
+      let list = choiceList(spec, kind, name);
       control = list;
       const boxes = () => [...wrapper.querySelectorAll<HTMLInputElement>(`input[type=${kind}]`)];
       value = () => {
@@ -222,7 +224,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
         return kind === 'checkbox' ? checked : (checked.length ? checked[0] : null);
       };
       setOptions = options => {
-        const fresh = choiceList({ ...spec, options }, kind, `${name}-${Math.random().toString(36).slice(2)}`);
+        const fresh = choiceList({ ...spec, options }, kind, name);
         list.replaceWith(fresh);
         list = fresh;
       };

@@ -1,34 +1,64 @@
 // Forms for the input functions: `input_group` shows one, `update_input` changes a field, `destroy_form`
 // removes it. Answers go back as `input_event` (blur/change), `from_submit` (sic) and `from_cancel`.
 // The fields are built by fields.ts; file fields upload through uploads.ts before the form is submitted.
+// Several tasks may ask at once (a registered thread, a `run_async` coroutine, the main task): as on PyWebIO's
+// page only the newest form shows, and the others wait hidden under it, with what was typed in them (stack.ts).
+// On the standalone page the forms go into the input panel (panel.ts); in a notebook, after the cell's outputs.
 import type { Context, Handler } from '../types';
 import { buttonClass } from '../dom';
 import { buildField, element } from './fields';
 import type { Field } from './fields';
+import { FormStack } from './stack';
 import { uploadFiles } from './uploads';
 
 interface OpenForm {
   element: HTMLFormElement;
   fields: Map<string, Field>;
+  /** The field to focus when the form shows (`auto_focus`), if any. */
+  focus: Field | undefined;
   close(): void;
 }
 
-const forms = new WeakMap<Context, Map<string, OpenForm>>();
+interface Forms {
+  stack: FormStack<OpenForm>;
+  shown: OpenForm | undefined;
+}
 
-function formsOf(context: Context): Map<string, OpenForm> {
+const forms = new WeakMap<Context, Forms>();
+
+function formsOf(context: Context): Forms {
   let open = forms.get(context);
   if (!open) {
-    open = new Map();
+    open = { stack: new FormStack(), shown: undefined };
     forms.set(context, open);
   }
   return open;
+}
+
+/** Show the top form only; a form that comes on show takes the focus and has the input panel placed for it. */
+function showTop(context: Context, open: Forms): void {
+  const top = open.stack.top();
+  for (const form of open.stack.all()) {
+    form.element.style.display = form === top ? '' : 'none';
+  }
+  if (top === open.shown) {
+    return;
+  }
+  open.shown = top;
+  if (!top) {
+    context.inputPanel?.emptied();
+    return;
+  }
+  context.inputPanel?.shown();
+  if (context.env.input_auto_focus !== false) {
+    top.focus?.element.querySelector<HTMLElement>('input, select, textarea')?.focus();
+  }
 }
 
 export const inputGroup: Handler = (context, command) => {
   const spec = command.spec ?? {};
   const taskId = command.task_id;
   const open = formsOf(context);
-  open.get(String(taskId))?.close();
   // A Bootstrap card, as PyWebIO's forms: the title in its header band, the fields in its body.
   const form = element('form', 'jps-form card');
   form.noValidate = true; // the session validates; the browser's own bubbles would hide its messages
@@ -111,16 +141,16 @@ export const inputGroup: Handler = (context, command) => {
     closed = true;
     form.remove();
   };
-  open.set(String(taskId), { element: form, fields, close });
-  context.root.appendChild(form);
   const focus = inputs.find((item: any) => item.auto_focus);
-  if (focus && context.env.input_auto_focus !== false) {
-    fields.get(String(focus.name))?.element.querySelector<HTMLElement>('input, select, textarea')?.focus();
-  }
+  form.style.display = 'none'; // showTop shows it, in the same turn as it hides the form it covers
+  (context.inputPanel?.cards ?? context.root).appendChild(form);
+  open.stack.push(String(taskId), { element: form, fields, focus: focus && fields.get(String(focus.name)), close });
+  showTop(context, open);
 };
 
 export const updateInput: Handler = (context, command) => {
-  const form = formsOf(context).get(String(command.task_id));
+  // As PyWebIO's page: the task's newest form, on show or hidden under another task's.
+  const form = formsOf(context).stack.of(String(command.task_id));
   const spec = command.spec ?? {};
   const field = form?.fields.get(String(spec.target_name));
   if (field && spec.attributes && typeof spec.attributes === 'object') {
@@ -130,6 +160,6 @@ export const updateInput: Handler = (context, command) => {
 
 export const destroyForm: Handler = (context, command) => {
   const open = formsOf(context);
-  open.get(String(command.task_id))?.close();
-  open.delete(String(command.task_id));
+  open.stack.pop(String(command.task_id))?.close();
+  showTop(context, open);
 };

@@ -3,6 +3,7 @@
 // output, anything else as inline text. `{{#uniqueid}}name{{/uniqueid}}` and `{{index}}` are PyWebIO's helpers.
 import Mustache from 'mustache';
 
+import { runScriptsWhenShown } from '../htmlscripts';
 import { registerOutputType, renderOutput } from '../output';
 
 let widgets = 0;
@@ -40,9 +41,11 @@ registerOutputType('custom_widget', (spec, context) => {
   }
   const only = holder.firstElementChild;
   const alone = [...holder.childNodes].every(node => node === only || !node.textContent?.trim());
-  if (holder.childElementCount === 1 && alone && only instanceof HTMLElement) {
-    return only; // a template of one element is that element, so `.style()` and scopes apply to it
+  // A template of one element is that element, so `.style()` and scopes apply to it.
+  const widget = holder.childElementCount === 1 && alone && only instanceof HTMLElement ? only : holder;
+  if (widget === holder) {
+    holder.className = 'jps-widget';
   }
-  holder.className = 'jps-widget';
-  return holder;
+  runScriptsWhenShown(widget);
+  return widget;
 });
