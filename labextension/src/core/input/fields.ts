@@ -86,6 +86,25 @@ function selectOptions(select: HTMLSelectElement, options: any[]): void {
   }));
 }
 
+/**
+ * Bootstrap's file field, as on PyWebIO's page: the input, invisible, over a box that shows the chosen files'
+ * names (else the placeholder) and a "Browse" button. Returns the box's label; its parent holds both.
+ */
+function customFileInput(input: HTMLInputElement, form: HTMLFormElement, placeholder: string): HTMLLabelElement {
+  const box = element('div', 'custom-file');
+  input.classList.add('custom-file-input');
+  const label = element('label', 'custom-file-label');
+  label.dataset.browse = 'Browse';
+  const chosen = label.appendChild(element('span', '', placeholder));
+  const show = () => {
+    chosen.textContent = [...(input.files ?? [])].map(file => file.name).join(', ') || placeholder;
+  };
+  input.addEventListener('change', show);
+  form.addEventListener('reset', () => setTimeout(show)); // the files are cleared after the event
+  box.append(input, label);
+  return label;
+}
+
 /** A monospace field for code where Tab indents (and Shift+Tab unindents) instead of moving the focus. */
 function makeCodeField(area: HTMLTextAreaElement, indent: number): void {
   area.classList.add('jps-code-field');
@@ -125,6 +144,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   let setOptions: (options: any[]) => void = () => undefined;
   let setSelected: (indexes: number[]) => void = () => undefined;
   let refusal: () => string | null = () => null;
+  let fileLabel: HTMLLabelElement | undefined;
 
   switch (spec.type) {
     case 'textarea':
@@ -166,7 +186,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       break;
     }
     case 'file': {
-      const input = element('input', 'jps-control form-control-file');
+      const input = element('input', 'jps-control');
       input.type = 'file';
       input.name = name;
       input.multiple = Boolean(spec.multiple);
@@ -175,6 +195,12 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       }
       control = input;
       value = () => [...(input.files ?? [])];
+      if (context.ownsDocument) {
+        fileLabel = customFileInput(input, form, String(spec.placeholder ?? 'Choose file'));
+        shown = fileLabel.parentElement!;
+      } else {
+        input.classList.add('form-control-file');
+      }
       break;
     }
     case 'slider': {
@@ -263,6 +289,9 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   if (control instanceof HTMLInputElement || control instanceof HTMLTextAreaElement || control instanceof HTMLSelectElement) {
     control.id = `jps-field-${Math.random().toString(36).slice(2)}`;
     label.htmlFor = control.id;
+    if (fileLabel) {
+      fileLabel.htmlFor = control.id;
+    }
   }
   wrapper.append(label, shown ?? control, feedback, help);
   const report = (eventName: 'blur' | 'change') => context.send({
