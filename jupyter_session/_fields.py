@@ -169,9 +169,11 @@ def number_from_text(kind: type) -> Callable[[Any], Any]:
 
 
 def code_field(spec: dict[str, Any], code: Any) -> None:
+    """Make ``spec`` a code field: ``indent`` for the notebook's text area, the app's CodeMirror ``options``
+    for the page's editor."""
     if code:
-        options = code if isinstance(code, Mapping) else {}
-        spec["code"] = dict(indent=int(options.get("indentUnit", 4)))
+        options = dict(code) if isinstance(code, Mapping) else {}
+        spec["code"] = dict(indent=int(options.get("indentUnit", 4)), options=options)
 
 
 def slider_spec(values: dict[str, Any]) -> tuple[dict[str, Any], Any, Any, Callable[[Any], Any]]:

@@ -174,8 +174,10 @@ def textarea(
     help_text: str | None = None,
     **other_html_attrs: Any,
 ) -> Any:
-    """A multi-line text field. ``code=True`` (or a dict of CodeMirror options, of which ``indentUnit`` is used)
-    makes it a monospace code field where Tab indents; there is no syntax highlighting."""
+    """A multi-line text field. ``code=True`` (or a dict of CodeMirror 5 options) makes it a code field: on the
+    page a CodeMirror editor as PyWebIO's (line numbers, ``indentUnit`` 4; the dict overrides them; modes are
+    built in, loaded with the editor when the first code field shows); in a notebook a monospace text area where
+    Tab indents by ``indentUnit``, without highlighting."""
     spec, validate, onchange = field_spec(TEXTAREA, dict(locals()), excludes=("code",))
     code_field(spec, code)
     return _single(Field(spec, validate, as_text, onchange))

@@ -21,6 +21,23 @@ const localOnly = {
 
 const common = { bundle: true, minify: true, target: 'es2020', outdir, logLevel: 'info' };
 await build({ ...common, entryPoints: { jupyter_session: 'src/standalone.ts' }, format: 'iife', sourcemap: true });
+// The code editor (CodeMirror 5 and its modes), which the page loads only when a code field shows: most pages have
+// none, and it is as large as the rest of the page's script. Its export is the global `jupyterSessionCodeEditor`.
+await build({
+  ...common,
+  entryPoints: { code_editor: 'src/editor.ts' },
+  format: 'iife',
+  globalName: 'jupyterSessionCodeEditor',
+  sourcemap: true
+});
+// CodeMirror's themes other than the editor's own, one stylesheet each, linked when an app names one.
+const cmThemes = new URL('./node_modules/codemirror/theme/', import.meta.url).pathname;
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(readdirSync(cmThemes).filter(name => name.endsWith('.css'))
+    .map(name => [`cm-theme-${name.slice(0, -4)}`, `${cmThemes}${name}`])),
+  logLevel: 'warning'
+});
 // Third-party stylesheets as published: a source map would only map minified CSS to itself.
 await build({
   ...common,

@@ -675,5 +675,5 @@ def test_textarea_code_and_choice_value_updates(run_app: Any) -> None:
     threading.Thread(target=fill, daemon=True).start()
     run_app(app, browser)
     code_field = forms(browser)[0]["spec"]["inputs"][0]
-    assert code_field["code"] == {"indent": 2}
+    assert code_field["code"] == {"indent": 2, "options": {"indentUnit": 2, "mode": "python"}}
     assert browser.commands_named("update_input")[0]["spec"] == {"target_name": "size", "attributes": {"selected": [2]}}

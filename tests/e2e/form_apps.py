@@ -1,12 +1,15 @@
-"""Apps for the form tests of test_forms.py (served as ``form_apps:NAME``): two tasks asking at once, and the
-input panel fixed to the bottom of the page (``set_env(input_panel_*)``)."""
+"""Apps for the form tests of test_forms.py and test_code_editor_page.py (served as ``form_apps:NAME``): two
+tasks asking at once, the input panel fixed to the bottom of the page (``set_env(input_panel_*)``), and code
+fields."""
 
 from __future__ import annotations
 
+import json
 import threading
 
-from jupyter_session.input import input, textarea
+from jupyter_session.input import input, input_group, input_update, textarea
 from jupyter_session.output import put_text
+from jupyter_session.pin import pin, pin_update, put_textarea
 from jupyter_session.session import eval_js, hold, register_thread, run_async, set_env
 
 # Resolves once something is typed in a form: the older form gets its text before the newer one hides it.
@@ -69,4 +72,28 @@ def panel_heights() -> None:
     put_text(f"FIRST {textarea('Default heights', rows=12)!r}")
     set_env(input_panel_init_height=400, input_panel_min_height=250)
     put_text(f"SECOND {textarea('Heights of set_env', rows=12)!r}")
+    hold()
+
+
+def code_fields() -> None:
+    """A code pin, then a form of two code fields: the first (Python, required) copies its text in capitals
+    into the second (in CodeMirror's Monokai theme) on each change; then the pin is read and written."""
+    put_textarea("snippet", label="Snippet", rows=4, code=True)
+    data = input_group(
+        "Code",
+        [
+            textarea(
+                "Source",
+                name="source",
+                code={"mode": "python"},
+                required=True,
+                onchange=lambda text: input_update("shout", value=text.upper()),
+            ),
+            textarea("Shout", name="shout", rows=3, code={"theme": "monokai"}),
+        ],
+    )
+    put_text(f"FORM {json.dumps(data, sort_keys=True)}")
+    put_text(f"PIN {json.dumps(pin.snippet)}")
+    pin_update("snippet", value="set by the app", readonly=True)
+    put_text("UPDATED")
     hold()

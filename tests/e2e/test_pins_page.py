@@ -36,13 +36,11 @@ def test_widget_template_containers_action_button_code_field_and_file_pin(serve:
     wait_text(page, "LOADED")
     assert page.locator(".jps-loading").count() == 0 and page.get_by_text("LOADING TEXT").count() == 0
 
-    source = page.get_by_label("Source")
-    source.click()
-    source.press_sequentially("def f():")
-    source.press("Enter")
-    source.press("Tab")  # indents instead of leaving the field
-    source.press_sequentially("return 1")
-    assert source.input_value() == "def f():\n    return 1"
+    # A code pin is a CodeMirror editor on the page (test_code_editor_page.py); the label's click focuses it.
+    page.get_by_text("Source", exact=True).click()
+    page.keyboard.type("def f():\n    return 1")
+    source = page.locator(".jps-pin .CodeMirror")
+    assert source.evaluate("e => e.CodeMirror.getValue()") == "def f():\n    return 1"
     page.get_by_label("Document").set_input_files(dict(name="a.txt", mimeType="text/plain", buffer=b"hello"))
     assert wait_text(page, "DOC") == "a.txt hello"
 
@@ -54,11 +52,11 @@ def test_widget_template_containers_action_button_code_field_and_file_pin(serve:
     assert wait_text(page, "STAMP") == "42"
     assert wait_text(page, "PINS") == "\"def f():\\n    return 1\" a.txt ['doc', 'source']"
 
-    note = page.locator(".jps-form textarea")
+    note = page.locator(".jps-form .CodeMirror")
     note.click()
-    note.press("Tab")
-    note.press_sequentially("x")
-    assert note.input_value() == "  x"
+    page.keyboard.press("Control+BracketRight")  # CodeMirror's indentMore, by the app's indentUnit
+    page.keyboard.type("x")
+    assert note.evaluate("e => e.CodeMirror.getValue()") == "  x"
     page.get_by_role("button", name="Submit").click()
     assert wait_text(page, "NOTE") == '"  x"'
     assert page.evaluate("window.pwned") is None

@@ -3,6 +3,8 @@
 // Choices travel as indexes; the session maps them back to its own values.
 import { buttonClass, colorOr } from '../dom';
 import type { Context } from '../types';
+import { codeEditorField } from './code';
+import type { CodeField } from './code';
 
 // HTML attributes a field spec may set on its control; anything else is ignored.
 const PASSED_ATTRIBUTES = ['min', 'max', 'step', 'maxlength', 'minlength', 'pattern', 'autocomplete', 'rows',
@@ -144,6 +146,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
   let setOptions: (options: any[]) => void = () => undefined;
   let setSelected: (indexes: number[]) => void = () => undefined;
   let refusal: () => string | null = () => null;
+  let code: CodeField | null = null; // the page's code editor over a code field's text area
   let fileLabel: HTMLLabelElement | undefined;
 
   switch (spec.type) {
@@ -169,11 +172,15 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
       passAttributes(input, spec);
       if (input instanceof HTMLTextAreaElement && spec.code) {
         makeCodeField(input, Number(spec.code.indent) || 4);
+        code = codeEditorField(input, form, spec);
       }
       control = input;
       value = () => input.value;
       refusal = () => refusalOf(input);
-      setValue = next => { input.value = next === null || next === undefined ? '' : String(next); };
+      setValue = next => {
+        input.value = next === null || next === undefined ? '' : String(next);
+        code?.refresh();
+      };
       if (spec.action && typeof spec.action.callback_id === 'string') {
         // `input(action=(label, callback))`: a button beside the field; the session fills the field in.
         const button = element('button', buttonClass('secondary', { outline: true }), spec.action.label);
@@ -333,6 +340,9 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
           (control as HTMLInputElement).placeholder = String(next ?? '');
         } else if ((key === 'readonly' || key === 'disabled' || key === 'required') && control instanceof HTMLElement) {
           control.toggleAttribute(key === 'readonly' ? 'readonly' : key, Boolean(next));
+          if (code && key !== 'required') {
+            code.setReadOnly((control as HTMLTextAreaElement).readOnly || (control as HTMLTextAreaElement).disabled);
+          }
         } else if (PASSED_ATTRIBUTES.includes(key)) {
           control.setAttribute(key, String(next));
         }
