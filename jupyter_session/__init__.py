@@ -41,8 +41,8 @@ def __getattr__(name: str) -> Any:
         from .platform._page import config
 
         return config
-    if name == "STATIC_PATH":  # PyWebIO's, for apps that serve the page's files themselves
-        from .platform._core import STATIC_PATH
+    if name == "STATIC_PATH":  # PyWebIO's, for apps that serve the page's files themselves: a str, as there
+        from .utils import STATIC_PATH
 
         return STATIC_PATH
     raise AttributeError(f"module 'jupyter_session' has no attribute {name!r}")

@@ -315,3 +315,10 @@ def test_wait_host_port() -> None:
         port = server.getsockname()[1]
         assert asyncio.run(utils.wait_host_port("127.0.0.1", port, duration=2, delay=0.1))
     assert not asyncio.run(utils.wait_host_port("127.0.0.1", free_port(), duration=0.3, delay=0.1))
+
+
+def test_the_top_level_static_path_is_a_string_as_pywebios() -> None:
+    import jupyter_session
+
+    # Apps write `pywebio.STATIC_PATH + '/...'`, which a Path would refuse.
+    assert isinstance(jupyter_session.STATIC_PATH, str) and jupyter_session.STATIC_PATH == utils.STATIC_PATH

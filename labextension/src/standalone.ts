@@ -3,6 +3,7 @@
 import { helloEvent } from './core/hello';
 import { useCodeEditor } from './core/input/code';
 import type { CodeEditorFactory } from './core/input/code';
+import { usePopupDriver } from './core/popup';
 import { render } from './core/render';
 import { useJQuery } from './core/script';
 import { httpModel } from './http';
@@ -10,11 +11,21 @@ import { appUrl } from './page';
 import { websocketModel } from './websocket';
 import './page.css';
 import jQuery from 'jquery';
+// Bootstrap's jQuery plugins (modal, tooltip, dropdown...), as PyWebIO's page has them; bundled, it takes this jQuery.
+import 'bootstrap/dist/js/bootstrap.bundle.js';
 
 // PyWebIO's page has jQuery as the globals `$` and `jQuery`, which apps' `run_js` code and `config(js_code=...)`
 // use: set here, before the app's own scripts (after this one in the page) run.
 Object.assign(window, { $: jQuery, jQuery });
 useJQuery(jQuery);
+// Popups are Bootstrap's modals, as on PyWebIO's page, so that apps' `$('.modal').modal('hide')` works.
+usePopupDriver({
+  show(dialog, closable) {
+    (jQuery(dialog).addClass('fade').on('hidden.bs.modal', () => dialog.remove()) as any)
+      .modal({ backdrop: closable ? true : 'static', keyboard: closable });
+  },
+  hide: dialog => void (jQuery(dialog) as any).modal('hide')
+});
 
 /** Add `element` to the page and resolve once it has loaded. */
 function loaded(element: HTMLScriptElement | HTMLLinkElement, before: Element | null): Promise<void> {

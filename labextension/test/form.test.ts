@@ -14,7 +14,7 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-const form = () => page.el.querySelector<HTMLFormElement>('form.jps-form')!;
+const form = () => page.el.querySelector<HTMLFormElement>('.jps-form form')!;
 const field = (name: string) => page.el.querySelector<HTMLElement>(`.jps-field[data-name="${name}"]`)!;
 
 function inputGroup(inputs: Record<string, unknown>[], spec: Record<string, unknown> = {}, taskId = 'input-1') {
@@ -28,7 +28,7 @@ describe('input_group', () => {
       { type: 'radio', name: 'pick', options: [{ label: 'a' }, { label: 'b' }] },
       { type: 'checkbox', name: 'many', options: [{ label: 'x', selected: true }, { label: 'y' }, { label: 'z' }] }
     ]);
-    expect(form().querySelector('.jps-form-title')?.textContent).toBe('Who');
+    expect(page.el.querySelector('.jps-form > .jps-form-title')?.textContent).toBe('Who');
     field('pick').querySelectorAll<HTMLInputElement>('input')[1].checked = true;
     field('many').querySelectorAll<HTMLInputElement>('input')[2].checked = true;
     form().requestSubmit();
@@ -178,9 +178,9 @@ describe('file uploads', () => {
 });
 
 describe('forms of several tasks', () => {
-  const formOf = (label: string) => [...page.el.querySelectorAll<HTMLFormElement>('form.jps-form')]
+  const formOf = (label: string) => [...page.el.querySelectorAll<HTMLElement>('.jps-form')]
     .find(element => element.querySelector('.jps-form-title')?.textContent === label)!;
-  const shown = () => [...page.el.querySelectorAll<HTMLFormElement>('form.jps-form')]
+  const shown = () => [...page.el.querySelectorAll<HTMLElement>('.jps-form')]
     .filter(element => element.style.display !== 'none')
     .map(element => element.querySelector('.jps-form-title')?.textContent);
 
@@ -194,7 +194,7 @@ describe('forms of several tasks', () => {
     expect(shown()).toEqual(['Thread']);
     expect(formOf('Thread').querySelector('input')!.value).toBe('ada');
     expect(document.activeElement).toBe(formOf('Thread').querySelector('input'));
-    formOf('Thread').requestSubmit();
+    formOf('Thread').querySelector('form')!.requestSubmit();
     return settle().then(() => {
       expect(page.events('from_submit')).toEqual([{ event: 'from_submit', task_id: 'thread-1', data: { who: 'ada' } }]);
     });
@@ -209,7 +209,7 @@ describe('forms of several tasks', () => {
     expect(shown()).toEqual(['Main']);
     page.deliver({ command: 'destroy_form', task_id: 'thread-1' });
     expect(shown()).toEqual(['Main']);
-    expect(page.el.querySelectorAll('form.jps-form')).toHaveLength(1);
+    expect(page.el.querySelectorAll('.jps-form')).toHaveLength(1);
   });
 
   it('no input_auto_focus: a form that comes back takes no focus', () => {
@@ -221,11 +221,11 @@ describe('forms of several tasks', () => {
   it('on a page of its own the forms go into the input panel; in a notebook after the outputs', () => {
     expect(page.el.querySelector('#input-container')).toBeNull();
     inputGroup([{ type: 'input', name: 'who' }]);
-    expect(form().parentElement).toBe(page.el.querySelector('.jps-root'));
+    expect(page.el.querySelector('.jps-form')!.parentElement).toBe(page.el.querySelector('.jps-root'));
     const own = mount({ ownsDocument: true });
     own.deliver({ command: 'input_group', task_id: 'input-1', spec: { label: 'Who', inputs: [] } });
     const cards = own.el.querySelector('#input-container > #input-cards.container')!;
-    expect(cards.querySelector('form.jps-form')).not.toBeNull();
+    expect(cards.querySelector(':scope > .jps-form.card > .card-body > form')).not.toBeNull(); // PyWebIO's
     expect(own.el.querySelector('#output-container > #end-space')).not.toBeNull();
     own.cleanup();
   });

@@ -225,7 +225,7 @@ def test_input_panel_heights_follow_set_env(serve: Any, page: Any) -> None:
     first.wait_for()
     assert page.evaluate(_PANEL)["height"] == 300
     first.locator("textarea").fill("one")
-    first.evaluate("form => form.requestSubmit()")
+    first.locator("form").evaluate("form => form.requestSubmit()")
     assert wait_text(page, "FIRST") == "'one'"
     page.locator("#input-cards .jps-form", has_text="Heights of set_env").wait_for()
     shown = page.evaluate(_PANEL)

@@ -56,7 +56,7 @@ export const toast: Handler = (context, command) => {
     });
     item.appendChild(close);
   }
-  shelf.appendChild(item);
+  shelf.prepend(item); // the newest first, as PyWebIO's (Toastify's): apps pick `$('.toastify').eq(0)`
   if (duration > 0) {
     setTimeout(() => item.remove(), duration * 1000);
   }

@@ -12,7 +12,8 @@ import { FormStack } from './stack';
 import { uploadFiles } from './uploads';
 
 interface OpenForm {
-  element: HTMLFormElement;
+  /** The form's card: what shows and hides. */
+  element: HTMLElement;
   fields: Map<string, Field>;
   /** The field to focus when the form shows (`auto_focus`), if any. */
   focus: Field | undefined;
@@ -59,13 +60,15 @@ export const inputGroup: Handler = (context, command) => {
   const spec = command.spec ?? {};
   const taskId = command.task_id;
   const open = formsOf(context);
-  // A Bootstrap card, as PyWebIO's forms: the title in its header band, the fields in its body.
-  const form = element('form', 'jps-form card');
-  form.noValidate = true; // the session validates; the browser's own bubbles would hide its messages
+  // A Bootstrap card, as PyWebIO's forms (`#input-cards > .card > .card-body > form`, which apps' and PyWebIO's
+  // own tests select): the title in its header band, the form in its body.
+  const card = element('div', 'jps-form card');
   if (spec.label) {
-    form.appendChild(element('h5', 'jps-form-title card-header', spec.label));
+    card.appendChild(element('h5', 'jps-form-title card-header', spec.label));
   }
-  const body = form.appendChild(element('div', 'jps-form-body card-body'));
+  const body = card.appendChild(element('div', 'jps-form-body card-body'));
+  const form = body.appendChild(element('form'));
+  form.noValidate = true; // the session validates; the browser's own bubbles would hide its messages
   const fields = new Map<string, Field>();
   let closed = false;
   // Chrome fires `blur` on a focused field as its form is removed: a closed form's fields send nothing more.
@@ -106,7 +109,7 @@ export const inputGroup: Handler = (context, command) => {
   for (const item of inputs) {
     const field = buildField(item, form, formContext, taskId, submitWith, cancel);
     fields.set(String(item.name), field);
-    body.appendChild(field.element);
+    form.appendChild(field.element);
   }
   // As in PyWebIO: a last `actions` with a submit button replaces the form's own buttons.
   const last = inputs[inputs.length - 1];
@@ -120,12 +123,12 @@ export const inputGroup: Handler = (context, command) => {
     resetButton.type = 'reset';
     bar.append(submitButton, resetButton);
     if (spec.cancelable) {
-      const cancelButton = element('button', `${buttonClass('danger')} jps-form-cancel`, 'Cancel');
+      const cancelButton = element('button', `${buttonClass('danger')} jps-form-cancel pywebio_cancel_btn`, 'Cancel');
       cancelButton.type = 'button';
       cancelButton.addEventListener('click', cancel);
       bar.appendChild(cancelButton);
     }
-    body.appendChild(bar);
+    form.appendChild(bar);
   }
   form.addEventListener('submit', event => {
     event.preventDefault();
@@ -139,12 +142,12 @@ export const inputGroup: Handler = (context, command) => {
   });
   const close = () => {
     closed = true;
-    form.remove();
+    card.remove();
   };
   const focus = inputs.find((item: any) => item.auto_focus);
-  form.style.display = 'none'; // showTop shows it, in the same turn as it hides the form it covers
-  (context.inputPanel?.cards ?? context.root).appendChild(form);
-  open.stack.push(String(taskId), { element: form, fields, focus: focus && fields.get(String(focus.name)), close });
+  card.style.display = 'none'; // showTop shows it, in the same turn as it hides the form it covers
+  (context.inputPanel?.cards ?? context.root).appendChild(card);
+  open.stack.push(String(taskId), { element: card, fields, focus: focus && fields.get(String(focus.name)), close });
   showTop(context, open);
 };
 
