@@ -250,6 +250,8 @@ def serve_echo(port: int, size: int) -> None:
 
 
 def main() -> None:
+    # `import pywebio` imports bokeh when it is installed, 0.7 s of a start-up no app here uses.
+    sys.modules["bokeh"] = None  # type: ignore[assignment]
     name, app_name, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     if (name, app_name) == ("tornado", "echo"):
         serve_echo(port, size)

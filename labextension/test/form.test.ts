@@ -37,6 +37,21 @@ describe('input_group', () => {
       data: { who: 'Ann', pick: 1, many: [0, 2] } }]);
   });
 
+  it('Reset comes back to the values the form opened with, as on PyWebIO\'s page', async () => {
+    inputGroup([
+      { type: 'input', name: 'who', value: 'Ann' },
+      { type: 'select', name: 'one', options: [{ label: 'a' }, { label: 'b', selected: true }] },
+      { type: 'checkbox', name: 'many', options: [{ label: 'x', selected: true }, { label: 'y' }] }
+    ]);
+    field('who').querySelector('input')!.value = 'Bob';
+    field('one').querySelector('select')!.selectedIndex = 0;
+    field('many').querySelectorAll<HTMLInputElement>('input')[1].checked = true;
+    form().reset();
+    form().requestSubmit();
+    await settle();
+    expect(page.events('from_submit')[0].data).toEqual({ who: 'Ann', one: 1, many: [0] });
+  });
+
   it('update_input changes a field; destroy_form removes the form', () => {
     inputGroup([{ type: 'input', name: 'age' }]);
     page.deliver({ command: 'update_input', task_id: 'input-1',

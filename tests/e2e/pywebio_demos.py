@@ -296,4 +296,6 @@ def serve_demo(path: str, port: int) -> Any:
 
 
 if __name__ == "__main__":
+    # `import pywebio` imports bokeh when it is installed (the test extra has it), 0.7 s a process; no demo uses it.
+    sys.modules["bokeh"] = None  # type: ignore[assignment]
     serve_demo(sys.argv[1], int(sys.argv[2]))

@@ -33,6 +33,11 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     jupyter.stop()
 
 
+# What these exercise is the same under both UIs (one renderer, one widget manager, one kernel and comm): they run
+# under JupyterLab only, to keep the suite in its time budget. The others run under both.
+LAB_ONLY = pytest.mark.parametrize("server", ["lab"], indirect=True)
+
+
 @pytest.fixture
 def notebook(server: JupyterServer, page: Any, request: pytest.FixtureRequest) -> NotebookPage:
     name = re.sub(r"\W+", "_", request.node.name) + ".ipynb"
@@ -73,6 +78,7 @@ def test_output_and_eval_js_in_a_cell(notebook: NotebookPage, server: JupyterSer
     screenshot(notebook.page, f"notebook-{server.app}-output")
 
 
+@LAB_ONLY
 def test_run_js_and_js_errors(notebook: NotebookPage) -> None:
     cell = notebook.run(
         "run_js('document.body.dataset.fromKernel = value', value='yes')\n"
@@ -101,6 +107,7 @@ def test_run_js_and_js_errors(notebook: NotebookPage) -> None:
     chart.locator(".jps-output .plotly-graph-div .main-svg").first.wait_for(timeout=30_000)
 
 
+@LAB_ONLY
 def test_a_wait_times_out_and_the_next_cell_runs(notebook: NotebookPage) -> None:
     cell = notebook.run(
         "try:\n"
@@ -113,6 +120,7 @@ def test_a_wait_times_out_and_the_next_cell_runs(notebook: NotebookPage) -> None
     assert "2" in notebook.output_text(after)
 
 
+@LAB_ONLY
 def test_download_from_a_cell_saves_the_exact_bytes(notebook: NotebookPage, tmp_path: Path) -> None:
     notebook.run("import os, hashlib\ndata = os.urandom(50 * 1024 * 1024)\nprint(hashlib.sha256(data).hexdigest())")
     with notebook.page.expect_download(timeout=120_000) as info:
@@ -182,6 +190,7 @@ def serve_cdn_files(page: Any) -> list[str]:
     return served
 
 
+@LAB_ONLY
 def test_nbconvert_html_of_a_saved_notebook_shows_its_outputs(
     notebook: NotebookPage, server: JupyterServer, page: Any, tmp_path: Path
 ) -> None:
@@ -262,6 +271,7 @@ def test_a_cell_waits_for_input_filled_in_the_browser(notebook: NotebookPage, se
     assert cell.locator(".jps-form").count() == 0
 
 
+@LAB_ONLY
 def test_a_cells_forms_stack_as_on_a_pywebio_page(notebook: NotebookPage, server: JupyterServer) -> None:
     """A registered thread and the cell ask at once: the cell's widget shows the newest form only, and the
     thread's comes back, with what was typed in it, once the cell's is answered."""
@@ -343,6 +353,7 @@ def test_a_representative_app_in_a_cell(notebook: NotebookPage, server: JupyterS
     screenshot(page, f"notebook-{server.app}-app")
 
 
+@LAB_ONLY
 def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterServer) -> None:
     """Outputs use JupyterLab's CSS variables: in the dark theme text is light and controls are dark."""
     page = notebook.page
@@ -402,6 +413,7 @@ def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterSe
         choose_theme("JupyterLab Light")
 
 
+@LAB_ONLY
 def test_two_tabs_on_one_kernel(notebook: NotebookPage, server: JupyterServer) -> None:
     """Both tabs hear the kernel's widget messages; the tab that shows the output answers (the kernel test
     ``test_with_two_frontends_the_first_answer_wins_once`` has both answer); a click is applied once; closing

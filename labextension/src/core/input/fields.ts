@@ -68,7 +68,7 @@ function choiceList(spec: any, kind: 'checkbox' | 'radio', groupName: string): H
     box.type = kind;
     box.name = groupName;
     box.value = String(index);
-    box.checked = Boolean(option.selected);
+    box.checked = box.defaultChecked = Boolean(option.selected); // the default: what Reset comes back to
     box.disabled = Boolean(option.disabled);
     box.className = 'form-check-input';
     label.append(box, element('span', '', option.label));
@@ -82,7 +82,7 @@ function selectOptions(select: HTMLSelectElement, options: any[]): void {
   select.replaceChildren(...options.map((option: any, index: number) => {
     const node = element('option', '', option.label);
     node.value = String(index);
-    node.selected = Boolean(option.selected);
+    node.selected = node.defaultSelected = Boolean(option.selected);
     node.disabled = Boolean(option.disabled);
     return node;
   }));
@@ -165,7 +165,8 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
         }
       }
       input.name = name;
-      input.value = spec.value === undefined || spec.value === null ? '' : String(spec.value);
+      // As the default value too, so that Reset comes back to it, as on PyWebIO's page.
+      input.value = input.defaultValue = spec.value === undefined || spec.value === null ? '' : String(spec.value);
       input.placeholder = String(spec.placeholder ?? '');
       input.required = Boolean(spec.required);
       input.readOnly = Boolean(spec.readonly);
