@@ -132,15 +132,22 @@ class NotebookPage:
                 ) from None
             raise
 
-    def run(self, code: str) -> Any:
-        """Type ``code`` into the last cell, run it with Shift+Enter and wait until the kernel is idle again.
-        Returns the locator of that cell."""
+    def start(self, code: str) -> Any:
+        """Type ``code`` into the last cell and run it with Shift+Enter, without waiting for it to end (a cell
+        that waits for the browser). Returns the locator of that cell."""
         cells = self.page.locator(".jp-Notebook .jp-Cell")
         index = cells.count() - 1
         cell = cells.nth(index)
         self._click(cell.locator(".cm-content"))
         self.page.keyboard.insert_text(code)
         self.page.keyboard.press("Shift+Enter")
+        return cell
+
+    def run(self, code: str) -> Any:
+        """Run ``code`` in the last cell (``start``) and wait until the kernel is idle again. Returns the
+        locator of that cell."""
+        index = self.page.locator(".jp-Notebook .jp-Cell").count() - 1
+        cell = self.start(code)
         self.page.locator(".jp-Notebook .jp-Cell").nth(index + 1).wait_for()
         prompt = cell.locator(".jp-InputPrompt")
         deadline = time.monotonic() + 60

@@ -250,16 +250,11 @@ def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(
 
 def test_a_cell_waits_for_input_filled_in_the_browser(notebook: NotebookPage, server: JupyterServer) -> None:
     page = notebook.page
-    cells = page.locator(".jp-Notebook .jp-Cell")
-    index = cells.count() - 1
-    cells.nth(index).locator(".cm-content").click()
-    page.keyboard.insert_text(
+    cell = notebook.start(
         "from jupyter_session.input import input as ask\n"
         "name = ask('Your name', validate=lambda v: None if v.strip() else 'Required')\n"
         "print('hello', name)"
     )
-    page.keyboard.press("Shift+Enter")
-    cell = cells.nth(index)
     field = cell.locator(".jps-form input")
     field.wait_for(timeout=30_000)
     cell.get_by_role("button", name="Submit").click()
@@ -275,11 +270,7 @@ def test_a_cell_waits_for_input_filled_in_the_browser(notebook: NotebookPage, se
 def test_a_cells_forms_stack_as_on_a_pywebio_page(notebook: NotebookPage, server: JupyterServer) -> None:
     """A registered thread and the cell ask at once: the cell's widget shows the newest form only, and the
     thread's comes back, with what was typed in it, once the cell's is answered."""
-    page = notebook.page
-    cells = page.locator(".jp-Notebook .jp-Cell")
-    index = cells.count() - 1
-    cells.nth(index).locator(".cm-content").click()
-    page.keyboard.insert_text(
+    cell = notebook.start(
         "import threading\n"
         "from jupyter_session.input import input as ask\n"
         "thread = threading.Thread(target=lambda: put_text('BACKGROUND ' + ask('Background name')))\n"
@@ -289,8 +280,6 @@ def test_a_cells_forms_stack_as_on_a_pywebio_page(notebook: NotebookPage, server
         ".some(f => f.value) ? r() : setTimeout(t, 20); t(); })', timeout=60)\n"
         "put_text('MAIN ' + ask('Main name'))"
     )
-    page.keyboard.press("Shift+Enter")
-    cell = cells.nth(index)
     older = cell.locator(".jps-form", has_text="Background name")
     older.locator("input").fill("ada", timeout=30_000)
     newer = cell.locator(".jps-form", has_text="Main name")
@@ -336,16 +325,11 @@ def test_a_representative_app_in_a_cell(notebook: NotebookPage, server: JupyterS
     data = os.urandom(20 * 1024 * 1024)
     big = tmp_path / "big.bin"
     big.write_bytes(data)
-    cells = page.locator(".jp-Notebook .jp-Cell")
-    index = cells.count() - 1
-    cells.nth(index).locator(".cm-content").click()
-    page.keyboard.insert_text(
+    upload = notebook.start(
         "from jupyter_session.input import file_upload\n"
         "f = file_upload('Data')\n"
         "print(len(f['content']), hashlib.sha256(f['content']).hexdigest())"
     )
-    page.keyboard.press("Shift+Enter")
-    upload = cells.nth(index)
     upload.locator(".jps-form input[type=file]").set_input_files(str(big))
     upload.get_by_role("button", name="Submit").click()
     expected = f"{len(data)} {hashlib.sha256(data).hexdigest()}"
