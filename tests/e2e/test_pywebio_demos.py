@@ -275,7 +275,7 @@ def test_markdown_previewer(browser: Any, demo_servers: Any, output_folder: Path
         heading = page.get_by_text("Write your Markdown", exact=True)
         heading.wait_for()
         box = heading.bounding_box()
-        # The editor is the box under that heading (PyWebIO's is a code editor, ours a textarea): click into it.
+        # The editor is the box under that heading (CodeMirror on both pages): click into it.
         page.mouse.click(box["x"] + 40, box["y"] + box["height"] + 40)
         page.keyboard.type("# Parity check\nfirst line\nsecond lin")
         # A change made while the demo renders the last one is not seen (pin_wait_change waits for the next
