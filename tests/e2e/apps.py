@@ -490,22 +490,3 @@ def markdown_breaks() -> None:
     put_markdown("first line\nsecond line\n\n| a | b |\n|---|---|\n| 1 | 2 |")
     put_markdown("one\ntwo", options={"breaks": False})
     hold()
-
-
-@config(
-    # The kinds of rule PyWebIO's wordle demo writes for PyWebIO's page: they must find the same elements here.
-    css_style=".pywebio {padding-top: 0} .markdown-body table {display: table; width: 250px}"
-    " th>div {width: 50px; height: 50px} .btn-light {background-color: #d3d6da}"
-)
-def look() -> None:
-    """PyWebIO's look: the page's own elements and an app's CSS written for PyWebIO's page."""
-    put_markdown("# Look\nline one")
-    put_table([[put_scope("cell", put_text("A"))], ["B"]])
-    put_buttons([dict(label="Light", value=1, color="light")], onclick=lambda value: None)
-    put_loading()
-    put_processbar("bar", 0.6)
-    popup("Over", "POPUP BODY")
-    toast("STAYS", duration=0, onclick=lambda: put_text("TOAST CLICKED"))
-    name = input("Name", validate=lambda value: "Too short" if len(value) < 3 else None)
-    put_text(f"NAME {name}")
-    hold()

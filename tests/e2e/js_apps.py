@@ -1,13 +1,26 @@
-"""Apps for test_page_scripts.py (served as ``js_apps:NAME``): what PyWebIO apps' own JavaScript expects of the
-page: jQuery as ``$``, pins named after themselves, and the scripts in ``put_html`` running (charts)."""
+"""Apps for test_page_scripts.py and test_page_look.py (served as ``js_apps:NAME``): what PyWebIO apps' own
+JavaScript and CSS expect of the page: jQuery as ``$``, pins named after themselves, the scripts in ``put_html``
+running (charts), and PyWebIO's look and class names."""
 
 from __future__ import annotations
 
 import json
 
 from jupyter_session import config
-from jupyter_session.input import input_group, radio
-from jupyter_session.output import put_buttons, put_html, put_markdown, put_text, put_widget
+from jupyter_session.input import input, input_group, radio
+from jupyter_session.output import (
+    popup,
+    put_buttons,
+    put_html,
+    put_loading,
+    put_markdown,
+    put_processbar,
+    put_scope,
+    put_table,
+    put_text,
+    put_widget,
+    toast,
+)
 from jupyter_session.session import eval_js, hold, run_js
 
 
@@ -62,4 +75,23 @@ def html_scripts() -> None:
     script, div = components(plot)
     put_html(INLINE.render_js() + div + script)
     put_text("HTML SENT")
+    hold()
+
+
+@config(
+    # The kinds of rule PyWebIO's wordle demo writes for PyWebIO's page: they must find the same elements here.
+    css_style=".pywebio {padding-top: 0} .markdown-body table {display: table; width: 250px}"
+    " th>div {width: 50px; height: 50px} .btn-light {background-color: #d3d6da}"
+)
+def look() -> None:
+    """PyWebIO's look: the page's own elements and an app's CSS written for PyWebIO's page."""
+    put_markdown("# Look\nline one")
+    put_table([[put_scope("cell", put_text("A"))], ["B"]])
+    put_buttons([dict(label="Light", value=1, color="light")], onclick=lambda value: None)
+    put_loading()
+    put_processbar("bar", 0.6)
+    popup("Over", "POPUP BODY")
+    toast("STAYS", duration=0, onclick=lambda: put_text("TOAST CLICKED"))
+    name = input("Name", validate=lambda value: "Too short" if len(value) < 3 else None)
+    put_text(f"NAME {name}")
     hold()

@@ -13,7 +13,7 @@ def style(page: Any, selector: str, prop: str) -> str:
 
 
 def test_the_page_looks_like_pywebios_and_an_apps_css_for_it_applies(serve: Any, page: Any) -> None:
-    server = serve("look")
+    server = serve("js_apps:look")
     page.goto(server.url)
     page.get_by_role("dialog").wait_for()
     # Bootstrap 4's type, as on PyWebIO's page (its font stack starts with the system UI fonts).
