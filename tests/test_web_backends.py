@@ -454,7 +454,8 @@ def test_the_message_limit(serve: Servers, size: int) -> None:
         envelope = json.dumps({"event": "js_yield", "task_id": task_id, "data": ""})
         text = json.dumps({"event": "js_yield", "task_id": task_id, "data": "y" * (size - len(envelope))})
         assert len(text) == size
-        await client.socket.write_message(text)
+        with contextlib.suppress(tornado.websocket.WebSocketClosedError):  # closed while it was being written
+            await client.socket.write_message(text)
         try:
             await client.next_command("close_session")
         except ConnectionError:  # closed without it
@@ -466,7 +467,8 @@ def test_the_message_limit(serve: Servers, size: int) -> None:
     if size < LIMIT:
         assert len(seen) == 1 and set(seen[0]) == {"y"} and len(seen[0]) > size - 100
     else:
-        assert seen == [] and close_code == 1009
+        # As in the test above: Tornado's reset can overtake its 1009 close frame while the client still sends.
+        assert seen == [] and close_code in ({1009, None} if serve.backend == "tornado" else {1009})
 
 
 def test_without_reconnect_a_dropped_socket_closes_the_session(serve: Servers) -> None:
