@@ -1,6 +1,7 @@
 // Bundles the standalone page script (src/standalone.ts) with its stylesheet, and each page theme (src/themes/:
 // Bootstrap 4 and GitHub's markdown look) into ../jupyter_session/static/.
 import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const outdir = new URL('../jupyter_session/static/', import.meta.url).pathname;
@@ -12,7 +13,6 @@ const localOnly = {
   name: 'local-only',
   setup(builder) {
     builder.onLoad({ filter: /bootswatch[\\/].*\.css$/ }, async args => {
-      const { readFile } = await import('node:fs/promises');
       const css = await readFile(args.path, 'utf8');
       return { contents: css.replace(/@import url\(https?:[^)]*\);/g, ''), loader: 'css' };
     });
