@@ -265,10 +265,15 @@ class Connection:
         """Continue over a new transport, for a page that has applied ``applied`` of the messages sent to it:
         first the rest of what the old transport carried (its ``continue_after``), then what was queued while
         detached, in order; then running downloads restart from their last acknowledged byte. ``False`` (and
-        the session stays detached) when the old transport cannot give the page what it missed."""
+        the session stays detached) when the old transport cannot give the page what it missed.
+
+        A page can come back before the server has seen its old transport drop (the close is still on its way):
+        the new transport takes over from the old one, which is then closed."""
         with self._lock:
+            replaced = self.transport
             continue_after = getattr(transport, "continue_after", None)
-            if continue_after is None or not continue_after(self._lost_transport, applied):
+            lost = replaced if replaced is not None else self._lost_transport
+            if continue_after is None or not continue_after(lost, applied):
                 return False
             self._lost_transport = None
             self._use(transport)
@@ -279,6 +284,8 @@ class Connection:
                 if download.withdraw is None:  # an offered file is still at its address
                     download.sent, download.all_sent = download.acked, False
                     self._pump(download)
+        if replaced is not None:
+            replaced.close()  # its close callback finds it replaced and leaves the session be
         return True
 
 

@@ -23,7 +23,8 @@ const config = {
       { test: /\.css$/, use: ['style-loader', 'css-loader'] }
     ]
   },
-  devtool: 'source-map'
+  // No source map: it would be published beside index.js at nearly four times its size.
+  devtool: false
 };
 
 rspack(config, (error, stats) => {

@@ -528,6 +528,38 @@ def test_reconnect_resumes_the_session_with_queued_commands_in_order(serve: Serv
     assert results == [1, 2]
 
 
+def test_a_page_that_comes_back_before_its_old_socket_closed_takes_the_session_over(serve: Servers) -> None:
+    """A fast reconnect can reach the server before the old socket's close does: the new socket gets the
+    session and what it missed, and the old one is closed, not the session."""
+    results: list[Any] = []
+    closed = threading.Event()
+
+    def app() -> None:
+        defer_call(closed.set)
+        results.append(eval_js("first"))
+        results.append(eval_js("second"))
+
+    port = serve(app, reconnect_timeout=5)
+
+    async def pages() -> None:
+        old = await connect(port)
+        session_id = (await old.next_command("set_session_id"))["spec"]
+        await old.next_command("run_script")  # not answered: the page "reloads" with the socket still open
+        applied = old.received - 1  # it missed the script
+        resumed = await connect(port, f"?session_id={session_id}&applied={applied}")
+        command = await resumed.next_command("run_script")
+        assert command["spec"]["code"] == "first"
+        await resumed.send({"event": "js_yield", "task_id": command["task_id"], "data": 1})
+        command = await resumed.next_command("run_script")
+        await resumed.send({"event": "js_yield", "task_id": command["task_id"], "data": 2})
+        await resumed.next_command("close_session")
+        with pytest.raises(ConnectionError):
+            await old.next_command("run_script")  # closed by the server when the new page took over
+
+    asyncio.run(pages())
+    assert results == [1, 2] and closed.wait(5)
+
+
 def test_a_reconnecting_page_gets_again_what_was_lost_on_the_way(serve: Servers) -> None:
     """Messages the server wrote to the old socket but the page never applied (lost in a proxy's buffers) come
     again, once each, after what the page says it applied; what it acknowledged is forgotten, so it cannot ask

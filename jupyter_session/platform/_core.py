@@ -222,8 +222,8 @@ class _DetachedSessions:
 
     def resume(self, session_id: str, transport: Transport, applied: int) -> bool:
         connection = self._connections.get(session_id)
-        if connection is None or not connection.detached:
-            return False  # unknown, expired, or still attached to another page
+        if connection is None:
+            return False  # unknown or expired
         if not connection.resume(transport, applied):
             return False  # the page missed more than the server kept: it cannot go on
         timer = self._expiry.pop(session_id, None)

@@ -19,11 +19,40 @@ type Message = [unknown, DataView[]];
 const REPLAYED = new Set(['output', 'output_ctl', 'set_env']);
 const SNAPSHOT_DELAY_MS = 500;
 
+/** This page's session models by model id, and who waits for one: an output saved with the notebook finds its
+ * model here once the kernel (or the saved widget state) brings it. */
+const sessionModels = new Map<string, SessionModel>();
+const waiting = new Map<string, Set<(model: SessionModel) => void>>();
+
+/** Call `found` with the session model `modelId` now or when it comes; returns a function that stops waiting. */
+export function whenSessionModel(modelId: string, found: (model: SessionModel) => void): () => void {
+  const model = sessionModels.get(modelId);
+  if (model) {
+    found(model);
+    return () => undefined;
+  }
+  const callbacks = waiting.get(modelId) ?? new Set();
+  callbacks.add(found);
+  waiting.set(modelId, callbacks);
+  return () => {
+    callbacks.delete(found);
+    if (!callbacks.size) {
+      waiting.delete(modelId);
+    }
+  };
+}
+
+export function findSessionModel(modelId: string): SessionModel | undefined {
+  return sessionModels.get(modelId);
+}
+
 export class SessionModel extends DOMWidgetModel {
   private pending: Message[] = []; // until the first view subscribes
   private replay: Message[] = []; // for later views
   private listeners = new Set<Listener>();
   private subscribed = false;
+  /** The output areas of this model's views, newest last. */
+  readonly drawn = new Set<Element>();
 
   defaults() {
     return {
@@ -45,6 +74,24 @@ export class SessionModel extends DOMWidgetModel {
       // Tells the kernel a browser is here before any view renders, and fills `session.info`.
       this.send(helloEvent(), {});
     }
+    sessionModels.set(this.model_id, this);
+    const callbacks = waiting.get(this.model_id);
+    waiting.delete(this.model_id);
+    callbacks?.forEach(found => found(this));
+  }
+
+  close(comm_closed = false): Promise<void> {
+    if (sessionModels.get(this.model_id) === this) {
+      sessionModels.delete(this.model_id);
+    }
+    return super.close(comm_closed);
+  }
+
+  /** The HTML this output shows now: a view's, else the last snapshot the kernel has. */
+  drawnHTML(): string {
+    const areas = [...this.drawn];
+    const area = areas[areas.length - 1];
+    return area ? drawnHTML(area) : (this.get('snapshot') as string);
   }
 
   /** Whether this model has drawn anything in this page (else a view starts from the snapshot). */
@@ -125,6 +172,7 @@ export class SessionView extends DOMWidgetView {
   private cleanup: (() => void) | null = null;
   private observer: MutationObserver | null = null;
   private snapshotTimer: number | undefined;
+  private area: Element | null = null;
 
   render(): void {
     const model = this.model as SessionModel;
@@ -141,6 +189,10 @@ export class SessionView extends DOMWidgetView {
     };
     const snapshot = model.hasHistory ? undefined : (model.get('snapshot') as string);
     this.cleanup = render({ model: adapter, el: this.el, snapshot });
+    this.area = this.el.querySelector('.jps-output');
+    if (this.area) {
+      model.drawn.add(this.area);
+    }
     if (model.comm_live) {
       this.observer = new MutationObserver(() => this.scheduleSnapshot());
       this.observer.observe(this.el, { childList: true, subtree: true, characterData: true, attributes: true });
@@ -151,7 +203,7 @@ export class SessionView extends DOMWidgetView {
   private scheduleSnapshot(): void {
     window.clearTimeout(this.snapshotTimer);
     this.snapshotTimer = window.setTimeout(() => {
-      const area = this.el.querySelector('.jps-output');
+      const area = this.area;
       const html = area ? drawnHTML(area) : '';
       if (area && this.model.comm_live && html !== this.model.get('snapshot')) {
         this.model.set('snapshot', html);
@@ -163,6 +215,9 @@ export class SessionView extends DOMWidgetView {
   remove(): any {
     window.clearTimeout(this.snapshotTimer);
     this.observer?.disconnect();
+    if (this.area) {
+      (this.model as SessionModel).drawn.delete(this.area);
+    }
     this.cleanup?.();
     this.cleanup = null;
     return super.remove();

@@ -21,13 +21,13 @@ KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status=idle]"
 class JupyterServer:
     """``jupyter lab`` or ``jupyter notebook`` serving ``root`` on a free port, without a token."""
 
-    def __init__(self, app: str, root: Path) -> None:
+    def __init__(self, app: str, root: Path, save_widget_state: bool = True) -> None:
         self.app = app
         self.root = root
-        # Save widget state in notebooks (off by default in JupyterLab): saved notebooks then show outputs.
+        # Whether notebooks are saved with their widget state (off by default in JupyterLab).
         settings = root / ".jupyter-config" / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
         settings.mkdir(parents=True, exist_ok=True)
-        (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+        (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": save_widget_state}))
         # No prompt about fetching Jupyter news over the notebook in screenshots (and no request to the web).
         notification = root / ".jupyter-config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
         notification.mkdir(parents=True, exist_ok=True)
@@ -167,6 +167,16 @@ class NotebookPage:
 
     def output_text(self, cell: Any) -> str:
         return str(cell.locator(".jp-OutputArea").inner_text())
+
+    def wait_for_focus(self, cell: Any, selector: str, timeout: float = 30_000) -> None:
+        """Wait until the element ``selector`` in ``cell`` shows and has the keyboard focus (a form's field that
+        takes it by itself), so that keys pressed next go to it."""
+        cell.locator(selector).first.wait_for(timeout=timeout)
+        self.page.wait_for_function(
+            "([cell, selector]) => cell.contains(document.activeElement) && document.activeElement.matches(selector)",
+            arg=[cell.element_handle(), selector],
+            timeout=5_000,
+        )
 
     def save(self) -> None:
         self.page.keyboard.press("Control+s")

@@ -51,9 +51,9 @@ export function registerCommand(name: string, handler: Handler): void {
   handlers[name] = handler;
 }
 
-export function render({ model, el, ownsDocument = false, snapshot }: RenderProps): () => void {
-  // PyWebIO's page structure and class names, which apps' own CSS targets (`.pywebio`, `.markdown-body`), in a
-  // notebook too; its element ids only on a page of the renderer's own.
+/** PyWebIO's page structure and class names, which apps' own CSS targets (`.pywebio`, `.markdown-body`), in a
+ * notebook too; its element ids only on a page of the renderer's own. `snapshot` is drawn sanitized. */
+function frame(ownsDocument: boolean, snapshot?: string) {
   const root = document.createElement('div');
   root.className = ownsDocument ? 'jps-root jps-page pywebio' : 'jps-root pywebio';
   const outputArea = document.createElement('div');
@@ -65,6 +65,21 @@ export function render({ model, el, ownsDocument = false, snapshot }: RenderProp
   const markdownBody = document.createElement('div');
   markdownBody.className = 'markdown-body';
   markdownBody.appendChild(outputArea);
+  return { root, markdownBody, outputArea };
+}
+
+/** Draw an output as it was saved, with no session behind it: it looks as it did, and nothing in it reacts. */
+export function renderSaved(el: HTMLElement, snapshot: string): () => void {
+  const { root, markdownBody } = frame(false, snapshot);
+  root.appendChild(markdownBody);
+  root.inert = true;
+  root.classList.add('jps-saved');
+  el.appendChild(root);
+  return () => root.remove();
+}
+
+export function render({ model, el, ownsDocument = false, snapshot }: RenderProps): () => void {
+  const { root, markdownBody, outputArea } = frame(ownsDocument, snapshot);
   const env: Record<string, unknown> = {};
   let panel: InputPanel | undefined;
   if (ownsDocument) {
