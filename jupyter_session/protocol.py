@@ -203,32 +203,59 @@ class Transport(ABC):
 
 
 _BINARY = (bytes, bytearray, memoryview)
+#: What may hold a buffer, or be one.
+_CONTAINERS = (dict, list, tuple, *_BINARY)
 
 
 def split_buffers(message: dict[str, Any]) -> tuple[dict[str, Any], list[memoryview]]:
     """Cut every bytes-like value out of ``message``.
 
-    Returns a copy of the message whose cut-out values are ``None``, with a ``buffer_paths`` entry when there
-    were any, and the buffers in the same order. The input is not modified.
+    Returns the message with its cut-out values ``None``, with a ``buffer_paths`` entry when there were any, and
+    the buffers in the same order. The input is not modified: the dicts and lists on the way to a buffer are
+    copied, the rest is shared (most messages carry no buffer, and then come back as they are).
     """
     buffers: list[memoryview] = []
     paths: list[list[str | int]] = []
 
-    def walk(value: Any, path: list[str | int]) -> Any:
+    def walk(value: Any, path: tuple[Any, ...]) -> Any:
         if isinstance(value, _BINARY):
             buffers.append(memoryview(value).cast("B"))
-            paths.append(path)
+            paths.append(_unwind(path))
             return None
         if isinstance(value, dict):
-            return {key: walk(item, [*path, key]) for key, item in value.items()}
+            copy: Any = None
+            for key, item in value.items():
+                if isinstance(item, _CONTAINERS):
+                    stripped = walk(item, (path, key))
+                    if stripped is not item:
+                        copy = copy if copy is not None else dict(value)
+                        copy[key] = stripped
+            return value if copy is None else copy
         if isinstance(value, (list, tuple)):
-            return [walk(item, [*path, index]) for index, item in enumerate(value)]
+            copy = None
+            for index, item in enumerate(value):
+                if isinstance(item, _CONTAINERS):
+                    stripped = walk(item, (path, index))
+                    if stripped is not item:
+                        copy = copy if copy is not None else list(value)
+                        copy[index] = stripped
+            return value if copy is None else copy
         return value
 
-    stripped = walk(message, [])
+    stripped = walk(message, ())
     if paths:
         stripped["buffer_paths"] = paths
     return stripped, buffers
+
+
+def _unwind(path: tuple[Any, ...]) -> list[str | int]:
+    """``((((), 'a'), 0), 'b')`` -> ``['a', 0, 'b']``: paths are built as linked pairs, and listed only for a hit."""
+    keys: list[str | int] = []
+    while path:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    return keys
 
 
 def join_buffers(message: dict[str, Any], buffers: Sequence[memoryview]) -> dict[str, Any]:

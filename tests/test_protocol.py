@@ -33,6 +33,18 @@ def test_split_buffers_cuts_out_every_bytes_value_and_records_its_path() -> None
     assert message["commands"][0]["spec"]["chunk"] == b"abc"  # the input is untouched
 
 
+def test_split_buffers_copies_only_the_way_to_a_buffer() -> None:
+    plain = {"commands": [{"command": "output", "spec": {"type": "text", "content": "hi", "rows": [[1, (2, "a")]]}}]}
+    stripped, buffers = split_buffers(plain)
+    assert stripped is plain and buffers == []  # nothing to cut: nothing copied
+    mixed = {"commands": [{"spec": {"content": "text"}}, {"spec": {"pair": ("x", b"\x00")}}]}
+    stripped, buffers = split_buffers(mixed)
+    assert stripped["commands"][0] is mixed["commands"][0]
+    assert stripped["commands"][1]["spec"]["pair"] == ["x", None]
+    assert mixed["commands"][1]["spec"]["pair"] == ("x", b"\x00")
+    assert stripped["buffer_paths"] == [["commands", 1, "spec", "pair", 1]]
+
+
 def test_join_buffers_is_the_inverse_of_split_buffers() -> None:
     message = {"event": "x", "task_id": "t", "data": {"files": [{"content": b"\x00\x01"}]}}
     stripped, buffers = split_buffers(message)
