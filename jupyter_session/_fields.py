@@ -323,3 +323,33 @@ def acknowledge_chunk(upload_id: str, received: int) -> None:
     get_current_session().send_task_command(
         dict(command="file_ack", task_id=get_current_task_id(), spec=dict(upload_id=upload_id, received=received))
     )
+
+
+_NO_LABEL = object()
+
+
+def add_action_button(spec: dict[str, Any], action: Any, preprocess: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``input(action=(label, callback))``: a button beside the field; a click calls ``callback(set_value)``.
+    ``set_value(value)`` fills the field; ``set_value(value, label)`` shows ``label`` read-only and the input
+    returns ``value``, which never goes to the browser. Returns the field's new preprocessing."""
+    try:
+        button_label, callback = action
+    except (TypeError, ValueError):
+        raise ValueError("input(action=...) takes a (label, callback) pair") from None
+    session, task_id = get_current_session(), get_current_task_id()
+    labelled: dict[str, Any] = {}  # the label shown -> the value it stands for
+
+    def set_value(value: Any, label: Any = _NO_LABEL) -> None:
+        labelled.clear()
+        attributes: dict[str, Any] = dict(value=value)
+        if label is not _NO_LABEL:
+            labelled[str(label)] = value
+            attributes = dict(value=str(label), readonly=True)
+        session.send_task_command(
+            dict(command="update_input", task_id=task_id, spec=dict(target_name=spec["name"], attributes=attributes))
+        )
+
+    spec["action"] = dict(
+        label=str(button_label), callback_id=session.register_callback(lambda _data: callback(set_value))
+    )
+    return lambda raw: labelled[raw] if isinstance(raw, str) and raw in labelled else preprocess(raw)

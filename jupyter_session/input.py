@@ -25,6 +25,7 @@ from ._fields import (
     Uploads,
     acknowledge_chunk,
     action_specs,
+    add_action_button,
     as_text,
     choice_specs,
     code_field,
@@ -88,6 +89,7 @@ _FIXED = set("action buttons code inline max_size max_total_size multiple name o
 
 def _single(field: Field) -> Any:
     """Show a one-field form and wait for it; with a ``name``, describe a field of an ``input_group`` instead."""
+    __tracebackhide__ = True
     if field.spec.get("name") is not None:
         return field
     field.spec["name"] = "data"
@@ -123,38 +125,11 @@ def input(
         spec.setdefault("step", "any")
     preprocess = number_from_text(int) if type == NUMBER else number_from_text(float) if type == FLOAT else as_text
     if action is not None:
-        preprocess = _add_action_button(spec, action, preprocess)
+        preprocess = add_action_button(spec, action, preprocess)
+    # The frames on the way to a wait leave tracebacks (see session/_waiting.py). Set after `locals()` was read,
+    # which would take it for an HTML attribute.
+    __tracebackhide__ = True
     return _single(Field(spec, validate, preprocess, onchange))
-
-
-_NO_LABEL = object()
-
-
-def _add_action_button(spec: dict[str, Any], action: Any, preprocess: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``input(action=(label, callback))``: a button beside the field; a click calls ``callback(set_value)``.
-    ``set_value(value)`` fills the field; ``set_value(value, label)`` shows ``label`` read-only and the input
-    returns ``value``, which never goes to the browser. Returns the field's new preprocessing."""
-    try:
-        button_label, callback = action
-    except (TypeError, ValueError):
-        raise ValueError("input(action=...) takes a (label, callback) pair") from None
-    session, task_id = get_current_session(), get_current_task_id()
-    labelled: dict[str, Any] = {}  # the label shown -> the value it stands for
-
-    def set_value(value: Any, label: Any = _NO_LABEL) -> None:
-        labelled.clear()
-        attributes: dict[str, Any] = dict(value=value)
-        if label is not _NO_LABEL:
-            labelled[str(label)] = value
-            attributes = dict(value=str(label), readonly=True)
-        session.send_task_command(
-            dict(command="update_input", task_id=task_id, spec=dict(target_name=spec["name"], attributes=attributes))
-        )
-
-    spec["action"] = dict(
-        label=str(button_label), callback_id=session.register_callback(lambda _data: callback(set_value))
-    )
-    return lambda raw: labelled[raw] if isinstance(raw, str) and raw in labelled else preprocess(raw)
 
 
 def textarea(
@@ -180,6 +155,7 @@ def textarea(
     Tab indents by ``indentUnit``, without highlighting."""
     spec, validate, onchange = field_spec(TEXTAREA, dict(locals()), excludes=("code",))
     code_field(spec, code)
+    __tracebackhide__ = True
     return _single(Field(spec, validate, as_text, onchange))
 
 
@@ -200,6 +176,7 @@ def select(
     """A drop-down list; returns the chosen value, or the list of chosen values with ``multiple``."""
     spec, validate, onchange = field_spec(SELECT, dict(locals()), excludes=("value", "options", "native"))
     spec["options"], values = choice_specs(options, value)
+    __tracebackhide__ = True
     return _single(Field(spec, validate, Choices(values, bool(multiple)), onchange))
 
 
@@ -218,6 +195,7 @@ def checkbox(
     """Check boxes; returns the list of checked values."""
     spec, validate, onchange = field_spec(CHECKBOX, dict(locals()), excludes=("value", "options"))
     spec["options"], values = choice_specs(options, value)
+    __tracebackhide__ = True
     return _single(Field(spec, validate, Choices(values, many=True), onchange))
 
 
@@ -237,6 +215,7 @@ def radio(
     """Radio buttons; returns the chosen value (``None`` when nothing is chosen)."""
     spec, validate, onchange = field_spec(RADIO, dict(locals()), excludes=("value", "options"))
     spec["options"], values = choice_specs(options, value)
+    __tracebackhide__ = True
     return _single(Field(spec, validate, Choices(values, many=False), onchange))
 
 
@@ -247,6 +226,7 @@ def actions(
     (``'reset'``) or cancel it (``'cancel'``). Returns the value of the button clicked."""
     spec, validate, onchange = field_spec("actions", dict(locals()), excludes=("buttons",))
     spec["buttons"], values = action_specs(buttons)
+    __tracebackhide__ = True
     return _single(Field(spec, validate, Choices(values, many=False), onchange))
 
 
@@ -267,6 +247,7 @@ def slider(
     """A slider from ``min_value`` to ``max_value``; returns an ``int``, or a ``float`` when any bound, the
     value or the step is a float."""
     spec, validate, onchange, convert = slider_spec(dict(locals()))
+    __tracebackhide__ = True
     return _single(Field(spec, validate, convert, onchange))
 
 
@@ -291,6 +272,7 @@ def file_upload(
     spec["max_size"], spec["max_total_size"] = upload_limits(parse_file_size(max_size), parse_file_size(max_total_size))
     if accept is not None:
         spec["accept"] = ",".join(accept) if isinstance(accept, (list, tuple)) else str(accept)
+    __tracebackhide__ = True
     return _single(Field(spec, validate, lambda files: files, onchange))
 
 
@@ -318,6 +300,7 @@ def input_group(
             if spec["type"] == SELECT or (spec["type"] == "input" and spec["input_type"] != COLOR):
                 spec["auto_focus"] = True
                 break
+    __tracebackhide__ = True
     return _run_form(dict(label=label, inputs=specs, cancelable=cancelable), fields, validate)
 
 
@@ -464,6 +447,7 @@ def _run_form(
 ) -> Generator[Any, Any, Any]:
     """Show a form and wait until it is submitted (its values, or the value of the field ``only``) or
     cancelled (``None``)."""
+    __tracebackhide__ = True
     session = get_current_session()
     task_id = get_current_task_id()
     form = _Form(fields, validate)

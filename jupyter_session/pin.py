@@ -428,6 +428,7 @@ def pin_update(name: str, **spec: Any) -> None:
 def pin_wait_change(*names: str, timeout: float | None = None) -> Generator[Any, Any, Any]:
     """Wait until one of the pins ``names`` changes; returns ``{'name': ..., 'value': ...}``, or ``None`` after
     ``timeout`` seconds."""
+    __tracebackhide__ = True
     if not names:
         raise ValueError("pin_wait_change() needs at least one pin name")
     for name in names:

@@ -306,3 +306,24 @@ def test_datatable_spec_callbacks_and_updates(loop: Any) -> None:
     wait_until(lambda: len(chosen) == 2)
     assert chosen == [("sel", "b"), "a"]
     browser.close()
+
+
+def test_datatable_height_keeps_pywebios_meaning(loop: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """An int is pixels, 'auto' fits the rows, and past 1,000 records 'auto' falls back to 600 px with a warning."""
+    from helpers import start_app, wait_until
+
+    from jupyter_session.output import put_datatable
+    from jupyter_session.testing import FakeBrowser
+
+    browser = FakeBrowser()
+
+    def app() -> None:
+        put_datatable([{"a": 1}], height=300)
+        put_datatable([{"a": 1}], height="auto")
+        put_datatable([{"a": n} for n in range(1001)], height="auto")
+
+    start_app(app, browser, loop)
+    wait_until(lambda: len(sent(browser)) == 3)
+    assert [table["height"] for table in sent(browser)] == ["300px", "auto", "600px"]
+    assert "too many rows for height='auto'" in caplog.text
+    browser.close()

@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 Path = tuple[str, ...]
 
+#: Past this many records ``height='auto'`` falls back to a fixed height, as in PyWebIO (a page this long is slow).
+_MOST_AUTO_HEIGHT_ROWS = 1000
+
 
 class JSFunction:
     """A JavaScript function for AG Grid settings: ``JSFunction('event', 'console.log(event)')``. Accepted for
@@ -106,7 +109,12 @@ def put_datatable(
     """Output a table of ``records`` (dicts) whose rows can be selected. ``onselect(row_id)`` runs when the
     selection changes; each action ``(label, callback)`` is a button that calls ``callback(row_id)`` for the
     selected row (a list of ids with ``multiple_select``); ``None`` in ``actions`` is a gap. Row ids are the
-    ``id_field`` values (a key, or a path into nested dicts), else the row's index."""
+    ``id_field`` values (a key, or a path into nested dicts), else the row's index.
+
+    ``height`` is the table's height in pixels (an int) or any CSS height; ``'auto'`` fits the rows, as in
+    PyWebIO, which also falls back to 600 px past 1,000 records. On a page it is the table's height, as in
+    PyWebIO; in a notebook it is the most the table takes, so a table of a few rows is as tall as its rows and a
+    long one scrolls inside 600 px by default."""
     if not records and not column_order:
         raise ValueError("`column_order` must be specified when `records` is empty")
     id_path = _id_path(id_field)
@@ -150,6 +158,9 @@ def put_datatable(
         _id_paths()[instance_id] = id_path
     if isinstance(height, int):
         height = f"{height}px"
+    if height == "auto" and len(records) > _MOST_AUTO_HEIGHT_ROWS:
+        height = "600px"
+        logger.warning("put_datatable: too many rows for height='auto', the table is 600 px high instead")
     return Output(
         _output_spec(
             "datatable",

@@ -111,6 +111,7 @@ def register_session_implement_for_target(target_func: Callable[..., Any]) -> ty
 @chose_impl
 def next_client_event() -> Generator[Any, Any, Any]:
     """Wait for the next browser event addressed to the current task."""
+    __tracebackhide__ = True
     return (yield get_current_session().next_client_event())
 
 
@@ -145,6 +146,7 @@ def hold() -> Any:
     session stays open by itself while it has callbacks. In a notebook it returns at once: the kernel outlives
     its cells, and callbacks keep working after their cell ends. In a coroutine session, ``await hold()``.
     """
+    __tracebackhide__ = True
     session = get_current_session()
     if isinstance(session, CoroutineBasedSession):
         return session.wait_closed()
@@ -153,6 +155,7 @@ def hold() -> Any:
 
 @chose_impl
 def _hold() -> Generator[Any, Any, None]:
+    __tracebackhide__ = True
     yield from get_current_session().hold()
 
 
@@ -194,6 +197,7 @@ def eval_js(expression_: str, *, timeout: float | None = None, **args: Any) -> G
     (default ``EVAL_JS_TIMEOUT``, 10 s; PyWebIO waited forever). ``timeout`` is therefore not available as a
     JavaScript variable name.
     """
+    __tracebackhide__ = True
     _check_json_args("eval_js", args)
     limit = EVAL_JS_TIMEOUT if timeout is None else timeout
     if not limit > 0:

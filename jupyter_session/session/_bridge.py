@@ -28,6 +28,7 @@ def chose_impl(gen_func: Callable[..., Generator[Any, Any, Any]]) -> Callable[..
 
     @wraps(gen_func)
     def inner(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
         gen = gen_func(*args, **kwargs)
         cls = get_session_implement()
         if cls.runs_coroutines:
@@ -55,6 +56,7 @@ def _called_from_async_code() -> bool:
 
 
 async def _run_when_awaited(gen: Generator[Any, Any, Any]) -> Any:
+    __tracebackhide__ = True
     token = _running_awaited.set(True)
     try:
         return run_as_function(gen)
@@ -64,6 +66,7 @@ async def _run_when_awaited(gen: Generator[Any, Any, Any]) -> Any:
 
 def run_as_function(gen: Generator[Any, Any, Any]) -> Any:
     """Run a ``chose_impl`` generator to its end in a thread session; returns its return value."""
+    __tracebackhide__ = True
     value = None
     while True:
         try:

@@ -264,6 +264,7 @@ class Session:
         session closes), ``SessionClosedException`` if the session closes first, and ``CommandError`` when the
         browser could not carry the command out. A late answer is dropped.
         """
+        __tracebackhide__ = True
         request_id, future = self.open_request(name, command)
         try:
             event: Event = yield self.wait_reply(name, future, timeout)
@@ -316,6 +317,7 @@ class Session:
 
     def hold(self) -> Generator[Any, Any, None]:
         """Wait until the session closes (when ``hold_blocks``): a generator for ``chose_impl`` functions."""
+        __tracebackhide__ = True
         if not self.hold_blocks:
             return
         while True:

@@ -198,6 +198,7 @@ class ThreadBasedSession(Session):
         Raises ``SessionClosedException`` when the session closes meanwhile and ``SessionTimeout`` after
         ``timeout`` seconds (``None``: no limit).
         """
+        __tracebackhide__ = True
         task_id = self.get_current_task_id()
         mq = self.task_mqs.get(task_id)
         if mq is None:
@@ -222,6 +223,7 @@ class ThreadBasedSession(Session):
 
     def wait_reply(self, name: str, future: concurrent.futures.Future[Event], timeout: float | None) -> Event:
         """Block until the browser answers the request ``name``; see ``Session.request``."""
+        __tracebackhide__ = True
 
         def ready(seconds: float | None) -> bool:
             try:
@@ -237,6 +239,7 @@ class ThreadBasedSession(Session):
     def _wait(self, ready: Callable[[float | None], bool], name: str, timeout: float) -> bool:
         """Wait until ``ready`` (see ``wait_until``); the one place a platform changes how a thread waits
         for the browser (a busy Jupyter kernel must read its replies itself)."""
+        __tracebackhide__ = True
         return wait_until(ready, timeout)
 
     def _event_queue(self, task_id: str) -> EventQueue | None:

@@ -104,6 +104,74 @@ describe('actions in a form', () => {
   });
 });
 
+describe('the keyboard in a form', () => {
+  const key = (target: Element, init: KeyboardEventInit) => {
+    const event = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init });
+    target.dispatchEvent(event);
+    return event;
+  };
+
+  it('Enter in a one-line field submits the form once, and cancels the browser\'s own submission', async () => {
+    inputGroup([{ type: 'input', name: 'who' }, { type: 'textarea', name: 'note' },
+      { type: 'select', name: 'many', multiple: true, options: [{ label: 'a' }] }]);
+    const who = field('who').querySelector('input')!;
+    who.value = 'ada';
+    const enter = key(who, { key: 'Enter' });
+    await settle();
+    expect(enter.defaultPrevented).toBe(true); // the browser would submit the form a second time
+    expect(page.events()).toEqual([{ event: 'from_submit', task_id: 'input-1',
+      data: { who: 'ada', note: '', many: [] } }]);
+    // Not where Enter means something else: a line break, a choice, a modifier's command, an IME composition.
+    const ignored = [key(field('note').querySelector('textarea')!, { key: 'Enter' }),
+      key(field('many').querySelector('select')!, { key: 'Enter' }),
+      ...['shiftKey', 'ctrlKey', 'altKey', 'metaKey'].map(modifier => key(who, { key: 'Enter', [modifier]: true })),
+      key(who, { key: 'Enter', isComposing: true }), key(who, { key: 'Enter', keyCode: 229 })];
+    await settle();
+    expect(page.events()).toHaveLength(1);
+    expect(ignored.map(event => event.defaultPrevented)).toEqual(ignored.map(() => false));
+  });
+
+  it('Enter submits with the first submit button of a last actions, as the browser would; not when it is disabled',
+    async () => {
+      inputGroup([{ type: 'input', name: 'msg' }, { type: 'actions', name: 'cmd', buttons: [
+        { label: 'Send', value: 0, type: 'submit' }, { label: 'Exit', value: 1, type: 'cancel' }] }]);
+      key(field('msg').querySelector('input')!, { key: 'Enter' });
+      await settle();
+      expect(page.events()).toEqual([{ event: 'from_submit', task_id: 'input-1', data: { msg: '', cmd: 0 } }]);
+      page.deliver({ command: 'destroy_form', task_id: 'input-1' });
+      inputGroup([{ type: 'input', name: 'msg' }, { type: 'actions', name: 'cmd', buttons: [
+        { label: 'Send', value: 0, type: 'submit', disabled: true }, { label: 'Other', value: 1, type: 'submit' }] }]);
+      key(field('msg').querySelector('input')!, { key: 'Enter' });
+      await settle();
+      expect(page.events()).toHaveLength(1);
+    });
+
+  it('Escape gives the focus to the nearest focusable element around the form (a notebook\'s cell)', () => {
+    const cell = document.body.appendChild(Object.assign(document.createElement('div'), { tabIndex: 0 }));
+    cell.appendChild(page.el);
+    inputGroup([{ type: 'input', name: 'who', auto_focus: true }, { type: 'textarea', name: 'note' }]);
+    const who = field('who').querySelector('input')!;
+    expect(document.activeElement).toBe(who);
+    key(who, { key: 'Escape', isComposing: true }); // cancels the composition only
+    expect(document.activeElement).toBe(who);
+    key(who, { key: 'Escape' });
+    expect(document.activeElement).toBe(cell);
+    const note = field('note').querySelector('textarea')!;
+    note.focus();
+    key(note, { key: 'Escape' });
+    expect(document.activeElement).toBe(cell);
+    expect(page.events()).toEqual([]);
+  });
+
+  it('Escape on a page of its own, with nothing focusable around, just leaves the field', () => {
+    inputGroup([{ type: 'input', name: 'who', auto_focus: true }]);
+    const who = field('who').querySelector('input')!;
+    expect(document.activeElement).toBe(who);
+    key(who, { key: 'Escape' });
+    expect(document.activeElement).toBe(document.body);
+  });
+});
+
 describe('field messages', () => {
   it('each submit clears every field\'s message, as on PyWebIO\'s page', async () => {
     inputGroup([{ type: 'input', name: 'name' }, { type: 'input', name: 'age', input_type: 'number' }]);

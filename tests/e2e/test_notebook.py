@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -266,6 +267,52 @@ def test_a_cell_waits_for_input_filled_in_the_browser(notebook: NotebookPage, se
     assert cell.locator(".jps-form").count() == 0
 
 
+def test_enter_submits_a_waiting_form_once(notebook: NotebookPage, server: JupyterServer) -> None:
+    """Keyboard only: the form takes the focus and Enter in its field submits it, once. JupyterLab cancels the
+    browser's own submission; Notebook 7 does not, and would add it to the renderer's."""
+    page = notebook.page
+    cell = notebook.start("from jupyter_session.input import input as ask\nprint('hello', ask('Your name'))")
+    notebook.wait_for_focus(cell, ".jps-form input")
+    page.evaluate("() => { window.submits = 0; document.addEventListener('submit', () => window.submits++, true); }")
+    page.keyboard.type("Ada")
+    page.keyboard.press("Enter")
+    cell.locator(".jp-OutputArea-output", has_text="hello Ada").wait_for(timeout=30_000)
+    assert page.evaluate("window.submits") == 1
+
+
+def test_escape_leaves_a_waiting_form_and_i_i_interrupts_its_cell(
+    notebook: NotebookPage, server: JupyterServer
+) -> None:
+    """Keyboard only: Escape gives the focus back to the cell, whose command mode then takes `I, I`, which interrupts
+    the kernel. The KeyboardInterrupt's traceback shows the frames of the user's cell and function only, as an
+    interrupted time.sleep's does."""
+    page = notebook.page
+    cell = notebook.start(
+        "from jupyter_session.input import input as ask\n"
+        "def ask_name():\n"
+        "    return ask('Your name')\n"
+        "name = ask_name()"
+    )
+    notebook.wait_for_focus(cell, ".jps-form input")
+    page.keyboard.type("ad")
+    page.keyboard.press("Escape")
+    assert cell.evaluate("cell => document.activeElement === cell")
+    assert cell.locator(".jps-form input").input_value() == "ad"
+    page.keyboard.press("i")
+    page.keyboard.press("i")
+    error = cell.locator(".jp-OutputArea-output", has_text="KeyboardInterrupt")
+    error.wait_for(timeout=30_000)
+    screenshot(page, f"notebook-{server.app}-interrupted-input")
+    text = error.inner_text()
+    frames = re.findall(r"^(?:Cell In\[\d+\]|File ).*$", text, re.MULTILINE)
+    assert [re.sub(r"\[\d+\]", "[n]", frame) for frame in frames] == [
+        "Cell In[n], line 4",
+        "Cell In[n], line 3, in ask_name()",
+    ], text
+    assert "skipping hidden" not in text
+    assert cell.locator(".jps-form").count() == 0
+
+
 @LAB_ONLY
 def test_a_cells_forms_stack_as_on_a_pywebio_page(notebook: NotebookPage, server: JupyterServer) -> None:
     """A registered thread and the cell ask at once: the cell's widget shows the newest form only, and the
@@ -337,28 +384,28 @@ def test_a_representative_app_in_a_cell(notebook: NotebookPage, server: JupyterS
     screenshot(page, f"notebook-{server.app}-app")
 
 
+def choose_theme(notebook: NotebookPage, name: str) -> None:
+    """Switch the UI to the theme ``name`` through the settings API (the same in both UIs), then reload to apply it."""
+    notebook.page.evaluate(
+        """async theme => {
+        const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+        const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || '';
+        const response = await fetch(`${config.settingsUrl}/@jupyterlab/apputils-extension:themes`, {
+          method: 'PUT', headers: {'Content-Type': 'application/json', 'X-XSRFToken': xsrf},
+          body: JSON.stringify({raw: JSON.stringify({theme})})});
+        if (!response.ok) throw new Error(`settings: ${response.status}`);
+    }""",
+        name,
+    )
+    notebook.reload()
+    notebook.page.wait_for_function(f"() => document.body.dataset.jpThemeName === {name!r}")
+
+
 @LAB_ONLY
 def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterServer) -> None:
     """Outputs use JupyterLab's CSS variables: in the dark theme text is light and controls are dark."""
     page = notebook.page
-
-    def choose_theme(name: str) -> None:
-        # Through the settings API (the same in both UIs), then a reload to apply it.
-        page.evaluate(
-            """async theme => {
-            const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
-            const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || '';
-            const response = await fetch(`${config.settingsUrl}/@jupyterlab/apputils-extension:themes`, {
-              method: 'PUT', headers: {'Content-Type': 'application/json', 'X-XSRFToken': xsrf},
-              body: JSON.stringify({raw: JSON.stringify({theme})})});
-            if (!response.ok) throw new Error(`settings: ${response.status}`);
-        }""",
-            name,
-        )
-        notebook.reload()
-        page.wait_for_function(f"() => document.body.dataset.jpThemeName === {name!r}")
-
-    choose_theme("JupyterLab Dark")
+    choose_theme(notebook, "JupyterLab Dark")
     try:
         cell = notebook.run(
             "from jupyter_session.output import put_info, put_table, put_code\n"
@@ -394,7 +441,7 @@ def test_outputs_follow_the_dark_theme(notebook: NotebookPage, server: JupyterSe
         page.wait_for_timeout(800)  # outputs fade in
         screenshot(page, f"notebook-{server.app}-dark")
     finally:
-        choose_theme("JupyterLab Light")
+        choose_theme(notebook, "JupyterLab Light")
 
 
 @LAB_ONLY
@@ -419,3 +466,166 @@ def test_two_tabs_on_one_kernel(notebook: NotebookPage, server: JupyterServer) -
     second.page.close()
     after = notebook.run("print('STILL', eval_js('window.tabName'))")
     assert "STILL first" in notebook.output_text(after)
+
+
+#: WCAG's contrast ratio of each button's text against what is behind it, from computed styles: the text colour
+#: composited over the button's background, itself composited over its ancestors' until an opaque one.
+BUTTON_CONTRASTS = """cell => {
+  const parse = colour => {
+    const rgb = colour.match(/^rgba?\\(([^)]*)\\)$/);
+    const srgb = colour.match(/^color\\(srgb ([^)]*)\\)$/);
+    const parts = (rgb || srgb)[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    const scale = srgb ? 255 : 1;
+    return [parts[0] * scale, parts[1] * scale, parts[2] * scale, parts[3] ?? 1];
+  };
+  const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3])).concat(1);
+  const luminance = colour => {
+    const [r, g, b] = colour.slice(0, 3).map(value => {
+      const c = value / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const behind = element => {
+    const layers = [];
+    for (let node = element; node; node = node.parentElement) {
+      const layer = parse(getComputedStyle(node).backgroundColor);
+      layers.push(layer);
+      if (layer[3] === 1) break;
+    }
+    return layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+  };
+  return [...cell.querySelectorAll('.jps-button')].map(button => {
+    const background = behind(button);
+    const text = over(parse(getComputedStyle(button).color), background);
+    const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
+    return [button.className.match(/jps-button--\\w+(?: jps-button--(?:outline|link))?/)[0] + ' ' +
+      button.textContent, Math.round((light + 0.05) / (dark + 0.05) * 100) / 100];
+  });
+}"""
+
+
+@LAB_ONLY
+def test_every_button_colour_keeps_aa_contrast_in_light_and_dark_themes(
+    notebook: NotebookPage, server: JupyterServer
+) -> None:
+    """Each colour of put_buttons, filled, outlined and as a link, and a form's Submit, Reset and Cancel keep 4.5:1
+    (WCAG AA for normal text) between their text and what is behind it."""
+    colours = ["primary", "secondary", "success", "danger", "warning", "info", "light", "dark"]
+    buttons = (
+        f"colours = {colours!r}\n"
+        "for style in (dict(), dict(outline=True), dict(link_style=True)):\n"
+        "    put_buttons([dict(label=c, value=c, color=c) for c in colours], onclick=print, **style)"
+    )
+    form = (
+        "from jupyter_session.input import input_group, input as field\n"
+        "print('FORM', input_group('Who', [field('Name', name='name')], cancelable=True))"
+    )
+
+    def contrasts(theme: str) -> list[tuple[str, float]]:
+        shown = notebook.run(buttons)
+        measured = shown.locator(".jps-output").first.evaluate(BUTTON_CONTRASTS)
+        asking = notebook.start(form)
+        asking.get_by_role("button", name="Cancel").wait_for(timeout=30_000)
+        measured += asking.locator(".jps-form").evaluate(BUTTON_CONTRASTS)
+        shown.evaluate("cell => cell.scrollIntoView()")
+        notebook.page.wait_for_timeout(300)  # outputs fade in
+        screenshot(notebook.page, f"notebook-{server.app}-buttons-{theme.split()[-1].lower()}")
+        asking.get_by_role("button", name="Cancel").click()
+        asking.locator(".jp-OutputArea-output", has_text="FORM None").wait_for(timeout=30_000)
+        return [(f"{theme}: {name}", ratio) for name, ratio in measured]
+
+    measured = contrasts("JupyterLab Light")
+    choose_theme(notebook, "JupyterLab Dark")
+    try:
+        measured += contrasts("JupyterLab Dark")
+    finally:
+        choose_theme(notebook, "JupyterLab Light")
+    assert len(measured) == 2 * (3 * len(colours) + 3)
+    assert [(name, ratio) for name, ratio in measured if ratio < 4.5] == []
+
+
+def test_a_cell_that_shows_only_a_popup_or_a_toast_takes_no_height(notebook: NotebookPage) -> None:
+    """JupyterLab gives a cell with any output a band of 25 px; an output with nothing in the flow keeps none, and
+    its popup or toast still shows."""
+
+    def band(cell: Any) -> list[Any]:
+        return cell.locator(".jp-Cell-outputWrapper").evaluate(
+            "wrapper => [wrapper.getBoundingClientRect().height, getComputedStyle(wrapper).marginTop]"
+        )
+
+    assert band(notebook.run("nothing = None")) == [0, "0px"]
+    shown = notebook.run("from jupyter_session.output import popup, toast\npopup('Title', 'in a popup')")
+    notebook.page.get_by_role("dialog").get_by_text("in a popup").wait_for()
+    assert shown.locator(".jps-root").count() == 1
+    assert band(shown) == [0, "0px"]
+    notebook.page.get_by_role("dialog").get_by_role("button", name="Close").click()
+    toasted = notebook.run("toast('a toast', duration=0)")
+    notebook.page.locator(".jps-toast", has_text="a toast").wait_for()
+    assert band(toasted) == [0, "0px"]
+    assert band(notebook.run("put_text('in the flow')"))[0] > 20
+
+
+@LAB_ONLY
+def test_a_datatable_in_a_cell_is_as_tall_as_its_rows_up_to_its_height(notebook: NotebookPage) -> None:
+    """put_datatable's height (600 px by default) is the most a table takes in a notebook; on a page it is the
+    table's height, as in PyWebIO."""
+    cell = notebook.run(
+        "from jupyter_session.output import put_datatable\n"
+        "put_datatable([{'name': 'Ada'}, {'name': 'Bob'}])\n"
+        "put_datatable([{'row': n} for n in range(100)])\n"
+        "put_datatable([{'row': n} for n in range(100)], height=200)"
+    )
+    cell.locator(".jps-datatable-box").nth(2).wait_for()
+    short, long, lower = (
+        box.evaluate("box => [box.clientHeight, box.scrollHeight, box.querySelector('table').offsetHeight]")
+        for box in cell.locator(".jps-datatable-box").all()
+    )
+    assert short[0] == short[1] == short[2] < 150  # no empty space under the two rows
+    assert long[0] == 600 and long[1] > long[0]  # the rows scroll
+    assert lower[0] == 200 and lower[1] > lower[0]
+
+
+def kernel_message(payload: bytes | str) -> dict[str, Any]:
+    """A message of JupyterLab's kernel WebSocket, in JSON or in the binary v1 protocol (a count of offsets, the
+    offsets, then channel, header, parent header, metadata, content and buffers at them)."""
+    if isinstance(payload, str):
+        return dict(json.loads(payload))
+    count = int.from_bytes(payload[:8], "little")
+    offsets = [int.from_bytes(payload[8 + 8 * i : 16 + 8 * i], "little") for i in range(count)]
+    parts = [payload[start:end] for start, end in zip(offsets, offsets[1:])]
+    header, parent, _metadata, content = (json.loads(part) for part in parts[1:5])
+    return dict(channel=parts[0].decode(), header=header, parent_header=parent, content=content)
+
+
+@LAB_ONLY
+def test_the_first_widgets_cell_shows_busy_while_it_waits(notebook: NotebookPage) -> None:
+    """JupyterLab asks the kernel for a subshell when a kernel's first widget opens, and shows the idle that
+    answers it as the kernel's status: the waiting cell must still be shown busy."""
+    statuses: list[tuple[str, str]] = []  # (execution state, the parent's message type), in arrival order
+
+    def watch(socket: Any) -> None:
+        if "/channels" not in socket.url:  # the kernel's, not the server's event stream
+            return
+
+        def hear(payload: bytes | str) -> None:
+            message = kernel_message(payload)
+            if message["header"]["msg_type"] == "status":
+                statuses.append((message["content"]["execution_state"], message["parent_header"].get("msg_type", "")))
+
+        socket.on("framereceived", hear)
+
+    notebook.page.on("websocket", watch)
+    notebook.reload()  # a kernel connection of its own, watched from its start
+    cell = notebook.start("from jupyter_session.input import input as ask\nprint('got', ask('Name'))")
+    cell.locator(".jps-form input").wait_for(timeout=30_000)
+    # What JupyterLab shows is the last status it heard; other control requests (its debugger's) come and go too.
+    deadline = time.monotonic() + 10
+    while ("idle", "create_subshell_request") not in statuses or statuses[-1] != ("busy", "execute_request"):
+        assert time.monotonic() < deadline, f"the waiting cell is not shown busy: {statuses}"
+        notebook.page.wait_for_timeout(50)
+    notebook.page.locator(".jp-Notebook-ExecutionIndicator[data-status=busy]").wait_for(timeout=5_000)
+    cell.locator(".jps-form input").fill("Ada")
+    cell.get_by_role("button", name="Submit").click()
+    cell.locator(".jp-OutputArea-output", has_text="got Ada").wait_for(timeout=30_000)
+    notebook.wait_idle()

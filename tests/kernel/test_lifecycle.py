@@ -47,7 +47,8 @@ def test_unloading_gives_the_kernel_back(python: str) -> None:
             "manager = getattr(getattr(ip.kernel, 'shell_channel_thread', None), 'manager', None)\n"
             "replies = getattr(getattr(manager, '_main_to_shell_channel', None), 'to_stream', None)\n"
             "state = lambda: (stream._recv_callback, len(ip.events.callbacks['pre_run_cell']),\n"
-            "                 getattr(replies, '_recv_callback', None), vars(manager).copy() if manager else None)\n"
+            "                 getattr(replies, '_recv_callback', None), vars(manager).copy() if manager else None,\n"
+            "                 '_publish_status' in vars(ip.kernel))\n"
             "before = state()"
         )
         k.ok(

@@ -13,6 +13,9 @@ A kernel reads shell messages (comm messages among them) only between cells, so 
 Messages taken here are never seen by the kernel: it publishes no busy/idle status for them (through
 jupyter_server that costs ~40 ms a message) and runs no user code for them. The peek checks the HMAC
 signature as the kernel would; malformed messages go on to the kernel, which logs them.
+
+While a router is installed, ``CellStatus`` keeps the kernel's published status busy for as long as a cell runs
+(see there).
 """
 
 from __future__ import annotations
@@ -23,17 +26,80 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ...session._waiting import WAIT_SLICE, wait_until
+from ...session._waiting import WAIT_SLICE, end_interrupt_traceback_at_caller, wait_until
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CommRouter", "Intercept", "Pump", "NoRoute", "install_router"]
+__all__ = ["CellStatus", "CommRouter", "Intercept", "Pump", "NoRoute", "install_router"]
 
 Receiver = Callable[[Any, list[memoryview]], None]
 
 
 class NoRoute(RuntimeError):
     """This kernel offers no known way to read comm messages while a cell runs."""
+
+
+class CellStatus:
+    """Say again that the kernel is busy with the running cell whenever it reports idle for another request.
+
+    JupyterLab shows the last status the kernel published, whatever request it was for. ipykernel publishes busy
+    and idle for each control request, and ipykernel 7 for each message handled on a subshell. JupyterLab 4.4 and
+    later asks for a subshell (``create_subshell_request``) when the first widget of a kernel opens, and routes
+    widget messages that are not ours (``update``) to it: the status bar said "Idle" while the first widget's cell
+    still waited for the browser. The kernel's status publisher is wrapped: after such an idle it publishes busy
+    again, with the running cell as parent; the cell's own idle ends it. Thread-safe: control and subshell
+    threads publish too, and a lock keeps a repeated busy from landing after the cell's idle.
+    """
+
+    def __init__(self, kernel: Any) -> None:
+        self._kernel = kernel
+        self._publish = kernel._publish_status
+        self._had_own = "_publish_status" in vars(kernel)
+        self._lock = threading.Lock()
+        self._running: dict[str, Any] | None = None  # the execute_request the main thread is busy with
+        self._active = True
+        kernel._publish_status = self.publish
+
+    @staticmethod
+    def supported(kernel: Any) -> bool:
+        return callable(getattr(kernel, "_publish_status", None)) and callable(getattr(kernel, "get_parent", None))
+
+    def publish(self, status: str, channel: str, parent: dict[str, Any] | None = None) -> None:
+        try:
+            request = parent or self._kernel.get_parent(channel)
+            header = request["header"]
+        except Exception:
+            return self._publish(status, channel, parent)
+        with self._lock:
+            self._publish(status, channel, parent)
+            if not self._active:
+                return None
+            if threading.current_thread() is threading.main_thread() and header.get("msg_type") == "execute_request":
+                if status == "busy":
+                    self._running = request
+                elif status == "idle" and self._running is not None and self._is(self._running, header):
+                    self._running = None
+            elif status == "idle" and self._running is not None and not self._is(self._running, header):
+                try:
+                    self._publish("busy", "shell", self._running)
+                except Exception:
+                    logger.debug("could not publish the running cell's status", exc_info=True)
+        return None
+
+    @staticmethod
+    def _is(request: dict[str, Any], header: dict[str, Any]) -> bool:
+        return bool(request["header"].get("msg_id") == header.get("msg_id"))
+
+    def remove(self) -> None:
+        """Give the kernel back its own publisher (or, when something wrapped it since, pass everything on)."""
+        with self._lock:
+            self._active = False
+            self._running = None
+        if vars(self._kernel).get("_publish_status") == self.publish:
+            if self._had_own:
+                self._kernel._publish_status = self._publish
+            else:
+                del self._kernel._publish_status
 
 
 class CommRouter:
@@ -43,6 +109,7 @@ class CommRouter:
         self.kernel = kernel
         self.session = kernel.session
         self._receivers: dict[str, Receiver] = {}
+        self._status = CellStatus(kernel) if CellStatus.supported(kernel) else None
 
     def add(self, comm_id: str, receiver: Receiver) -> None:
         self._receivers[comm_id] = receiver
@@ -81,10 +148,14 @@ class CommRouter:
 
     def wait(self, ready: Callable[[float | None], bool], timeout: float) -> bool:
         """Block until ``ready`` says so or ``timeout`` passes; True when ready (see ``wait_until``)."""
+        __tracebackhide__ = True
         return wait_until(ready, timeout)
 
     def close(self) -> None:
         """Give the kernel back its own message handling."""
+        status, self._status = self._status, None
+        if status is not None:
+            status.remove()
 
 
 class Intercept(CommRouter):
@@ -95,7 +166,11 @@ class Intercept(CommRouter):
         self._stream = kernel.shell_stream
         self._original: Callable[..., Any] | None = None
         self._undo_reply_route: Callable[[], None] | None = None
-        self._on_shell_thread(self._install)
+        try:
+            self._on_shell_thread(self._install)
+        except BaseException:
+            super().close()
+            raise
 
     def _on_shell_thread(self, func: Callable[[], None]) -> None:
         io_loop = self.kernel.shell_channel_thread.io_loop
@@ -168,6 +243,7 @@ class Intercept(CommRouter):
 
         if original is not None:
             self._on_shell_thread(restore)
+        super().close()
 
 
 class Pump(CommRouter):
@@ -182,6 +258,7 @@ class Pump(CommRouter):
         self._main = threading.main_thread()
 
     def wait(self, ready: Callable[[float | None], bool], timeout: float) -> bool:
+        __tracebackhide__ = True
         if threading.current_thread() is not self._main:
             # Another thread: the main thread's event loop (between cells) or its pump (in a cell) delivers.
             return super().wait(ready, timeout)
@@ -195,6 +272,9 @@ class Pump(CommRouter):
                 if self._socket.poll(int(min(WAIT_SLICE, remaining) * 1000) + 1, self._zmq.POLLIN):
                     self._drain(others)
             return True
+        except KeyboardInterrupt as interrupt:
+            end_interrupt_traceback_at_caller(interrupt)
+            raise
         finally:
             for frames in others:  # after the cell, in arrival order, behind what was queued before
                 self.kernel.schedule_dispatch(self.kernel.dispatch_shell, frames)

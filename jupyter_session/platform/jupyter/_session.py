@@ -267,6 +267,7 @@ class NotebookSession(ScriptModeSession):
             cell.connection.send_commands([command for _cell, command in run])
 
     def _wait(self, ready: Callable[[float | None], bool], name: str, timeout: float) -> bool:
+        __tracebackhide__ = True
         # The kernel reads no comm message while a cell runs: the router lets the wait take its reply.
         if not self.current_cell().live:
             raise SessionTimeout(f"{name} needs a browser, but {_NO_FRONTEND}", request=name, timeout=0)

@@ -19,6 +19,36 @@ export interface Field {
   refusal(): string | null;
 }
 
+/**
+ * Whether `event` is `key` pressed alone, for the renderer to act on: no modifier (Shift+Enter and the like mean
+ * something else to a notebook), nobody handled it yet, and no IME composition, which Enter and Escape end
+ * (Safari reports the keydown that ends one as keyCode 229 only).
+ */
+export function isBareKey(event: KeyboardEvent, key: string): boolean {
+  return event.key === key && !event.defaultPrevented && !event.isComposing && event.keyCode !== 229
+    && !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+}
+
+/**
+ * Escape leaves a field: the focus goes to the nearest focusable element around it, in a notebook its cell, whose
+ * command mode then has the keys (`I, I` interrupts the kernel); with none around (a page of its own) the field
+ * just loses the focus. Without this the keyboard could not leave a form that a cell waits on: JupyterLab gives
+ * no key to leave an editable element in an output.
+ */
+function leaveOnEscape(wrapper: HTMLElement): void {
+  wrapper.addEventListener('keydown', event => {
+    if (!isBareKey(event, 'Escape')) {
+      return;
+    }
+    const holder = wrapper.parentElement?.closest<HTMLElement>('[tabindex]');
+    if (holder) {
+      holder.focus({ preventScroll: true });
+    } else if (document.activeElement instanceof HTMLElement && wrapper.contains(document.activeElement)) {
+      document.activeElement.blur();
+    }
+  });
+}
+
 /** A new element with a class and (set with textContent, never parsed) a text. */
 export function element<K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text?: unknown): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -302,6 +332,7 @@ export function buildField(spec: any, form: HTMLFormElement, context: Context, t
     }
   }
   wrapper.append(label, shown ?? control, feedback, help);
+  leaveOnEscape(wrapper);
   const report = (eventName: 'blur' | 'change') => context.send({
     event: 'input_event', task_id: taskId, data: { event_name: eventName, name, value: value() }
   });

@@ -6,7 +6,7 @@
 // On the standalone page the forms go into the input panel (panel.ts); in a notebook, after the cell's outputs.
 import type { Context, Handler } from '../types';
 import { buttonClass } from '../dom';
-import { buildField, element } from './fields';
+import { buildField, element, isBareKey } from './fields';
 import type { Field } from './fields';
 import { FormStack } from './stack';
 import { uploadFiles } from './uploads';
@@ -26,6 +26,26 @@ interface Forms {
 }
 
 const forms = new WeakMap<Context, Forms>();
+
+// The one-line fields in which Enter submits the form, as in the HTML standard's implicit submission.
+const SUBMITTING_TYPES = new Set(['text', 'search', 'url', 'tel', 'email', 'password', 'number', 'date', 'month',
+  'week', 'time', 'datetime-local']);
+
+/**
+ * Submit `form` as the browser does on Enter in one of its one-line fields: click its first submit button (every
+ * form here has one: its own Submit, or those of a last `actions`), unless that button is disabled. The renderer
+ * does it itself because JupyterLab (4.2 and later) cancels the line break that Enter would insert anywhere in a
+ * cell (its keydown handler cancels the `beforeinput` event of type `insertLineBreak`, so that Shift+Enter can
+ * run the cell), and Chromium submits a form only through that line break. Where the browser would still submit
+ * (Notebook 7, the page) the caller cancels the key, so that the form is submitted once everywhere.
+ */
+function submitImplicitly(form: HTMLFormElement): void {
+  const button = [...form.elements].find((control): control is HTMLButtonElement =>
+    control instanceof HTMLButtonElement && control.type === 'submit');
+  if (button && !button.disabled) {
+    button.click();
+  }
+}
 
 function formsOf(context: Context): Forms {
   let open = forms.get(context);
@@ -130,6 +150,13 @@ export const inputGroup: Handler = (context, command) => {
     }
     form.appendChild(bar);
   }
+  form.addEventListener('keydown', event => {
+    const target = event.target;
+    if (isBareKey(event, 'Enter') && target instanceof HTMLInputElement && SUBMITTING_TYPES.has(target.type)) {
+      event.preventDefault();
+      submitImplicitly(form);
+    }
+  });
   form.addEventListener('submit', event => {
     event.preventDefault();
     const submitter = (event as SubmitEvent).submitter;

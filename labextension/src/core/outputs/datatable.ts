@@ -44,7 +44,12 @@ registerOutputType('datatable', (spec, context: Context) => {
   const element = make('div', 'jps-datatable');
   const actions = make('div', 'jps-buttons jps-datatable-actions');
   const box = make('div', 'jps-datatable-box');
-  box.style.height = spec.height === 'auto' ? '' : String(spec.height ?? '600px');
+  if (spec.height !== 'auto') {
+    // The asked height is the box's height, as on PyWebIO's page; the notebook look (style.css) makes it the most
+    // the box takes, so that a short table leaves no empty space in its cell. 'auto' fits the rows either way.
+    box.style.setProperty('--jps-datatable-height', String(spec.height ?? '600px'));
+    box.style.height = 'var(--jps-datatable-box-height, var(--jps-datatable-height))';
+  }
   const table = make('table', 'jps-table jps-datatable-table');
   const head = table.createTHead().insertRow();
   const body = table.createTBody();
