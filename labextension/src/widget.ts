@@ -196,6 +196,11 @@ export class SessionView extends DOMWidgetView {
     if (model.comm_live) {
       this.observer = new MutationObserver(() => this.scheduleSnapshot());
       this.observer.observe(this.el, { childList: true, subtree: true, characterData: true, attributes: true });
+      // A view made after its cell's commands came (the classic Notebook makes them late) drew them all in
+      // render, before the observer: report that now, as nothing may change after it.
+      if (model.hasHistory) {
+        this.scheduleSnapshot();
+      }
     }
   }
 

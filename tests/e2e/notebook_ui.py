@@ -19,7 +19,8 @@ KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status=idle]"
 
 
 class JupyterServer:
-    """``jupyter lab`` or ``jupyter notebook`` serving ``root`` on a free port, without a token."""
+    """``jupyter APP`` (``lab``, ``notebook``, ``nbclassic``, ``server``) serving ``root`` on a free port, without a
+    token."""
 
     def __init__(self, app: str, root: Path, save_widget_state: bool = True) -> None:
         self.app = app
