@@ -22,7 +22,11 @@ class JupyterServer:
     """``jupyter APP`` (``lab``, ``notebook``, ``nbclassic``, ``server``) serving ``root`` on a free port, without a
     token."""
 
-    def __init__(self, app: str, root: Path, save_widget_state: bool = True) -> None:
+    def __init__(
+        self, app: str, root: Path, save_widget_state: bool = True, comms_over_subshells: str | None = None
+    ) -> None:
+        """``comms_over_subshells``: JupyterLab's setting of that name ("disabled", "perComm" or "perCommTarget",
+        its default since 4.4), which decides whether widget messages go to kernel subshells."""
         self.app = app
         self.root = root
         # Whether notebooks are saved with their widget state (off by default in JupyterLab).
@@ -35,6 +39,9 @@ class JupyterServer:
         (notification / "notification.jupyterlab-settings").write_text(
             json.dumps({"fetchNews": "false", "checkForUpdates": False})
         )
+        if comms_over_subshells is not None:
+            kernels = notification / "kernels-settings.jupyterlab-settings"  # the same plugin package
+            kernels.write_text(json.dumps({"commsOverSubshells": comms_over_subshells}))
         for attempt in range(3):  # another process may take the free port before the server binds it
             try:
                 self._start()
@@ -105,6 +112,18 @@ class JupyterServer:
 
     def stop(self) -> str:
         return stop_process(self.process, self._reader, self.output, timeout=15)
+
+
+def kernel_message(payload: bytes | str) -> dict[str, Any]:
+    """A message of JupyterLab's kernel WebSocket, in JSON or in the binary v1 protocol (a count of offsets, the
+    offsets, then channel, header, parent header, metadata, content and buffers at them)."""
+    if isinstance(payload, str):
+        return dict(json.loads(payload))
+    count = int.from_bytes(payload[:8], "little")
+    offsets = [int.from_bytes(payload[8 + 8 * i : 16 + 8 * i], "little") for i in range(count)]
+    parts = [payload[start:end] for start, end in zip(offsets, offsets[1:])]
+    header, parent, _metadata, content = (json.loads(part) for part in parts[1:5])
+    return dict(channel=parts[0].decode(), header=header, parent_header=parent, content=content)
 
 
 class NotebookPage:

@@ -17,7 +17,7 @@ from typing import Any
 from ...session import register_session_implement, unregister_session_implement
 from ...session.base import Session
 from ._replies import install_router
-from ._session import NotebookSession, parent_of
+from ._session import Frontend, NotebookSession, VoilaFrontend, parent_of
 from ._widget import SessionWidget
 
 __all__ = [
@@ -51,6 +51,9 @@ class _Loaded:
     def pre_run_cell(self, _info: Any) -> None:
         self.session.start_cell(parent_of(self.session.kernel))
 
+    def post_run_cell(self, _result: Any) -> None:
+        self.session.end_cell()
+
     def on_exit(self) -> None:
         self.session.close(reason="the kernel shut down")
 
@@ -79,18 +82,29 @@ def _hook_exit() -> None:
     _exit_hooked = True
 
 
+def _page_frontend() -> Frontend:
+    """What kind of page shows this kernel's outputs: Colab's, Voilà's, or JupyterLab's and the like."""
+    from ._colab import ColabFrontend
+
+    colab = ColabFrontend.detect()
+    if colab is not None:
+        return colab
+    return VoilaFrontend() if VoilaFrontend.runs_here() else Frontend()
+
+
 def start_notebook_session(kernel: Any) -> type[Session]:
     """Start (once per kernel) the notebook session and return its class."""
     global _loaded
     if _loaded is None or _loaded.session.closed():
         router = install_router(kernel)
         try:
-            session = NotebookSession(kernel, router)
+            session = NotebookSession(kernel, router, _page_frontend())
         except BaseException:
             router.close()
             raise
         _loaded = _Loaded(kernel.shell, session)
         kernel.shell.events.register("pre_run_cell", _loaded.pre_run_cell)
+        kernel.shell.events.register("post_run_cell", _loaded.post_run_cell)
         _hook_exit()
     return register_session_implement(NotebookSession)
 
@@ -109,6 +123,7 @@ def unload_ipython_extension(ipython: Any) -> None:
     if loaded is None:
         return
     loaded.shell.events.unregister("pre_run_cell", loaded.pre_run_cell)
+    loaded.shell.events.unregister("post_run_cell", loaded.post_run_cell)
     loaded.session.close(reason="the extension was unloaded")
     loaded.session.router.close()
     unregister_session_implement(NotebookSession)

@@ -7,7 +7,8 @@ was running when they were registered, so a button clicked after its cell ended 
 cell again closes its old output: its threads and callbacks then get ``SessionClosedException``.
 
 With no browser on the kernel (nbclient, nbconvert, nbval), cells get plain-text outputs instead and waits
-fail at once with a ``SessionTimeout`` that names the cause.
+fail at once with a ``SessionTimeout`` that names the cause. A ``Frontend`` says what differs on pages other
+than JupyterLab's (Colab, Voilà).
 """
 
 from __future__ import annotations
@@ -16,23 +17,25 @@ import contextvars
 import functools
 import itertools
 import logging
+import math
+import os
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from jupyter_client.session import extract_header
 
-from ..._connection import Connection
+from ..._connection import MAX_DETACHED_MESSAGES, Connection
 from ...exceptions import SessionClosedException, SessionTimeout
-from ...protocol import Command, Transport
+from ...protocol import Command, Event, Transport
 from ...session import ScriptModeSession, ThreadBasedSession
 from ...session._info import make_session_info
 from ._replies import CommRouter
 from ._widget import CommTransport, SessionWidget
 
-__all__ = ["NotebookSession"]
+__all__ = ["Frontend", "NotebookSession", "VoilaFrontend"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,88 @@ _NO_FRONTEND = (
 
 
 _CELL_CLOSED = "this output's cell was run again or its output was closed"
+
+
+class Frontend:
+    """What the page that shows this kernel's outputs can do. This base is JupyterLab's, Notebook 7's and the
+    like: a browser may or may not be there (the first widget asks), it gets each output at once, and its widget
+    messages reach a running cell (see ``_replies``). ``_colab.ColabFrontend`` and ``VoilaFrontend`` differ."""
+
+    #: A browser is known to show the outputs: the first widget does not ask whether one is there (a page that
+    #: answers only between cells could not answer in time, and every output would become text).
+    known = False
+    #: The page connects only after the notebook has run: what a widget sends waits until it says hello.
+    shows_outputs_later = False
+    #: The page's widget messages reach the kernel while a cell runs, so a running cell's waits can be answered.
+    answers_running_cells = True
+    #: ``evaluate`` answers a running cell's ``eval_js`` through a channel of the frontend's own.
+    evaluates_js = False
+
+    def display_metadata(self) -> dict[str, Any]:
+        """The metadata of the output that shows a cell's widget."""
+        return {}
+
+    def evaluate(self, code: str, args: dict[str, Any], timeout: float) -> Event:
+        """The ``js_yield`` answer to ``eval_js(code, **args)`` of a running cell, when ``evaluates_js``.
+        Raises ``SessionTimeout`` when none comes within ``timeout`` seconds."""
+        raise NotImplementedError
+
+    def running_cell_error(self, name: str) -> str:
+        """Why ``name`` cannot wait for the page while a cell runs, and what to do instead (when not
+        ``answers_running_cells``)."""
+        return f"{name} cannot be answered while a cell runs on this frontend"
+
+
+class VoilaFrontend(Frontend):
+    """Voilà's page: it shows a cell's output only after the cell has run (by default, after the whole notebook;
+    with progressive rendering, after each cell), and by default connects to the kernel only then."""
+
+    known = True
+    shows_outputs_later = True
+    answers_running_cells = False
+
+    @staticmethod
+    def runs_here() -> bool:
+        """Whether Voilà started this kernel (it sets these variables in the kernel's environment)."""
+        return "VOILA_SERVER_URL" in os.environ or "VOILA_KERNEL_ID" in os.environ
+
+    def running_cell_error(self, name: str) -> str:
+        return (
+            f"{name} cannot be answered while Voilà runs the notebook: the page gets a cell's output only after the "
+            "cell has run. Call it from a button callback (put_buttons(..., onclick=...)), which runs once the page "
+            "shows, or run the notebook in JupyterLab or Notebook 7."
+        )
+
+
+class LateCommTransport(CommTransport):
+    """A widget's comm for a page that connects after the cell ran (Voilà): what is sent before the widget says
+    hello waits, in order, and goes out then (a message sent to no page is lost, and the page would show an
+    empty output)."""
+
+    def __init__(self, widget: SessionWidget) -> None:
+        super().__init__(widget)
+        self._held: list[tuple[dict[str, Any], list[Any]]] | None = []
+        self._dropping = False
+        self._hold_lock = threading.Lock()
+
+    def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:
+        with self._hold_lock:
+            if self._held is not None:
+                if len(self._held) < MAX_DETACHED_MESSAGES:
+                    self._held.append((message, list(buffers)))
+                elif not self._dropping:
+                    self._dropping = True
+                    logger.warning("jupyter_session: no page has shown this output yet; dropping what comes next")
+                return
+        super().send(message, buffers)
+
+    def receive(self, content: Any, buffers: list[Any]) -> None:
+        if self._held is not None and isinstance(content, dict) and content.get("event") == "hello":
+            with self._hold_lock:  # a send that comes meanwhile goes out after these
+                held, self._held = self._held or [], None
+                for message, kept in held:
+                    super().send(message, kept)
+        super().receive(content, buffers)
 
 
 class TextTransport(Transport):
@@ -172,16 +257,25 @@ class NotebookSession(ScriptModeSession):
             raise SessionClosedException(_CELL_CLOSED)
         return session
 
-    def __init__(self, kernel: Any, router: CommRouter) -> None:
+    def __init__(self, kernel: Any, router: CommRouter, frontend: Frontend | None = None) -> None:
         self.kernel = kernel
         self.router = router
+        self.frontend = frontend or Frontend()
+        # Whether a cell runs (between pre_run_cell and post_run_cell): the session is made in one.
+        self._cell_running = True
         self._cells: dict[str, _Cell] = {}
         self._cells_lock = threading.RLock()
         self._thread_cells: weakref.WeakKeyDictionary[threading.Thread, _Cell] = weakref.WeakKeyDictionary()
         self._main_thread = threading.main_thread()
         parent = parent_of(kernel)
         self._running: tuple[str, dict[str, Any]] = (_cell_key(parent), parent)
-        self._frontend: bool | None = None  # whether a browser shows this kernel's outputs; None: not asked yet
+        # The cell each kernel subshell runs or ran last (ipykernel 7 runs a subshell's cells on a thread of its
+        # own, e.g. those of JupyterLab's subshell console); the main thread's is ``_running``.
+        self._subshell_cells: weakref.WeakKeyDictionary[threading.Thread, tuple[str, dict[str, Any]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        # Whether a browser shows this kernel's outputs; None: not asked yet.
+        self._frontend: bool | None = True if self.frontend.known else None
         self._probe: _Cell | None = None
         self._hello = threading.Event()
         info = make_session_info(backend="jupyter", protocol="comm")
@@ -193,10 +287,19 @@ class NotebookSession(ScriptModeSession):
         """A cell starts running: it gets a fresh output; the output of its previous run is closed."""
         key = _cell_key(parent)
         with self._cells_lock:
-            self._running = (key, parent)
+            if threading.current_thread() is self._main_thread:
+                self._running = (key, parent)
+                self._cell_running = True
+            else:  # a subshell's: the main thread's cell may still be running, and keeps its output
+                self._subshell_cells[threading.current_thread()] = (key, parent)
             previous = self._cells.pop(key, None)
         if previous is not None:
             self._close_cell(previous)
+
+    def end_cell(self) -> None:
+        """The running cell has ended: its outputs, threads and callbacks live on."""
+        if threading.current_thread() is self._main_thread:
+            self._cell_running = False
 
     def _close_cell(self, cell: _Cell) -> None:
         cell.close()
@@ -206,10 +309,11 @@ class NotebookSession(ScriptModeSession):
     def current_cell(self) -> _Cell:
         """The output of the calling thread's cell. Raises ``SessionClosedException`` once that cell was run
         again (its threads and callbacks then stop)."""
-        cell = self._thread_cells.get(threading.current_thread())
+        thread = threading.current_thread()
+        cell = self._thread_cells.get(thread)
         if cell is None:
             with self._cells_lock:
-                key, parent = self._running
+                key, parent = self._subshell_cells.get(thread) or self._running
                 cell = self._cells.get(key)
                 if cell is None or (not cell.live and self._frontend):  # a browser may have come since
                     cell = self._cells[key] = self._open_cell(parent)
@@ -232,15 +336,16 @@ class NotebookSession(ScriptModeSession):
             logger.info("jupyter_session: %s; cells show their output as text", _NO_FRONTEND)
         if not self._frontend:
             return _Cell(parent, TextTransport(functools.partial(self._publish, parent=parent)), self)
-        cell = _Cell(parent, CommTransport(SessionWidget()), self)
+        transport = LateCommTransport if self.frontend.shows_outputs_later else CommTransport
+        cell = _Cell(parent, transport(SessionWidget()), self)
         self._show_widget(cell)
         return cell
 
     def _show_widget(self, cell: _Cell) -> None:
         assert isinstance(cell.transport, CommTransport)
-        self._publish(cell.transport.widget._repr_mimebundle_(), cell.parent)
+        self._publish(cell.transport.widget._repr_mimebundle_(), cell.parent, self.frontend.display_metadata())
 
-    def _publish(self, bundle: dict[str, Any], parent: dict[str, Any]) -> None:
+    def _publish(self, bundle: dict[str, Any], parent: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
         # Sent with the cell's own parent header, so it lands under that cell whichever thread sends it.
         for stream in (sys.stdout, sys.stderr):
             try:
@@ -250,7 +355,7 @@ class NotebookSession(ScriptModeSession):
         self.kernel.session.send(
             self.kernel.iopub_socket,
             "display_data",
-            {"data": bundle, "metadata": {}, "transient": {}},
+            {"data": bundle, "metadata": metadata or {}, "transient": {}},
             parent=parent,
             ident=b"display_data",
         )
@@ -266,12 +371,34 @@ class NotebookSession(ScriptModeSession):
             assert isinstance(cell, _Cell)
             cell.connection.send_commands([command for _cell, command in run])
 
+    def request(self, name: str, command: Command, timeout: float | None) -> Generator[Any, Any, Event]:
+        __tracebackhide__ = True
+        if not self._answered_now():
+            # Checked before sending: a page that shows it later would still run the request (Voilà).
+            spec = command["spec"] or {}
+            if self.frontend.evaluates_js and command["command"] == "run_script" and spec.get("eval"):
+                self._check_open()
+                limit = math.inf if timeout is None else timeout
+                return self.frontend.evaluate(spec["code"], spec.get("args") or {}, limit)
+            raise self._unanswerable(name)
+        return (yield from super().request(name, command, timeout))
+
     def _wait(self, ready: Callable[[float | None], bool], name: str, timeout: float) -> bool:
         __tracebackhide__ = True
         # The kernel reads no comm message while a cell runs: the router lets the wait take its reply.
         if not self.current_cell().live:
             raise SessionTimeout(f"{name} needs a browser, but {_NO_FRONTEND}", request=name, timeout=0)
+        if not self._answered_now():
+            raise self._unanswerable(name)
         return self.router.wait(ready, timeout)
+
+    def _answered_now(self) -> bool:
+        """Whether the page's answer to a wait that starts now can reach the kernel."""
+        return self.frontend.answers_running_cells or not self._cell_running
+
+    def _unanswerable(self, name: str) -> SessionTimeout:
+        shown = "input (a form waiting for the page)" if name == "next_client_event" else name
+        return SessionTimeout(self.frontend.running_cell_error(shown), request=name, timeout=0)
 
     def timeout_error(self, name: str, timeout: float | None) -> SessionTimeout:
         return SessionTimeout(
@@ -290,8 +417,8 @@ class NotebookSession(ScriptModeSession):
 
     def register_thread(self, t: threading.Thread) -> None:
         super().register_thread(t)
-        if t is self._main_thread:
-            return
+        if t is self._main_thread or t in self._subshell_cells:
+            return  # it runs cell after cell: each writes to its own
         cell = self.current_cell()  # shown now, so that what the thread writes later has a place
         self._thread_cells[t] = cell
         if t.ident is None:
