@@ -59,6 +59,7 @@ class FakeFrontend:
         self.answer_evals = True
         self.answer_twice = False  # as two browser tabs on one kernel would
         self.commands: list[dict[str, Any]] = []  # each with the "comm_id" it came on
+        self.messages = 0  # the session's comm messages received
         self.closed_comms: list[str] = []
         self.downloads: dict[str, bytearray] = defaultdict(bytearray)
         self.finished_downloads: dict[str, bytes] = {}
@@ -91,6 +92,7 @@ class FakeFrontend:
             if data.get("method") != "custom":
                 return
             envelope = data["content"]
+            self.messages += 1
             buffers = message.get("buffers") or []
             for path, buffer in zip(envelope.get("buffer_paths", []), buffers):
                 target = envelope

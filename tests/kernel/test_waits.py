@@ -178,3 +178,25 @@ def test_go_app_has_no_meaning_in_a_notebook(nb: Kernel, frontend: object) -> No
     result = nb.run("go_app('other')")
     assert result.error is not None and result.error["ename"] == "RuntimeError"
     assert "a notebook has none" in result.error["evalue"]
+
+
+def test_a_loop_of_outputs_goes_out_in_a_few_messages_in_order(nb: Kernel, frontend: object) -> None:
+    nb.ok("put_text('first')")
+    before, shown = nb.frontend.messages, len(nb.frontend.texts())
+    nb.ok("for i in range(2000): put_text(i)")
+    assert nb.frontend.texts()[shown:] == [str(i) for i in range(2000)]  # all there once the cell has ended
+    assert nb.frontend.messages - before <= 100  # one message each before: 2,000
+
+
+def test_outputs_made_while_a_cell_sleeps_show_before_it_ends(nb: Kernel, frontend: object) -> None:
+    # Gathered behind the first, the second output goes at the window's end, not at the cell's.
+    msg_id = nb.submit("import time\nput_text('one'); put_text('two'); time.sleep(3)")
+    wait_until(lambda: nb.frontend.texts()[-2:] == ["one", "two"], timeout=2)
+    nb.result(msg_id)
+
+
+def test_a_request_goes_out_at_once_behind_the_outputs_before_it(nb: Kernel, frontend: object) -> None:
+    result = nb.ok("put_text('before'); print(eval_js('value', value='answer'))")
+    assert result.text.strip().endswith("answer")
+    texts = nb.frontend.texts()
+    assert texts[-1] == "before"

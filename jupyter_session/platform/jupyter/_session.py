@@ -29,10 +29,12 @@ from jupyter_client.session import extract_header
 
 from ..._connection import MAX_DETACHED_MESSAGES, Connection
 from ...exceptions import SessionClosedException, SessionTimeout
-from ...protocol import Command, Event, Transport
-from ...session import ScriptModeSession, ThreadBasedSession
+from ...protocol import Command, Event
+from ...session import ScriptModeSession
 from ...session._info import make_session_info
+from ._batching import Batcher
 from ._replies import CommRouter
+from ._text import TextTransport
 from ._widget import CommTransport, SessionWidget
 
 __all__ = ["Frontend", "NotebookSession", "VoilaFrontend"]
@@ -135,37 +137,6 @@ class LateCommTransport(CommTransport):
         super().receive(content, buffers)
 
 
-class TextTransport(Transport):
-    """No browser: each output becomes a plain display output of the cell, readable in a saved notebook."""
-
-    def __init__(self, publish: Callable[[dict[str, str]], None]) -> None:
-        self._publish = publish
-
-    def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:
-        for command in message.get("commands", []):
-            bundle = _as_text(command)
-            if bundle is not None:
-                self._publish(bundle)
-
-    def offer_download(
-        self, name: str, content: memoryview, on_fetched: Callable[[], None]
-    ) -> tuple[str, Callable[[], None]]:
-        on_fetched()  # nowhere to fetch it from: the cell shows what it would have been
-        return "", lambda: None
-
-    def on_message(self, callback: Callable[[dict[str, Any], list[memoryview]], None]) -> None:
-        """No browser sends anything."""
-
-    def on_close(self, callback: Callable[[], None]) -> None:
-        """It never closes by itself."""
-
-    def close(self) -> None:
-        """Nothing to close: what was published stays in the notebook."""
-
-    def closed(self) -> bool:
-        return False
-
-
 class _Cell:
     """Where the session output of one cell goes: a connection over the comm of a widget shown under the
     cell, or over plain-text display outputs of the cell when no browser is there."""
@@ -193,48 +164,6 @@ class _Cell:
         if isinstance(self.transport, CommTransport):
             self._router.discard(self.transport.comm_id)
         self.transport.close()
-
-
-def _as_text(command: Command) -> dict[str, str] | None:
-    spec = command.get("spec") or {}
-    if command["command"] == "download":
-        return {"text/plain": f"[download {spec.get('name')!r}: {spec.get('size')} bytes]"}
-    if command["command"] != "output":
-        return None  # scripts, scopes, environment: nothing to show without a browser
-    kind, content = spec.get("type"), spec.get("content")
-    if kind == "markdown":
-        return {"text/markdown": str(content), "text/plain": str(content)}
-    if kind == "html":
-        return {"text/html": str(content), "text/plain": str(content)}
-    text = _plain(spec)
-    return {"text/plain": text} if text else None
-
-
-def _plain(spec: dict[str, Any]) -> str:
-    """A readable text form of an output, for notebooks run without a browser."""
-    kind = spec.get("type")
-    if kind in ("text", "code", "markdown", "html"):
-        return str(spec.get("content", ""))
-    if kind == "link":
-        return f"{spec.get('name')} <{spec.get('href')}>"
-    if kind == "buttons":
-        return " ".join(f"[{button.get('label')}]" for button in spec.get("buttons", []))
-    if kind == "table":
-        return "\n".join(" | ".join(_plain(cell.get("content") or {}) for cell in row) for row in spec.get("rows", []))
-    if kind in ("alert", "scope", "collapse", "scrollable", "flex"):
-        title = [str(spec["title"])] if spec.get("title") else []
-        return "\n".join(title + [_plain(item) for item in spec.get("contents") or [] if item])
-    if kind == "datatable":
-        columns = [column for column in spec.get("columns", []) if not column.get("hide")]
-        lines = [" | ".join(str(column.get("header")) for column in columns)]
-        lines += [
-            " | ".join(str(row.get("cells", {}).get(column.get("field"), "")) for column in columns)
-            for row in spec.get("rows", [])
-        ]
-        return "\n".join(lines)
-    if kind == "pin":
-        return f"[{spec.get('input', {}).get('label') or spec.get('input', {}).get('name')}]"
-    return f"[{kind}]"
 
 
 class NotebookSession(ScriptModeSession):
@@ -279,7 +208,8 @@ class NotebookSession(ScriptModeSession):
         self._probe: _Cell | None = None
         self._hello = threading.Event()
         info = make_session_info(backend="jupyter", protocol="comm")
-        super().__init__(self._main_thread, info, on_task_command=self._send_queued)
+        self._batcher = Batcher(self._send_queued)
+        super().__init__(self._main_thread, info, on_task_command=lambda _session: self._batcher.queued())
 
     # -- cells ----------------------------------------------------------------------------------------------
 
@@ -300,6 +230,7 @@ class NotebookSession(ScriptModeSession):
         """The running cell has ended: its outputs, threads and callbacks live on."""
         if threading.current_thread() is self._main_thread:
             self._cell_running = False
+        self._batcher.flush()
 
     def _close_cell(self, cell: _Cell) -> None:
         cell.close()
@@ -365,7 +296,7 @@ class NotebookSession(ScriptModeSession):
     def _destination(self) -> _Cell:
         return self.current_cell()
 
-    def _send_queued(self, _session: ThreadBasedSession) -> None:
+    def _send_queued(self) -> None:
         """Send the queued commands, each run of them in one message to the output of the cell it was made in."""
         for cell, run in itertools.groupby(self.take_addressed_commands(), key=lambda queued: queued[0]):
             assert isinstance(cell, _Cell)
@@ -378,6 +309,7 @@ class NotebookSession(ScriptModeSession):
             spec = command["spec"] or {}
             if self.frontend.evaluates_js and command["command"] == "run_script" and spec.get("eval"):
                 self._check_open()
+                self._batcher.flush()
                 limit = math.inf if timeout is None else timeout
                 return self.frontend.evaluate(spec["code"], spec.get("args") or {}, limit)
             raise self._unanswerable(name)
@@ -390,6 +322,7 @@ class NotebookSession(ScriptModeSession):
             raise SessionTimeout(f"{name} needs a browser, but {_NO_FRONTEND}", request=name, timeout=0)
         if not self._answered_now():
             raise self._unanswerable(name)
+        self._batcher.flush()  # the request, and what came before it, go before the wait
         return self.router.wait(ready, timeout)
 
     def _answered_now(self) -> bool:
@@ -442,6 +375,7 @@ class NotebookSession(ScriptModeSession):
         if self.closed():
             return
         super().close(nonblock=nonblock, reason=reason)
+        self._batcher.close()
         with self._cells_lock:
             cells, self._cells = list(self._cells.values()), {}
             if self._probe is not None:
