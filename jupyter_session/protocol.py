@@ -222,23 +222,15 @@ def split_buffers(message: dict[str, Any]) -> tuple[dict[str, Any], list[memoryv
             buffers.append(memoryview(value).cast("B"))
             paths.append(_unwind(path))
             return None
-        if isinstance(value, dict):
+        if isinstance(value, (dict, list, tuple)):
             copy: Any = None
-            for key, item in value.items():
+            for key, item in value.items() if isinstance(value, dict) else enumerate(value):
                 if isinstance(item, _CONTAINERS):
                     stripped = walk(item, (path, key))
                     if stripped is not item:
-                        copy = copy if copy is not None else dict(value)
+                        if copy is None:
+                            copy = dict(value) if isinstance(value, dict) else list(value)
                         copy[key] = stripped
-            return value if copy is None else copy
-        if isinstance(value, (list, tuple)):
-            copy = None
-            for index, item in enumerate(value):
-                if isinstance(item, _CONTAINERS):
-                    stripped = walk(item, (path, index))
-                    if stripped is not item:
-                        copy = copy if copy is not None else list(value)
-                        copy[index] = stripped
             return value if copy is None else copy
         return value
 

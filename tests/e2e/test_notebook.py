@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from notebook_ui import JupyterServer, NotebookPage
+from notebook_ui import JupyterServer, NotebookPage, kernel_message
 from pages import screenshot
 
 from jupyter_session import __version__
@@ -584,18 +584,6 @@ def test_a_datatable_in_a_cell_is_as_tall_as_its_rows_up_to_its_height(notebook:
     assert short[0] == short[1] == short[2] < 150  # no empty space under the two rows
     assert long[0] == 600 and long[1] > long[0]  # the rows scroll
     assert lower[0] == 200 and lower[1] > lower[0]
-
-
-def kernel_message(payload: bytes | str) -> dict[str, Any]:
-    """A message of JupyterLab's kernel WebSocket, in JSON or in the binary v1 protocol (a count of offsets, the
-    offsets, then channel, header, parent header, metadata, content and buffers at them)."""
-    if isinstance(payload, str):
-        return dict(json.loads(payload))
-    count = int.from_bytes(payload[:8], "little")
-    offsets = [int.from_bytes(payload[8 + 8 * i : 16 + 8 * i], "little") for i in range(count)]
-    parts = [payload[start:end] for start, end in zip(offsets, offsets[1:])]
-    header, parent, _metadata, content = (json.loads(part) for part in parts[1:5])
-    return dict(channel=parts[0].decode(), header=header, parent_header=parent, content=content)
 
 
 @LAB_ONLY
