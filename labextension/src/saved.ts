@@ -1,5 +1,5 @@
 // Outputs that stay readable in a saved notebook. When JupyterLab or Notebook 7 writes a notebook, each session
-// output gets the HTML it shows as `text/html` and its text as `text/plain`, so GitHub-style viewers, nbconvert
+// output gets the HTML it shows as `text/html` and its text as `text/plain`, so nbconvert, viewers that read those
 // and a notebook reopened after its kernel is gone show it, with or without saved widget state. A marker type,
 // ranked above the widget view, draws that HTML here until the live model is back, then the live widget.
 import type { INotebookModel } from '@jupyterlab/notebook';
@@ -113,7 +113,13 @@ export class SavedOutput extends Panel implements IRenderMime.IRenderer {
       return;
     }
     this.stopWaiting = whenSessionModel(modelId, async sessionModel => {
-      const view = await sessionModel.widget_manager.create_view(sessionModel, {});
+      const view = await sessionModel.widget_manager.create_view(sessionModel, {}).catch(error => {
+        console.error('[jupyter_session] could not draw a saved output live; it stays as saved', error);
+        return null;
+      });
+      if (!view) {
+        return;
+      }
       if (this.isDisposed || saved.isDisposed) {
         view.remove();
         return;
