@@ -34,8 +34,9 @@ class Batcher:
         self._due: float | None = None  # when the gathered commands go, if any wait
         self._thread: threading.Thread | None = None
         self._closed = False
-        # One send at a time, so the commands of one thread leave in the order it made them.
-        self._sending = threading.Lock()
+        # One send at a time, so the commands of one thread leave in the order it made them; reentrant, for a send
+        # that closes the session, which flushes.
+        self._sending = threading.RLock()
 
     def queued(self) -> None:
         """A command was queued."""
