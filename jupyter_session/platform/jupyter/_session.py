@@ -21,6 +21,7 @@ import math
 import os
 import sys
 import threading
+import uuid
 import weakref
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
@@ -257,7 +258,7 @@ class NotebookSession(ScriptModeSession):
         if self._frontend is None:
             # The first widget asks whether a browser is there. Left open when none answers, it still hears a
             # browser that answers late or opens the notebook later (its model says hello then).
-            self._probe = _Cell(parent, CommTransport(SessionWidget()), self)
+            self._probe = self._widget_cell(parent, CommTransport)
             self.router.wait(self._hello.wait, FRONTEND_PROBE_TIMEOUT)
             self._frontend = self._hello.is_set()
             if self._frontend:
@@ -267,9 +268,20 @@ class NotebookSession(ScriptModeSession):
             logger.info("jupyter_session: %s; cells show their output as text", _NO_FRONTEND)
         if not self._frontend:
             return _Cell(parent, TextTransport(functools.partial(self._publish, parent=parent)), self)
-        transport = LateCommTransport if self.frontend.shows_outputs_later else CommTransport
-        cell = _Cell(parent, transport(SessionWidget()), self)
+        cell = self._widget_cell(parent, LateCommTransport if self.frontend.shows_outputs_later else CommTransport)
         self._show_widget(cell)
+        return cell
+
+    def _widget_cell(self, parent: dict[str, Any], transport: type[CommTransport]) -> _Cell:
+        # The page can answer the widget's comm_open before the cell is made: the router takes those first
+        # messages (a hello) from the start, for the cell to read, or a waiting kernel would never see them.
+        comm_id = uuid.uuid4().hex
+        early: list[tuple[Any, list[Any]]] = []
+        self.router.add(comm_id, lambda content, buffers: early.append((content, buffers)))
+        comm = transport(SessionWidget(model_id=comm_id))
+        cell = _Cell(parent, comm, self)
+        for content, buffers in early:
+            comm.receive(content, buffers)
         return cell
 
     def _show_widget(self, cell: _Cell) -> None:
