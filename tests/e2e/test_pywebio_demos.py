@@ -337,6 +337,7 @@ def test_set_env_demo(browser: Any, demo_servers: Any, output_folder: Path) -> N
         field(page, "Title").fill("Parity title")
         submit(page)
         page.get_by_text("Title is set to 'Parity title'").wait_for()
+        field(page, "Title").wait_for(state="hidden")  # PyWebIO's answered form can linger a moment
         run.check("title set", page)
         run.see("title set", page.title())
 
