@@ -1,10 +1,12 @@
 // Outputs that stay readable in a saved notebook. When JupyterLab or Notebook 7 writes a notebook, each session
 // output gets the HTML it shows as `text/html` and its text as `text/plain`, so nbconvert, viewers that read those
-// and a notebook reopened after its kernel is gone show it, with or without saved widget state. A marker type,
-// ranked above the widget view, draws that HTML here until the live model is back, then the live widget.
+// and a notebook reopened after its kernel is gone show it, with or without saved widget state (which then leaves
+// the session models out: the HTML is stored once). A marker type, ranked above the widget view, draws that HTML
+// here until the live model is back, then the live widget.
 import type { INotebookModel } from '@jupyterlab/notebook';
 import type { IRenderMime } from '@jupyterlab/rendermime';
 import type * as nbformat from '@jupyterlab/nbformat';
+import type { PartialJSONObject } from '@lumino/coreutils';
 import { Panel, Widget } from '@lumino/widgets';
 import { renderSaved } from './core/render';
 import { findSessionModel, whenSessionModel } from './widget';
@@ -12,6 +14,7 @@ import type { SessionModel } from './widget';
 
 export const SAVED_OUTPUT_MIME = 'application/vnd.jupyter-session.output+json';
 const WIDGET_VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
+const WIDGET_STATE_MIME = 'application/vnd.jupyter.widget-state+json';
 /** Ahead of ipywidgets' widget view (-10), which has no fallback of its own for a model that is gone. */
 export const SAVED_OUTPUT_RANK = -20;
 
@@ -54,12 +57,24 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** The widget state this notebook saves, without the session models in `modelIds`: each output carries its HTML,
+ * which is all a saved model would give a reader (a model's state is its snapshot), so it is stored once. */
+function withoutModels(metadata: nbformat.INotebookMetadata, modelIds: Set<string>): nbformat.INotebookMetadata {
+  const widgets = metadata.widgets as { [WIDGET_STATE_MIME]?: PartialJSONObject } | undefined;
+  const saved = widgets?.[WIDGET_STATE_MIME];
+  if (!saved?.state || typeof saved.state !== 'object') {
+    return metadata;
+  }
+  const state = Object.fromEntries(Object.entries(saved.state).filter(([modelId]) => !modelIds.has(modelId)));
+  return { ...metadata, widgets: { ...widgets, [WIDGET_STATE_MIME]: { ...saved, state } } };
+}
+
 /** Add the readable forms to the session outputs of a serialized notebook (copies: the live model is untouched). */
 export function withReadableOutputs(notebook: nbformat.INotebookContent): nbformat.INotebookContent {
   if (!Array.isArray(notebook?.cells)) {
     return notebook;
   }
-  const found: { output: nbformat.IOutput; html: string }[] = [];
+  const found: { output: nbformat.IOutput; html: string; modelId: string }[] = [];
   const cells = notebook.cells.map(cell => {
     if (cell.cell_type !== 'code' || !Array.isArray(cell.outputs)) {
       return cell;
@@ -70,7 +85,7 @@ export function withReadableOutputs(notebook: nbformat.INotebookContent): nbform
         return output;
       }
       const copy = { ...output, data: { ...(output.data as nbformat.IMimeBundle) } };
-      found.push({ output: copy, html: model.drawnHTML() });
+      found.push({ output: copy, html: model.drawnHTML(), modelId: model.model_id });
       return copy;
     });
     return { ...cell, outputs };
@@ -85,7 +100,8 @@ export function withReadableOutputs(notebook: nbformat.INotebookContent): nbform
     data['text/html'] = html;
     data['text/plain'] = texts[index] || 'jupyter_session output';
   });
-  return { ...notebook, cells };
+  const metadata = withoutModels(notebook.metadata ?? {}, new Set(found.map(({ modelId }) => modelId)));
+  return { ...notebook, metadata, cells };
 }
 
 /** Serialize `model` with readable session outputs from now on. JupyterLab serializes the model right after its

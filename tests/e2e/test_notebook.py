@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from notebook_ui import JupyterServer, NotebookPage, kernel_message
 from pages import screenshot
-
-from jupyter_session import __version__
 
 SETUP = (
     "%load_ext jupyter_session\n"
@@ -142,86 +136,6 @@ def test_outputs_survive_a_page_reload(notebook: NotebookPage, server: JupyterSe
     assert "42" in notebook.output_text(after)
     assert "written after the reload" in notebook.output_text(after)
     screenshot(notebook.page, f"notebook-{server.app}-reloaded")
-
-
-def test_a_saved_notebook_shows_its_outputs_without_its_kernel(
-    notebook: NotebookPage, server: JupyterServer, page: Any
-) -> None:
-    notebook.run("put_markdown('## Saved heading')\nput_text('saved text')")
-    page.wait_for_timeout(1500)
-    notebook.save()
-    saved = json.loads((server.root / notebook.path).read_text())
-    states = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    assert any("saved text" in state["state"].get("snapshot", "") for state in states.values())
-    server.shut_down_kernels()
-    reopened = NotebookPage(page, server, notebook.path, server.app)
-    reopened.page.locator(".jps-output h2", has_text="Saved heading").first.wait_for(timeout=20_000)
-    assert reopened.page.locator(".jps-output", has_text="saved text").count() == 1
-    screenshot(page, f"notebook-{server.app}-reopened")
-
-
-LABEXTENSION = Path(__file__).resolve().parents[2] / "labextension"
-NODE_MODULES = LABEXTENSION / "node_modules"
-#: The files that nbconvert's HTML fetches from CDNs, by URL prefix, and where this checkout has them: require.js
-#: and ipywidgets' html-manager are pinned dev dependencies of the labextension, and the widget's AMD bundle is
-#: what `npm publish` puts on npm, where jsDelivr serves it.
-CDN_FILES = {
-    "https://cdnjs.cloudflare.com/ajax/libs/require.js/": NODE_MODULES / "requirejs/require.js",
-    "https://unpkg.com/@jupyter-widgets/html-manager@": NODE_MODULES / "@jupyter-widgets/html-manager/dist",
-    "https://cdn.jsdelivr.net/npm/jupyter-session@": LABEXTENSION / "dist",
-}
-
-
-def serve_cdn_files(page: Any) -> list[str]:
-    """Answer the CDN requests of ``page`` from ``CDN_FILES`` and refuse every other request off the machine;
-    returns the URLs served, in order."""
-    served: list[str] = []
-
-    def answer(route: Any) -> None:
-        url = route.request.url
-        for prefix, path in CDN_FILES.items():
-            if url.startswith(prefix):
-                served.append(url)
-                file = path / url.rsplit("/", 1)[1] if path.is_dir() else path
-                route.fulfill(path=file, content_type="application/javascript" if file.suffix == ".js" else None)
-                return
-        route.abort()
-
-    page.route(re.compile(r"^https?://"), answer)
-    return served
-
-
-@LAB_ONLY
-def test_nbconvert_html_of_a_saved_notebook_shows_its_outputs(
-    notebook: NotebookPage, server: JupyterServer, page: Any, tmp_path: Path
-) -> None:
-    notebook.run("put_markdown('## Exported heading')\nput_text('exported <b>text</b>')")
-    page.wait_for_timeout(1500)
-    notebook.save()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "nbconvert",
-            "--to",
-            "html",
-            "--output-dir",
-            str(tmp_path),
-            str(server.root / notebook.path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    served = serve_cdn_files(page)
-    page.goto((tmp_path / notebook.path).with_suffix(".html").as_uri())
-    page.locator(".jps-output h2", has_text="Exported heading").wait_for(timeout=20_000)
-    assert page.locator(".jps-output .jps-text").inner_text() == "exported <b>text</b>"
-    # The widget's module version is a range that the release being tested satisfies.
-    assert f"https://cdn.jsdelivr.net/npm/jupyter-session@{quote('^' + __version__)}/dist/index.js" in served
-    page.wait_for_function("() => document.getAnimations().length === 0")  # restored outputs fade in
-    screenshot(page, f"nbconvert-{server.app}")
 
 
 def test_a_button_callback_runs_after_its_cell_and_writes_to_that_cell(

@@ -116,7 +116,6 @@ def test_vs_code_finds_the_widget_module_in_the_environments_nbextensions() -> N
     try:
         module = widget._model_module
     finally:
-        widget.layout.close()
         widget.close()
     script = widget_modules().get(module)
     assert script is not None, f"no nbextensions/*/extension.js maps {module!r}: {widget_modules()!r}"
@@ -204,7 +203,6 @@ def test_html_manager_draws_a_saved_output_with_the_module_vs_code_found(page: A
         widget.snapshot = '<p class="jps-text">drawn from the saved state</p>'
         data = embed_data(views=[widget])
     finally:
-        widget.layout.close()
         widget.close()
     state, (view,) = data["manager_state"], data["view_specs"]
     html = f"""<!doctype html><html><head>

@@ -20,12 +20,15 @@ logger = logging.getLogger(__name__)
 _MODULE_VERSION = f"^{__version__}"
 
 
-class SessionWidget(ipywidgets.DOMWidget):
+class SessionWidget(ipywidgets.Widget):
     """Draws the session commands of one cell with the shared renderer.
 
     Commands travel as custom messages (JSON plus binary buffers); ``snapshot`` is the rendered HTML that the
-    browser reports back, so that a reloaded page or a saved notebook can show the output without replaying
-    it.
+    browser reports back, so that a reloaded page can show the output without replaying it.
+
+    A plain ``Widget`` with a view, not a ``DOMWidget``: a ``DOMWidget`` brings a ``Layout`` widget, a second comm
+    opened (and its state saved) for every cell, which nothing here styles. The browser's view is a DOM view all
+    the same; a model without a layout is one it expects.
     """
 
     _model_name = Unicode("SessionModel").tag(sync=True)
@@ -39,11 +42,6 @@ class SessionWidget(ipywidgets.DOMWidget):
     def __repr__(self) -> str:
         # Deterministic: this is the text/plain of the cell output.
         return "jupyter_session output"
-
-    def close(self) -> None:
-        # The layout is a widget of its own, with its own comm, which Widget.close leaves open.
-        self.layout.close()
-        super().close()
 
 
 class CommTransport(Transport):
