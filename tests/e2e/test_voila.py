@@ -3,6 +3,8 @@
 Voilà runs the notebook's cells itself and gives the page each cell's output only once the cell has run: after
 the whole notebook by default (the page connects to the kernel only then), or cell by cell with progressive
 rendering. So a running cell cannot wait for the page; a button callback, which runs once the page shows, can.
+In progressive mode the last cell also checks that what a cell shows after its session output (the second
+refused wait's message) is there: Voilà's page dropped it when the cell's outputs came before the widget.
 """
 
 from __future__ import annotations
@@ -39,8 +41,7 @@ CELLS = [
 
 MODES = {
     "default": [],
-    # Not "progressive" (--VoilaConfiguration.progressive_rendering=True): there the page at times leaves out what
-    # a cell shows after its session output (its prints, a refused wait's message), a bug not yet found (README).
+    "progressive": ["--VoilaConfiguration.progressive_rendering=True"],
 }
 
 

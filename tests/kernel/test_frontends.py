@@ -9,6 +9,7 @@ its ``eval_js`` evaluates the script in Node, awaiting a promise and answering w
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -83,6 +84,16 @@ def colab(python: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ker
 def voila(python: str) -> Iterator[Kernel]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("VOILA_SERVER_URL", "/")  # what Voilà puts in the environment of the kernels it starts
+        with kernel(python, frontend=False) as k:
+            k.ok(SETUP)
+            yield k
+
+
+@pytest.fixture()
+def fresh_voila(python: str) -> Iterator[Kernel]:
+    """A Voilà kernel that no page has greeted yet (its own, as whether a page is there is learnt once)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VOILA_SERVER_URL", "/")
         with kernel(python, frontend=False) as k:
             k.ok(SETUP)
             yield k
@@ -181,7 +192,8 @@ def test_in_voila_outputs_wait_for_the_page_and_go_out_in_order(voila: Kernel) -
     wait_until(lambda: "four" in voila.frontend.texts())
 
 
-def test_in_voila_waits_of_a_running_cell_fail_at_once_and_send_nothing(voila: Kernel) -> None:
+def test_in_voila_waits_of_a_running_cell_fail_at_once_and_send_nothing(fresh_voila: Kernel) -> None:
+    voila = fresh_voila
     started = time.monotonic()
     for code, name in (("eval_js('1+1')", "eval_js"), ("ask('Name')", "input (a form waiting for the page)")):
         result = voila.run(code)
@@ -190,3 +202,24 @@ def test_in_voila_waits_of_a_running_cell_fail_at_once_and_send_nothing(voila: K
         assert "put_buttons(..., onclick=...)" in result.error["evalue"]
     assert time.monotonic() - started < 3
     assert not [c for c in voila.frontend.commands if c["command"] == "run_script"]
+
+
+def test_in_voila_a_cell_ends_once_a_connected_page_has_greeted_its_widget(fresh_voila: Kernel) -> None:
+    # Voilà's progressive page drops the outputs after a widget it does not know yet when the cell's outputs
+    # come first: the cell must not end before the page has the widget, however slow the page is to greet.
+    nb = fresh_voila
+    hello = dict(event="hello", task_id=None, data=dict(protocol_version=1, user_agent="", language="en"))
+
+    def greet_late(widgets_before: int) -> None:
+        wait_until(lambda: len(nb.frontend.comms) > widgets_before)
+        time.sleep(0.3)  # a page slow to load the widget's module
+        nb.frontend.send_event(nb.frontend.comms[widgets_before], hello)
+
+    # The first cell learns that a page is there; a later one waits for it as well.
+    for shown in ("the first output", "the second output"):
+        greeter = threading.Thread(target=greet_late, args=(len(nb.frontend.comms),))
+        greeter.start()
+        nb.ok(f"put_text({shown!r})\nprint('printed after it')")
+        greeter.join()
+        # What the widget held went out on the greeting, before the cell's end (IOPub keeps the kernel's order).
+        assert nb.frontend.texts()[-1:] == [shown]

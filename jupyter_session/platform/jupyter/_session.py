@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 #: Seconds a kernel waits for a browser to answer its first widget before it decides there is none (a browser
 #: that answers later is noticed then).
 FRONTEND_PROBE_TIMEOUT = 5.0
+#: Seconds the first cell that shows an output in Voilà waits, at its end, for the page to greet the output's
+#: widget, to learn whether the page shows each cell's outputs as it ends (see ``NotebookSession._await_greeting``).
+PAGE_PROBE_TIMEOUT = 1.0
 
 _NO_FRONTEND = (
     "no browser has answered this kernel: the notebook runs without one (nbclient, nbconvert, "
@@ -88,7 +91,14 @@ class Frontend:
 
 class VoilaFrontend(Frontend):
     """Voilà's page: it shows a cell's output only after the cell has run (by default, after the whole notebook;
-    with progressive rendering, after each cell), and by default connects to the kernel only then."""
+    with progressive rendering, after each cell), and by default connects to the kernel only then.
+
+    With progressive rendering, the page gets a widget's ``comm_open`` over its kernel connection and the cell's
+    outputs, once the cell has ended, over a connection of their own, in either order. Meeting a widget output
+    whose model it has not registered yet, Voilà 0.5.13's page puts that output aside until the model comes and
+    drops every output after it (``handleExecutionResult`` in packages/voila/src/plugins/outputs/tools.ts, the
+    ``return`` in its loop over the outputs). So a cell ends only once the page has greeted its widget: the page
+    registers a model before it creates it, and the model greets the kernel as it is created."""
 
     known = True
     shows_outputs_later = True
@@ -117,6 +127,7 @@ class LateCommTransport(CommTransport):
         self._held: list[tuple[dict[str, Any], list[Any]]] | None = []
         self._dropping = False
         self._hold_lock = threading.Lock()
+        self.greeted = threading.Event()
 
     def send(self, message: dict[str, Any], buffers: Sequence[bytes | memoryview] = ()) -> None:
         with self._hold_lock:
@@ -135,6 +146,7 @@ class LateCommTransport(CommTransport):
                 held, self._held = self._held or [], None
                 for message, kept in held:
                     super().send(message, kept)
+            self.greeted.set()
         super().receive(content, buffers)
 
 
@@ -208,6 +220,8 @@ class NotebookSession(ScriptModeSession):
         self._frontend: bool | None = True if self.frontend.known else None
         self._probe: _Cell | None = None
         self._hello = threading.Event()
+        # Whether a cell's end waited in vain for the page to greet its widget (a Voilà page that comes later).
+        self._page_probed = False
         info = make_session_info(backend="jupyter", protocol="comm")
         self._batcher = Batcher(self._send_queued)
         super().__init__(self._main_thread, info, on_task_command=lambda _session: self._batcher.queued())
@@ -229,9 +243,30 @@ class NotebookSession(ScriptModeSession):
 
     def end_cell(self) -> None:
         """The running cell has ended: its outputs, threads and callbacks live on."""
-        if threading.current_thread() is self._main_thread:
+        on_main_thread = threading.current_thread() is self._main_thread
+        if on_main_thread:
             self._cell_running = False
         self._batcher.flush()
+        if on_main_thread and self.frontend.shows_outputs_later:
+            self._await_greeting()
+
+    def _await_greeting(self) -> None:
+        """Wait until the page has the widget of the cell that ends, if a page is there to greet it now (see
+        ``VoilaFrontend``). Whether one is there is learnt once: the page that shows each cell's outputs as it
+        ends greets widgets while the notebook runs, the page of Voilà's default mode only after it ran."""
+        with self._cells_lock:
+            cell = self._cells.get(self._running[0])
+        transport = cell.transport if cell is not None else None
+        if not isinstance(transport, LateCommTransport) or transport.greeted.is_set():
+            return
+        if self._hello.is_set():
+            timeout = FRONTEND_PROBE_TIMEOUT
+        elif not self._page_probed:
+            timeout = PAGE_PROBE_TIMEOUT
+        else:
+            return
+        if not self.router.wait(transport.greeted.wait, timeout) and not self._hello.is_set():
+            self._page_probed = True
 
     def _close_cell(self, cell: _Cell) -> None:
         cell.close()
