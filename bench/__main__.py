@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cases, notebook
+from . import cases, notebook, notebook_outputs
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ CASES = [
         1000,
         40,
         "median_ms",
-        limit=2.0,
+        limit=1.5,
         baseline="ipywidgets comm echo",
     ),
     Case(
@@ -163,7 +163,103 @@ CASES = [
         1000,
         40,
         "p99_ms",
+        limit=5.0,
         baseline="ipywidgets comm echo",
+    ),
+    Case(
+        "eval_js in a Notebook 7 cell (ms, median of {size}) [vs ipywidgets comm echo]",
+        notebook.eval_js_in_a_notebook_7_cell,
+        1000,
+        40,
+        "median_ms",
+        limit=1.5,
+        baseline="ipywidgets comm echo",
+    ),
+    Case(
+        "eval_js in a Notebook 7 cell (ms, p99 of {size}) [vs ipywidgets comm echo]",
+        notebook.eval_js_in_a_notebook_7_cell,
+        1000,
+        40,
+        "p99_ms",
+        limit=5.0,
+        baseline="ipywidgets comm echo",
+    ),
+    # Outputs in a JupyterLab cell, each beside IPython's own way of showing the same.
+    Case(
+        "{size} put_text in one JupyterLab cell until the last is shown (ms, median of 3) [vs print()]",
+        notebook_outputs.many_lines_in_a_cell,
+        2000,
+        100,
+        "shown_ms",
+        2.0,
+        baseline=notebook_outputs.PRINT,
+    ),
+    Case(
+        "{size} put_text in one JupyterLab cell: kernel WebSocket frames received [vs print()]",
+        notebook_outputs.many_lines_in_a_cell,
+        2000,
+        100,
+        "frames",
+        limit=20,
+        baseline=notebook_outputs.PRINT,
+    ),
+    Case(
+        "{size} put_text in one JupyterLab cell: kernel WebSocket KB received [vs print()]",
+        notebook_outputs.many_lines_in_a_cell,
+        2000,
+        100,
+        "kb",
+        baseline=notebook_outputs.PRINT,
+    ),
+    Case(
+        "saved notebook of {size} cells of a 10x5 put_table, widget state on (KB) [vs display(HTML)]",
+        notebook_outputs.saved_tables,
+        100,
+        5,
+        "saved_kb",
+        1.2,
+        baseline=notebook_outputs.HTML,
+    ),
+    Case(
+        "saved notebook of {size} put_table cells: KB of widget state [vs our whole file]",
+        notebook_outputs.saved_tables,
+        100,
+        5,
+        "widget_state_kb",
+        baseline=notebook_outputs.WHOLE_FILE,
+    ),
+    Case(
+        "saved notebook of {size} put_table cells: KB of outputs [vs our whole file]",
+        notebook_outputs.saved_tables,
+        100,
+        5,
+        "outputs_kb",
+        baseline=notebook_outputs.WHOLE_FILE,
+    ),
+    Case(
+        "{size} put_table cells: DOM nodes of the notebook panel [vs display(HTML)]",
+        notebook_outputs.saved_tables,
+        100,
+        5,
+        "dom_nodes",
+        baseline=notebook_outputs.HTML,
+    ),
+    Case(
+        "{size} put_table cells: Run All Cells until the last is shown (s) [vs display(HTML)]",
+        notebook_outputs.saved_tables,
+        100,
+        5,
+        "run_all_s",
+        baseline=notebook_outputs.HTML,
+    ),
+    Case(
+        "first put_text after %load_ext in a fresh kernel (ms, median of {size}) [vs print()]",
+        notebook_outputs.first_output,
+        5,
+        1,
+        "first_output_ms",
+        1.2,
+        baseline=notebook_outputs.PRINT,
     ),
 ]
 

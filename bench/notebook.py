@@ -1,5 +1,5 @@
-"""``eval_js`` from a running cell, through a real jupyter_server, JupyterLab and Chromium, against a raw ipywidgets
-comm echo measured the same way. PyWebIO has no notebook, so the echo is the baseline.
+"""``eval_js`` from a running cell, through a real jupyter_server, JupyterLab (or Notebook 7) and Chromium, against
+a raw ipywidgets comm echo measured the same way. PyWebIO has no notebook, so the echo is the baseline.
 
 Both are timed by the page's clock, as a browser-to-browser round trip through the kernel:
 - ``eval_js``: the cell asks for ``performance.now()`` again and again; consecutive answers are one round trip
@@ -62,17 +62,27 @@ ECHO_JS = """async count => {
 
 
 def eval_js_in_a_cell(chromium: Any, size: int) -> dict[str, dict[str, float]]:
-    """``size`` round trips of each kind; the echo, about 25 times slower, runs a quarter as many (at least 20)."""
+    """In JupyterLab: ``size`` round trips of each kind; the echo, about 25 times slower, runs a quarter as many
+    (at least 20)."""
+    return _eval_js_in("lab", chromium, size)
+
+
+def eval_js_in_a_notebook_7_cell(chromium: Any, size: int) -> dict[str, dict[str, float]]:
+    """The same in Notebook 7, whose page loads the same widget manager and renderer in another shell."""
+    return _eval_js_in("notebook", chromium, size)
+
+
+def _eval_js_in(app: str, chromium: Any, size: int) -> dict[str, dict[str, float]]:
     sys.path.insert(0, str(ROOT / "tests" / "e2e"))
     from notebook_ui import JupyterServer, NotebookPage
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        server = JupyterServer("lab", root)
+        server = JupyterServer(app, root)
         page = chromium.new_page()
         page.set_default_timeout(60_000)
         try:
-            notebook = NotebookPage(page, server, server.notebook("bench.ipynb"), "lab")
+            notebook = NotebookPage(page, server, server.notebook("bench.ipynb"), app)
             notebook.run(EVAL_JS_CELL.format(count=size + WARM_UP + 1))
             eval_js_ms = json.loads((root / "eval_js_ms.json").read_text())
             notebook.run(ECHO_CELL)

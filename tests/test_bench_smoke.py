@@ -25,7 +25,7 @@ def test_the_smoke_run_measures_every_case_on_both_libraries(tmp_path: Path) -> 
     )
     assert run.returncode == 0, run.stdout + run.stderr
     rows = json.loads(results.read_text())["rows"]
-    assert len(rows) == 25
+    assert len(rows) == 36
     for row in rows:
         assert math.isfinite(row["jupyter_session"]) and math.isfinite(row["baseline"]), row
     assert "ratio" in run.stdout
