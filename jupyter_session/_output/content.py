@@ -236,14 +236,10 @@ def span(content: Any, row: int = 1, col: int = 1) -> Any:
     return _Span(content, row, col)
 
 
-def _cell(value: Any) -> str | dict[str, Any]:
-    """A table cell: plain text as a bare string (most cells: the page draws it straight into the cell, and the
-    saved HTML stays lean), else its output and its span."""
+def _cell(value: Any) -> dict[str, Any]:
     rows = cols = 1
     if isinstance(value, _Span):
         value, rows, cols = value.content, value.row, value.col
-    if not isinstance(value, Output) and rows == cols == 1:
-        return "" if value is None else str(value)
     content = value.embed_data() if isinstance(value, Output) else _text_spec("" if value is None else value)
     return dict(content=content, row=rows, col=cols)
 

@@ -169,18 +169,6 @@ describe('scopes', () => {
     expect(scope(page, 'ROOT')!.lastElementChild?.textContent).toBe('outside');
   });
 
-  it('draws a table\'s text cells as text straight in the cell, never as HTML; an output cell keeps its span', () => {
-    const spanned = { content: { type: 'text', content: 'wide', inline: false }, row: 1, col: 2 };
-    page.deliver(output({ type: 'table', rows: [['A', 'B', 'C'], ['<b>x</b>', spanned]] }));
-    const table = scope(page, 'ROOT')!.querySelector('.jps-table')!;
-    expect(table.rows[0].innerHTML).toBe('<th>A</th><th>B</th><th>C</th>');
-    const [text, wide] = table.rows[1].cells;
-    expect(text.textContent).toBe('<b>x</b>');
-    expect(text.children).toHaveLength(0);
-    expect(wide.colSpan).toBe(2);
-    expect(wide.querySelector('.jps-text')?.textContent).toBe('wide');
-  });
-
   it('output into a scope that does not exist draws nothing', () => {
     page.deliver(output({ type: 'text', content: 'lost' }, 'nowhere'));
     expect(page.el.textContent).not.toContain('lost');

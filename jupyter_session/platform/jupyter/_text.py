@@ -67,8 +67,7 @@ def _plain(spec: dict[str, Any]) -> str:
     if kind == "buttons":
         return " ".join(f"[{button.get('label')}]" for button in spec.get("buttons", []))
     if kind == "table":
-        rows = spec.get("rows", [])
-        return "\n".join(" | ".join(_plain_cell(cell) for cell in row) for row in rows)
+        return "\n".join(" | ".join(_plain(cell.get("content") or {}) for cell in row) for row in spec.get("rows", []))
     if kind in ("alert", "scope", "collapse", "scrollable", "flex"):
         title = [str(spec["title"])] if spec.get("title") else []
         return "\n".join(title + [_plain(item) for item in spec.get("contents") or [] if item])
@@ -83,7 +82,3 @@ def _plain(spec: dict[str, Any]) -> str:
     if kind == "pin":
         return f"[{spec.get('input', {}).get('label') or spec.get('input', {}).get('name')}]"
     return f"[{kind}]"
-
-
-def _plain_cell(cell: Any) -> str:
-    return _plain(cell.get("content") or {}) if isinstance(cell, dict) else str(cell)

@@ -66,13 +66,8 @@ registerOutputType('alert', (spec, context) => {
   return box;
 });
 
-/** A cell is its text (a string), or an output and how many rows and columns it spans. */
 function tableCell(tag: 'td' | 'th', cell: any, context: Context): HTMLTableCellElement {
   const node = document.createElement(tag);
-  if (typeof cell === 'string') {
-    node.textContent = cell;
-    return node;
-  }
   if (Number(cell?.row) > 1) {
     node.rowSpan = Number(cell.row);
   }
